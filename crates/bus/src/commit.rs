@@ -1,0 +1,75 @@
+use redis::streams::{StreamAddOptions, StreamTrimStrategy, StreamTrimmingMode};
+use serde::Serialize;
+
+use crate::stream::{MAX_LEN, PAYLOAD};
+use crate::{Bus, BusError, Stream};
+
+/// Writes that land together: emits downstream, acks upstream, and state such as a cursor.
+///
+/// Built with [`Bus::commit_builder`] (or [`crate::Consumer::commit_builder`]), run with
+/// [`Bus::commit`]. Being one MULTI/EXEC is what lets a stage promise "acked only if emitted".
+#[must_use = "a commit does nothing until it is passed to Bus::commit"]
+pub struct Commit {
+    bus: Bus,
+    pipe: redis::Pipeline,
+    len: usize,
+}
+
+impl Commit {
+    pub(crate) fn new(bus: Bus) -> Commit {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        Commit { bus, pipe, len: 0 }
+    }
+
+    /// Adds `payload` to `stream`.
+    pub fn emit<T: Serialize>(&mut self, stream: Stream, payload: &T) -> Result<(), BusError> {
+        let json = serde_json::to_string(payload)?;
+        let options = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
+            StreamTrimmingMode::Approx,
+            MAX_LEN,
+        ));
+        self.pipe
+            .xadd_options(self.bus.key(stream.name()), "*", &[(PAYLOAD, json)], &options)
+            .ignore();
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Acknowledges entry `id` of `stream` for `stage`'s group.
+    pub fn ack(&mut self, stream: Stream, stage: &str, id: &str) {
+        self.pipe
+            .xack(self.bus.key(stream.name()), stage, &[id])
+            .ignore();
+        self.len += 1;
+    }
+
+    /// Sets a plain key (its name is prefixed) to `value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.pipe.set(self.bus.key(name), value).ignore();
+        self.len += 1;
+    }
+
+    /// Adds `member` with `score` to a sorted set (its name is prefixed).
+    pub fn zadd(&mut self, name: &str, member: &str, score: i64) {
+        self.pipe.zadd(self.bus.key(name), member, score).ignore();
+        self.len += 1;
+    }
+
+    /// Drops the members of a sorted set scored below `score`.
+    pub fn zremrangebyscore_below(&mut self, name: &str, score: i64) {
+        self.pipe
+            .zrembyscore(self.bus.key(name), "-inf", format!("({score}"))
+            .ignore();
+        self.len += 1;
+    }
+
+    /// True when nothing has been added.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn into_pipeline(self) -> redis::Pipeline {
+        self.pipe
+    }
+}

@@ -1,0 +1,122 @@
+//! The Redis-stream bus between MatchBot's workers.
+//!
+//! # Brief overview
+//!
+//! A [`Bus`] is one Redis connection plus the key prefix every key carries (on Toolforge's shared,
+//! password-less Redis the prefix is the only thing keeping other tools out, so it is treated as a
+//! secret). Producers build a [`Commit`] and [`Bus::commit`] it; a stage reads with a [`Consumer`]
+//! of its own consumer group, and every entry it is handed must end in the same [`Commit`] that
+//! emits its result downstream: the emit and the ack are one MULTI/EXEC, so an entry is never both
+//! acknowledged and lost, nor emitted twice by one successful commit.
+//!
+//! Delivery is at least once. An entry that cannot be parsed (bad JSON, missing fields, a body
+//! trimmed away) goes to the dead-letter stream with its stage, reason, delivery count and payload,
+//! and is acked, so a poison entry never crash-loops a worker.
+//!
+//! # Layout
+//!
+//! - `stream`: the stream names and the payload encoding.
+//! - `consumer`: reading a stage's entries (its own pending ones first), dead-lettering.
+//! - `commit`: emits, acks and state writes that land together or not at all.
+#![deny(missing_docs)]
+
+mod commit;
+mod consumer;
+mod stream;
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+pub use commit::Commit;
+pub use consumer::{Consumer, Delivery};
+pub use stream::Stream;
+
+/// What can go wrong talking to the bus.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BusError {
+    /// Redis refused a command or the connection failed.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// A payload could not be encoded as JSON (a bug: every payload type serialises).
+    #[error("cannot encode a stream payload: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// A connection to the bus, and the prefix its keys live under. Cheap to clone.
+#[derive(Clone)]
+pub struct Bus {
+    client: redis::Client,
+    conn: ConnectionManager,
+    prefix: String,
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The prefix is a secret on Toolforge; the URL may hold a password.
+        f.write_str("Bus { .. }")
+    }
+}
+
+impl Bus {
+    /// Connects to the Redis at `url`; every key will start with `prefix`.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Bus, BusError> {
+        let client = redis::Client::open(url)?;
+        // Commands on this connection never block server-side, so a few seconds is generous;
+        // the blocking reads each get their own connection (see `Consumer`).
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(Some(Duration::from_secs(10)));
+        let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
+        Ok(Bus {
+            client,
+            conn,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    /// The full key of `name`: the prefix, then the name.
+    pub fn key(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    /// A connection for plain commands on keys built with [`Bus::key`] (the mentor pool, the
+    /// scanner's cursor). Clones share one socket; never use it for a blocking read.
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    /// A new, empty commit.
+    pub fn commit_builder(&self) -> Commit {
+        Commit::new(self.clone())
+    }
+
+    /// Runs `commit` as one MULTI/EXEC: all of it happens or none of it.
+    ///
+    /// Cancel safety: if the future is dropped the transaction may or may not have run; callers
+    /// must treat that as "not acknowledged" and let the entry be delivered again.
+    pub async fn commit(&self, commit: Commit) -> Result<(), BusError> {
+        if commit.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        let () = commit.into_pipeline().query_async(&mut conn).await?;
+        Ok(())
+    }
+
+    /// Joins `stage`'s consumer group on `stream` as `consumer`, creating the group if needed.
+    pub async fn consumer(
+        &self,
+        stream: Stream,
+        stage: &str,
+        consumer: &str,
+        block: Duration,
+    ) -> Result<Consumer, BusError> {
+        Consumer::join(self, stream, stage, consumer, block).await
+    }
+
+    fn redis_client(&self) -> &redis::Client {
+        &self.client
+    }
+}

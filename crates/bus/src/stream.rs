@@ -1,0 +1,48 @@
+use std::fmt;
+
+/// The streams between the stages (DESIGN.md, "Shape").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// scanner → matcher: a [`matchbot_config::Request`] per entry.
+    Requests,
+    /// matcher → notifier: a [`matchbot_config::Decision`] per entry.
+    Decisions,
+    /// notifier → recorder: an [`matchbot_config::Outcome`] per entry.
+    Outcomes,
+    /// Entries no stage could handle, with the stage, the reason and the original payload.
+    DeadLetter,
+}
+
+impl Stream {
+    /// The stream's name, without the prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Requests => "requests",
+            Stream::Decisions => "decisions",
+            Stream::Outcomes => "outcomes",
+            Stream::DeadLetter => "dead-letter",
+        }
+    }
+
+    /// Every stream, in pipeline order.
+    pub const ALL: [Stream; 4] = [
+        Stream::Requests,
+        Stream::Decisions,
+        Stream::Outcomes,
+        Stream::DeadLetter,
+    ];
+}
+
+impl fmt::Display for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The entry field holding the JSON payload. Trace context will travel beside it as top-level
+/// fields (`traceparent`, `tracestate`) so any language can read it without parsing the JSON.
+pub(crate) const PAYLOAD: &str = "payload";
+
+/// Streams are capped so a stalled stage cannot fill Redis (Toolforge evicts under pressure).
+/// The cap is far above any backlog the Co-op can produce: a few requests an hour.
+pub(crate) const MAX_LEN: usize = 100_000;

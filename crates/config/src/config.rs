@@ -1,0 +1,172 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::domain::Timestamp;
+use crate::secret::Secret;
+
+/// The whole validated configuration. Build it with [`Config::load`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from, for messages.
+    pub source: PathBuf,
+    /// The skills in configuration order: `categories.skillslist`, `requestcategories` and
+    /// `mentorcategories` zipped by position, after checking that their lengths agree.
+    pub skills: Vec<Skill>,
+    /// `categories.general`: mentors willing to help with anything.
+    pub general_category: String,
+    /// How a greeting names the skill of a mentor found through the general category: the skill
+    /// whose mentor category is the general one, or `categories.generalskill`.
+    pub general_skill: String,
+    /// `categories.optout`: mentors who take no new learners.
+    pub optout_category: String,
+    /// `defaultmentorprofile`: the maintainer's profile; its creator gets the unmatched learners.
+    pub maintainer_profile: String,
+    /// `pages.main` and `pages.talk`.
+    pub pages: Pages,
+    /// `greetings.*`.
+    pub greetings: Greetings,
+    /// `login.*` plus the optional `wiki` section.
+    pub wiki: WikiConfig,
+    /// `dbinfo.*`.
+    pub db: DbConfig,
+    /// The optional `redis` section.
+    pub redis: RedisConfig,
+    /// The optional `scanner` section.
+    pub scanner: ScannerConfig,
+    /// The optional `matcher` section.
+    pub matcher: MatcherConfig,
+    /// The optional `notifier` section.
+    pub notifier: NotifierConfig,
+}
+
+/// One skill the Co-op offers mentoring in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skill {
+    /// The text a greeting uses ("writing").
+    pub name: String,
+    /// The category a learner adds to ask for it.
+    pub request_category: String,
+    /// The category a mentor adds to offer it.
+    pub mentor_category: String,
+}
+
+/// Where profiles live.
+#[derive(Debug, Clone)]
+pub struct Pages {
+    /// Every profile is a subpage of this page (`Wikipedia:Co-op`).
+    pub main: String,
+    /// Every profile's talk page is the same subpage of this page (`Wikipedia talk:Co-op`).
+    pub talk: String,
+}
+
+impl Pages {
+    /// True when `title` is a subpage of `pages.main`. The original tested the bare prefix, so
+    /// `Wikipedia:Co-operation` passed (research/matchbot-original.md §8, defect 19).
+    pub fn is_profile(&self, title: &str) -> bool {
+        title
+            .strip_prefix(&self.main)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|sub| !sub.is_empty())
+    }
+
+    /// The talk page of a profile: the `pages.main` prefix replaced by `pages.talk`.
+    pub fn talk_page_of(&self, profile: &str) -> Option<String> {
+        self.is_profile(profile)
+            .then(|| format!("{}{}", self.talk, &profile[self.main.len()..]))
+    }
+}
+
+/// The greeting texts, with the original's placeholders.
+#[derive(Debug, Clone)]
+pub struct Greetings {
+    /// Section title when a mentor was found.
+    pub match_topic: String,
+    /// `{0}` mentor, `{1}` the skill the mentor offers.
+    pub match_greeting: String,
+    /// Section title when nobody was found.
+    pub nomatch_topic: String,
+    /// `{0}` the maintainer.
+    pub nomatch_greeting: String,
+    /// `{0}` topic, `{1}` learner, `{2}` greeting: the wikitext appended to a talk page.
+    pub noflow_template: String,
+}
+
+/// How to reach and identify to the wiki.
+#[derive(Debug, Clone)]
+pub struct WikiConfig {
+    /// `login.protocol`: `http` or `https`.
+    pub protocol: String,
+    /// `login.site`: host and optional port.
+    pub site: String,
+    /// `wiki.scriptpath`: where `api.php` lives, `/w/` by default, `/` for a wiki served at the root.
+    pub script_path: String,
+    /// The full API endpoint, derived from the three above.
+    pub api_url: String,
+    /// `login.username`: for a BotPassword, `Bot@appid`.
+    pub username: String,
+    /// `login.password` or `MATCHBOT_WIKI_PASSWORD`.
+    pub password: Secret,
+    /// `login.useragent`: sent with the library's own name appended.
+    pub user_agent: String,
+}
+
+impl WikiConfig {
+    /// The account name edits are made under: the part of `login.username` before any `@appid`.
+    pub fn bot_name(&self) -> &str {
+        self.username.split('@').next().unwrap_or(&self.username)
+    }
+}
+
+/// Where the match records go.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    /// `dbinfo.host`.
+    pub host: String,
+    /// `dbinfo.port`, 3306 by default.
+    pub port: u16,
+    /// `dbinfo.dbname`.
+    pub name: String,
+    /// `dbinfo.username`, or `MATCHBOT_DB_USER` / `TOOL_TOOLSDB_USER`.
+    pub user: String,
+    /// `dbinfo.password`, or `MATCHBOT_DB_PASSWORD` / `TOOL_TOOLSDB_PASSWORD`.
+    pub password: Secret,
+}
+
+/// The stream bus.
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    /// `redis.url` or `MATCHBOT_REDIS_URL`; may hold a password, so it is kept secret.
+    pub url: Secret,
+    /// `redis.prefix` or `MATCHBOT_REDIS_PREFIX`: on Toolforge's shared, password-less Redis this
+    /// is what keeps other tools out, so it should be long and secret there.
+    pub prefix: Secret,
+}
+
+/// The scanner's settings.
+#[derive(Debug, Clone)]
+pub struct ScannerConfig {
+    /// `scanner.poll_seconds`: pause between two scans.
+    pub poll_interval: Duration,
+    /// `scanner.since`: where a first scan starts when `--since` is not given (else: now).
+    pub since: Option<Timestamp>,
+    /// `scanner.overlap_seconds`: how far behind its cursor each scan looks again, for category
+    /// links that became visible late (replica lag, deferred links updates).
+    pub overlap: Duration,
+    /// `scanner.pool_refresh_seconds`: the mentor pool is re-read at least this often.
+    pub pool_refresh: Duration,
+}
+
+/// The matcher's settings.
+#[derive(Debug, Clone)]
+pub struct MatcherConfig {
+    /// `matcher.seed`: with the request id, fixes every random choice, so replaying a stream
+    /// decides the same.
+    pub seed: u64,
+}
+
+/// The notifier's settings.
+#[derive(Debug, Clone)]
+pub struct NotifierConfig {
+    /// `notifier.summary_suffix`: appended to every edit summary (e.g. a link to the bot's task page).
+    pub summary_suffix: String,
+}

@@ -1,0 +1,647 @@
+//! Reading `config.json` and the environment into a [`Config`], collecting every problem.
+//!
+//! The file is first read as plain JSON, then walked key by key. A missing or wrong key is noted
+//! and the walk goes on, so one run names everything that is wrong (an operator on Toolforge should
+//! not have to restart a job once per typo). Nothing is defaulted silently except the optional
+//! sections MatchBot added; the original keys are all required, as the original required them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::config::{
+    Config, DbConfig, Greetings, MatcherConfig, NotifierConfig, Pages, RedisConfig, ScannerConfig,
+    Skill, WikiConfig,
+};
+use crate::domain::Timestamp;
+use crate::secret::Secret;
+use crate::template::placeholders;
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("configuration {} is not valid JSON: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// Where and why parsing stopped.
+        source: serde_json::Error,
+    },
+    /// The file is JSON but some settings are missing or wrong; all of them are listed.
+    #[error("configuration {} has {} problem{}:{}", path.display(), problems.len(),
+        if problems.len() == 1 { "" } else { "s" }, ProblemList(problems))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
+}
+
+/// One thing wrong with one setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The setting's key path, as in the file (`categories.skillslist`), or the environment
+    /// variable that supplied it.
+    pub key: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in self.0 {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Keys MatchBot added, per optional section; anything else there is a typo worth reporting,
+/// because a misspelt optional key would otherwise be ignored and its default used.
+const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
+    ("wiki", &["scriptpath"]),
+    ("redis", &["url", "prefix"]),
+    ("scanner", &["poll_seconds", "since", "overlap_seconds", "pool_refresh_seconds"]),
+    ("matcher", &["seed"]),
+    ("notifier", &["summary_suffix"]),
+];
+
+impl Config {
+    /// Loads `path` (a file, or a directory holding `config.json`) with the process environment.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with_env(path, |name| std::env::var(name).ok())
+    }
+
+    /// Loads `path` with `env` standing in for the process environment.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let path = if path.is_dir() {
+            path.join("config.json")
+        } else {
+            path.to_path_buf()
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::from_json(&text, &path, env)
+    }
+
+    /// Builds a configuration from the text of a `config.json`; `source` names it in messages.
+    pub fn from_json(
+        text: &str,
+        source: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let root: Value = serde_json::from_str(text).map_err(|e| ConfigError::Json {
+            path: source.to_path_buf(),
+            source: e,
+        })?;
+        let mut r = Reader {
+            root: &root,
+            problems: Vec::new(),
+            env: &env,
+        };
+        let config = r.config(source);
+        match config {
+            Some(config) if r.problems.is_empty() => Ok(config),
+            _ => Err(ConfigError::Invalid {
+                path: source.to_path_buf(),
+                problems: r.problems,
+            }),
+        }
+    }
+}
+
+struct Reader<'a> {
+    root: &'a Value,
+    problems: Vec<Problem>,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Reader<'_> {
+    /// Reads every section, noting problems; `None` when some required part is unusable.
+    fn config(&mut self, source: &Path) -> Option<Config> {
+        if !self.root.is_object() {
+            self.problem("(top level)", "must be a JSON object");
+            return None;
+        }
+        self.unknown_keys();
+        let pages = self.pages();
+        let (skills, general_category, general_skill, optout_category) = self.categories();
+        let maintainer_profile = self.string("defaultmentorprofile");
+        if let (Some(pages), Some(profile)) = (&pages, &maintainer_profile)
+            && !pages.is_profile(profile)
+        {
+            self.problem(
+                "defaultmentorprofile",
+                format!("\"{profile}\" is not a subpage of pages.main (\"{}\")", pages.main),
+            );
+        }
+        let greetings = self.greetings();
+        let wiki = self.wiki();
+        let db = self.db();
+        let redis = self.redis();
+        let scanner = self.scanner();
+        let matcher = self.matcher();
+        let notifier = NotifierConfig {
+            summary_suffix: self.opt_string("notifier.summary_suffix").unwrap_or_default(),
+        };
+        Some(Config {
+            source: source.to_path_buf(),
+            skills: skills?,
+            general_category: general_category?,
+            general_skill: general_skill?,
+            optout_category: optout_category?,
+            maintainer_profile: maintainer_profile?,
+            pages: pages?,
+            greetings: greetings?,
+            wiki: wiki?,
+            db: db?,
+            redis: redis?,
+            scanner: scanner?,
+            matcher: matcher?,
+            notifier,
+        })
+    }
+
+    fn unknown_keys(&mut self) {
+        for (section, known) in OPTIONAL_SECTIONS {
+            let Some(value) = self.root.get(section) else {
+                continue;
+            };
+            let Some(map) = value.as_object() else {
+                self.problem(section, "must be an object");
+                continue;
+            };
+            for key in map.keys() {
+                if !known.contains(&key.as_str()) {
+                    self.problem(
+                        &format!("{section}.{key}"),
+                        format!("unknown setting (known: {})", known.join(", ")),
+                    );
+                }
+            }
+        }
+    }
+
+    fn pages(&mut self) -> Option<Pages> {
+        let main = self.title("pages.main");
+        let talk = self.title("pages.talk");
+        Some(Pages {
+            main: main?,
+            talk: talk?,
+        })
+    }
+
+    fn categories(
+        &mut self,
+    ) -> (
+        Option<Vec<Skill>>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) {
+        let general = self.category("categories.general");
+        let optout = self.category("categories.optout");
+        let names = self.strings("categories.skillslist");
+        let requests = self.strings("categories.requestcategories");
+        let mentors = self.strings("categories.mentorcategories");
+        for (key, list) in [
+            ("categories.requestcategories", &requests),
+            ("categories.mentorcategories", &mentors),
+        ] {
+            for (i, title) in list.iter().flatten().enumerate() {
+                if !title.starts_with("Category:") {
+                    self.problem(
+                        &format!("{key}[{i}]"),
+                        format!("\"{title}\" must start with \"Category:\""),
+                    );
+                }
+            }
+        }
+        if let Some(requests) = &requests {
+            for (i, title) in requests.iter().enumerate() {
+                if requests[..i].contains(title) {
+                    self.problem(
+                        &format!("categories.requestcategories[{i}]"),
+                        format!("\"{title}\" is listed twice"),
+                    );
+                }
+            }
+        }
+        let skills = match (&names, &requests, &mentors) {
+            (Some(n), Some(r), Some(m)) if n.len() == r.len() && r.len() == m.len() => Some(
+                n.iter()
+                    .zip(r)
+                    .zip(m)
+                    .map(|((name, request), mentor)| Skill {
+                        name: name.clone(),
+                        request_category: request.clone(),
+                        mentor_category: mentor.clone(),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            (Some(n), Some(r), Some(m)) => {
+                // The original zipped these silently, so the shipped sample (5 skills, 6
+                // categories) lost every "Images and media" request (defect 10).
+                self.problem(
+                    "categories.skillslist",
+                    format!(
+                        "has {} entries but categories.requestcategories has {} and \
+                         categories.mentorcategories has {}; the three lists pair up by \
+                         position, so they must have the same length",
+                        n.len(),
+                        r.len(),
+                        m.len()
+                    ),
+                );
+                None
+            }
+            _ => None,
+        };
+        let general_skill = match (&skills, &general) {
+            (Some(skills), Some(general)) => {
+                let by_category = skills
+                    .iter()
+                    .find(|s| &s.mentor_category == general)
+                    .map(|s| s.name.clone());
+                let configured = self.opt_string("categories.generalskill");
+                Some(
+                    configured
+                        .or(by_category)
+                        .unwrap_or_else(|| "general editing skills".to_owned()),
+                )
+            }
+            _ => None,
+        };
+        (skills, general, general_skill, optout)
+    }
+
+    fn greetings(&mut self) -> Option<Greetings> {
+        let match_topic = self.string("greetings.matchtopic");
+        let match_greeting = self.template("greetings.matchgreeting", &["mentor", "skill"]);
+        let nomatch_topic = self.string("greetings.nomatchtopic");
+        let nomatch_greeting = self.template("greetings.nomatchgreeting", &["maintainer"]);
+        let noflow_template =
+            self.template("greetings.noflowtemplate", &["topic", "learner", "greeting"]);
+        Some(Greetings {
+            match_topic: match_topic?,
+            match_greeting: match_greeting?,
+            nomatch_topic: nomatch_topic?,
+            nomatch_greeting: nomatch_greeting?,
+            noflow_template: noflow_template?,
+        })
+    }
+
+    fn wiki(&mut self) -> Option<WikiConfig> {
+        let username = self.string("login.username");
+        let password = self.secret("login.password", "MATCHBOT_WIKI_PASSWORD");
+        let protocol = self.string("login.protocol");
+        let site = self.string("login.site");
+        let user_agent = self.string("login.useragent");
+        let script_path = self
+            .opt_string("wiki.scriptpath")
+            .unwrap_or_else(|| "/w/".to_owned());
+        let script_path_ok = script_path.starts_with('/') && script_path.ends_with('/');
+        if !script_path_ok {
+            self.problem(
+                "wiki.scriptpath",
+                format!(
+                    "\"{script_path}\" must start and end with \"/\" (\"/w/\", or \"/\" for a wiki served at the root)"
+                ),
+            );
+        }
+        let protocol_ok = matches!(protocol.as_deref(), Some("http" | "https"));
+        if let (Some(protocol), false) = (&protocol, protocol_ok) {
+            self.problem(
+                "login.protocol",
+                format!("\"{protocol}\" must be \"http\" or \"https\""),
+            );
+        }
+        let api_url = match (&protocol, &site) {
+            // The site is judged only when the parts around it are right, so that one mistake
+            // is reported once.
+            (Some(protocol), Some(site)) if protocol_ok && script_path_ok => {
+                let candidate = format!("{protocol}://{site}{script_path}api.php");
+                match url::Url::parse(&candidate) {
+                    Ok(u) if u.host_str().is_some() && !site.contains('/') => Some(candidate),
+                    Ok(_) | Err(_) => {
+                        self.problem(
+                            "login.site",
+                            format!(
+                                "\"{site}\" is not a host name (with an optional port), like \"en.wikipedia.org\""
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        Some(WikiConfig {
+            protocol: protocol?,
+            site: site?,
+            script_path,
+            api_url: api_url?,
+            username: username?,
+            password: password?,
+            user_agent: user_agent?,
+        })
+    }
+
+    fn db(&mut self) -> Option<DbConfig> {
+        let name = self.string("dbinfo.dbname");
+        let host = self.string("dbinfo.host");
+        let user = match self.env_first(&["MATCHBOT_DB_USER", "TOOL_TOOLSDB_USER"]) {
+            Some(user) => Some(user),
+            None => self.string("dbinfo.username"),
+        };
+        let password = match self.env_first(&["MATCHBOT_DB_PASSWORD", "TOOL_TOOLSDB_PASSWORD"]) {
+            Some(p) => Secret::new(p),
+            // An empty password is legitimate (a local MariaDB's root), so not `opt_string`.
+            None => match self.lookup("dbinfo.password") {
+                None | Some(Value::String(_)) => Secret::new(
+                    self.lookup("dbinfo.password")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                ),
+                Some(other) => {
+                    let kind = kind(other);
+                    self.problem("dbinfo.password", format!("must be a string, not {kind}"));
+                    Secret::default()
+                }
+            },
+        };
+        let port = self.opt_u64("dbinfo.port").unwrap_or(3306);
+        let port = match u16::try_from(port) {
+            Ok(p) if p > 0 => Some(p),
+            _ => {
+                self.problem("dbinfo.port", format!("{port} is not a TCP port"));
+                None
+            }
+        };
+        Some(DbConfig {
+            host: host?,
+            port: port?,
+            name: name?,
+            user: user?,
+            password,
+        })
+    }
+
+    fn redis(&mut self) -> Option<RedisConfig> {
+        let url = (self.env)("MATCHBOT_REDIS_URL")
+            .or_else(|| self.opt_string("redis.url"))
+            .unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned());
+        let prefix = (self.env)("MATCHBOT_REDIS_PREFIX")
+            .or_else(|| self.opt_string("redis.prefix"))
+            .unwrap_or_else(|| "matchbot:".to_owned());
+        let url_ok = url::Url::parse(&url)
+            .is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix"));
+        if !url_ok {
+            // The URL may carry a password: name the setting, never echo the value.
+            self.problem(
+                "redis.url",
+                "is not a redis:// or rediss:// URL (the value is not shown: it may hold a password)",
+            );
+        }
+        if prefix.is_empty() {
+            self.problem(
+                "redis.prefix",
+                "must not be empty: every key MatchBot writes starts with it",
+            );
+        }
+        (url_ok && !prefix.is_empty()).then(|| RedisConfig {
+            url: Secret::new(url),
+            prefix: Secret::new(prefix),
+        })
+    }
+
+    fn scanner(&mut self) -> Option<ScannerConfig> {
+        let poll = self.opt_seconds("scanner.poll_seconds").unwrap_or(5.0);
+        let overlap = self.opt_seconds("scanner.overlap_seconds").unwrap_or(120.0);
+        let refresh = self
+            .opt_seconds("scanner.pool_refresh_seconds")
+            .unwrap_or(300.0);
+        let since = self.opt_string("scanner.since").and_then(|s| {
+            match Timestamp::parse(&s) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    self.problem("scanner.since", e);
+                    None
+                }
+            }
+        });
+        Some(ScannerConfig {
+            poll_interval: Duration::from_secs_f64(poll),
+            since,
+            overlap: Duration::from_secs_f64(overlap),
+            pool_refresh: Duration::from_secs_f64(refresh),
+        })
+    }
+
+    fn matcher(&mut self) -> Option<MatcherConfig> {
+        Some(MatcherConfig {
+            seed: self.opt_u64("matcher.seed").unwrap_or(0),
+        })
+    }
+
+    // --- typed getters: each notes its own problem and returns None ---
+
+    fn problem(&mut self, key: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn lookup(&self, key: &str) -> Option<&Value> {
+        key.split('.').try_fold(self.root, |v, part| v.get(part))
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        match self.lookup(key) {
+            None => {
+                self.problem(key, "is missing");
+                None
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.problem(key, "is empty");
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.problem(key, format!("must be a string, not {}", kind(other)));
+                None
+            }
+        }
+    }
+
+    fn opt_string(&mut self, key: &str) -> Option<String> {
+        self.lookup(key)?;
+        self.string(key)
+    }
+
+    fn secret(&mut self, key: &str, env: &str) -> Option<Secret> {
+        if let Some(value) = (self.env)(env).filter(|v| !v.is_empty()) {
+            return Some(Secret::new(value));
+        }
+        match self.lookup(key) {
+            None => {
+                self.problem(key, format!("is missing (or set {env})"));
+                None
+            }
+            Some(Value::String(s)) => Some(Secret::new(s.clone())),
+            Some(other) => {
+                self.problem(key, format!("must be a string, not {}", kind(other)));
+                None
+            }
+        }
+    }
+
+    fn env_first(&self, names: &[&str]) -> Option<String> {
+        names
+            .iter()
+            .find_map(|n| (self.env)(n).filter(|v| !v.is_empty()))
+    }
+
+    fn title(&mut self, key: &str) -> Option<String> {
+        let title = self.string(key)?;
+        if title.ends_with('/') {
+            self.problem(
+                key,
+                format!("\"{title}\" must not end with \"/\": profiles are its subpages"),
+            );
+            return None;
+        }
+        Some(title)
+    }
+
+    fn category(&mut self, key: &str) -> Option<String> {
+        let title = self.string(key)?;
+        if !title.starts_with("Category:") {
+            self.problem(key, format!("\"{title}\" must start with \"Category:\""));
+            return None;
+        }
+        Some(title)
+    }
+
+    fn strings(&mut self, key: &str) -> Option<Vec<String>> {
+        let list = match self.lookup(key) {
+            None => {
+                self.problem(key, "is missing");
+                return None;
+            }
+            Some(Value::Array(list)) if list.is_empty() => {
+                self.problem(key, "is an empty list");
+                return None;
+            }
+            Some(Value::Array(list)) => list.clone(),
+            Some(other) => {
+                self.problem(key, format!("must be a list of strings, not {}", kind(other)));
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            match item {
+                Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
+                Value::String(_) => self.problem(&format!("{key}[{i}]"), "is empty"),
+                other => self.problem(
+                    &format!("{key}[{i}]"),
+                    format!("must be a string, not {}", kind(other)),
+                ),
+            }
+        }
+        (out.len() == list.len()).then_some(out)
+    }
+
+    /// A greeting template that must use exactly the placeholders `{0}`..`{n-1}`.
+    fn template(&mut self, key: &str, meanings: &[&str]) -> Option<String> {
+        let text = self.string(key)?;
+        let used = placeholders(&text);
+        let mut ok = true;
+        for (i, meaning) in meanings.iter().enumerate() {
+            if !used.contains(&i) {
+                self.problem(key, format!("lacks the placeholder {{{i}}} ({meaning})"));
+                ok = false;
+            }
+        }
+        for i in used.iter().filter(|&&i| i >= meanings.len()) {
+            self.problem(
+                key,
+                format!(
+                    "uses {{{i}}}, but only {} exist here",
+                    meanings
+                        .iter()
+                        .enumerate()
+                        .map(|(i, m)| format!("{{{i}}} ({m})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            ok = false;
+        }
+        ok.then_some(text)
+    }
+
+    fn opt_u64(&mut self, key: &str) -> Option<u64> {
+        match self.lookup(key)? {
+            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
+            other => {
+                self.problem(
+                    key,
+                    format!("must be a whole number of at least 0, not {}", kind(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn opt_seconds(&mut self, key: &str) -> Option<f64> {
+        match self.lookup(key)? {
+            Value::Number(n) if n.as_f64().is_some_and(|s| s > 0.0 && s < 1e9) => n.as_f64(),
+            other => {
+                self.problem(
+                    key,
+                    format!("must be a number of seconds above 0, not {}", kind(other)),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn kind(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("{b}"),
+        Value::Number(n) => format!("{n}"),
+        Value::String(s) => format!("\"{s}\""),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}

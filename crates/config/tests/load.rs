@@ -1,0 +1,192 @@
+//! Configuration validation: each problem an operator can make has its own message, and all of
+//! them are reported at once.
+
+use std::path::Path;
+
+use matchbot_config::{Config, ConfigError};
+use serde_json::{Value, json};
+
+const EXAMPLE: &str = include_str!("../../../config.example.json");
+const ORIGINAL_SAMPLE: &str = include_str!("data/original-sample.json");
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn load(value: &Value) -> Result<Config, ConfigError> {
+    Config::from_json(&value.to_string(), Path::new("config.json"), no_env)
+}
+
+/// The problems of a refused configuration, as `key: message` lines.
+fn problems(value: &Value) -> Vec<String> {
+    match load(value) {
+        Ok(_) => panic!("configuration was accepted, expected problems"),
+        Err(ConfigError::Invalid { problems, .. }) => {
+            problems.iter().map(ToString::to_string).collect()
+        }
+        Err(other) => panic!("expected a list of problems, got: {other}"),
+    }
+}
+
+fn example() -> Value {
+    serde_json::from_str(EXAMPLE).unwrap()
+}
+
+fn assert_has(problems: &[String], expected: &str) {
+    assert!(
+        problems.iter().any(|p| p.contains(expected)),
+        "expected a problem containing\n  {expected}\ngot\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn the_shipped_example_is_valid() {
+    let config = load(&example()).unwrap();
+    assert_eq!(config.skills.len(), 6);
+    assert_eq!(config.skills[2].name, "writing");
+    assert_eq!(config.wiki.api_url, "http://127.0.0.1:8181/api.php");
+    assert_eq!(config.general_skill, "general editing skills");
+    assert_eq!(config.wiki.bot_name(), "MatchBot");
+}
+
+#[test]
+fn the_original_sample_is_refused_for_its_five_skills() {
+    let problems = problems(&serde_json::from_str(ORIGINAL_SAMPLE).unwrap());
+    assert_eq!(
+        problems,
+        vec![
+            "categories.skillslist: has 5 entries but categories.requestcategories has 6 and \
+             categories.mentorcategories has 6; the three lists pair up by position, so they \
+             must have the same length"
+        ]
+    );
+}
+
+#[test]
+fn the_original_keys_alone_are_enough() {
+    let mut sample: Value = serde_json::from_str(ORIGINAL_SAMPLE).unwrap();
+    sample["categories"]["skillslist"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("images and media"));
+    let config = load(&sample).unwrap();
+    assert_eq!(
+        config.wiki.api_url, "https://test.wikipedia.org/w/api.php",
+        "script path defaults to /w/"
+    );
+    assert_eq!(config.redis.prefix.expose(), "matchbot:");
+}
+
+#[test]
+fn every_problem_is_listed_at_once() {
+    let mut c = example();
+    c["categories"]["general"] = json!("Co-op mentors");
+    c["categories"]["requestcategories"][1] = json!("Co-op/Requests/Communication");
+    c["greetings"]["matchgreeting"] = json!("Hello {0}");
+    c["greetings"]["nomatchgreeting"] = json!("Hello {0} and {1}");
+    c["login"]["protocol"] = json!("gopher");
+    c["login"].as_object_mut().unwrap().remove("username");
+    c["wiki"]["scriptpath"] = json!("w");
+    c["scanner"]["since"] = json!("last tuesday");
+    c["scanner"]["poll_seconds"] = json!(0);
+    c["defaultmentorprofile"] = json!("User:Maintainer");
+    let p = problems(&c);
+    assert_has(&p, "categories.general: \"Co-op mentors\" must start with \"Category:\"");
+    assert_has(
+        &p,
+        "categories.requestcategories[1]: \"Co-op/Requests/Communication\" must start with \"Category:\"",
+    );
+    assert_has(&p, "greetings.matchgreeting: lacks the placeholder {1} (skill)");
+    assert_has(&p, "greetings.nomatchgreeting: uses {1}, but only {0} (maintainer) exist here");
+    assert_has(&p, "login.protocol: \"gopher\" must be \"http\" or \"https\"");
+    assert_has(&p, "login.username: is missing");
+    assert_has(&p, "wiki.scriptpath: \"w\" must start and end with \"/\"");
+    assert_has(&p, "scanner.since: \"last tuesday\" is not a timestamp");
+    assert_has(&p, "scanner.poll_seconds: must be a number of seconds above 0, not 0");
+    assert_has(&p, "defaultmentorprofile: \"User:Maintainer\" is not a subpage of pages.main");
+    assert_eq!(p.len(), 10, "one problem each:\n{}", p.join("\n"));
+}
+
+#[test]
+fn wrong_types_and_empty_values_are_named() {
+    let mut c = example();
+    c["categories"]["skillslist"] = json!("writing");
+    c["pages"]["main"] = json!("");
+    c["dbinfo"]["port"] = json!(70000);
+    c["login"]["site"] = json!("https://en.wikipedia.org/wiki");
+    c["redis"]["url"] = json!("http://user:s3cretpass@localhost");
+    c["scanner"]["poll_second"] = json!(3);
+    let p = problems(&c);
+    assert_has(&p, "categories.skillslist: must be a list of strings, not \"writing\"");
+    assert_has(&p, "pages.main: is empty");
+    assert_has(&p, "dbinfo.port: 70000 is not a TCP port");
+    assert_has(&p, "login.site: \"https://en.wikipedia.org/wiki\" is not a host name");
+    assert_has(&p, "redis.url: is not a redis:// or rediss:// URL");
+    assert_has(&p, "scanner.poll_second: unknown setting");
+    assert!(
+        !p.iter().any(|line| line.contains("s3cretpass")),
+        "a Redis URL may hold a password and must not be echoed: {p:?}"
+    );
+}
+
+#[test]
+fn a_repeated_request_category_is_refused() {
+    let mut c = example();
+    c["categories"]["requestcategories"][5] = json!("Category:Co-op/Requests/Writing");
+    assert_has(
+        &problems(&c),
+        "categories.requestcategories[5]: \"Category:Co-op/Requests/Writing\" is listed twice",
+    );
+}
+
+#[test]
+fn secrets_come_from_the_environment() {
+    let mut c = example();
+    c["login"].as_object_mut().unwrap().remove("password");
+    c["dbinfo"].as_object_mut().unwrap().remove("username");
+    let refused = problems(&c);
+    assert_has(&refused, "login.password: is missing (or set MATCHBOT_WIKI_PASSWORD)");
+    assert_has(&refused, "dbinfo.username: is missing");
+
+    let env = |name: &str| match name {
+        "MATCHBOT_WIKI_PASSWORD" => Some("from-env-password".to_owned()),
+        "TOOL_TOOLSDB_USER" => Some("s12345".to_owned()),
+        "TOOL_TOOLSDB_PASSWORD" => Some("toolsdb-secret".to_owned()),
+        "MATCHBOT_REDIS_PREFIX" => Some("long-secret-prefix:".to_owned()),
+        _ => None,
+    };
+    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    assert_eq!(config.wiki.password.expose(), "from-env-password");
+    assert_eq!(config.db.user, "s12345");
+    assert_eq!(config.db.password.expose(), "toolsdb-secret");
+    assert_eq!(config.redis.prefix.expose(), "long-secret-prefix:");
+    let debug = format!("{config:?}");
+    for secret in ["from-env-password", "toolsdb-secret", "long-secret-prefix"] {
+        assert!(!debug.contains(secret), "{secret} leaked into Debug output");
+    }
+}
+
+#[test]
+fn a_directory_means_its_config_json() {
+    let dir = std::env::temp_dir().join(format!("matchbot-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.json"), EXAMPLE).unwrap();
+    let config = Config::load_with_env(&dir, no_env).unwrap();
+    assert_eq!(config.source, dir.join("config.json"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unreadable_and_malformed_files_say_so() {
+    let missing = Config::load_with_env(Path::new("/nonexistent/matchbot.json"), no_env);
+    assert!(
+        matches!(&missing, Err(e) if e.to_string().starts_with("cannot read configuration /nonexistent/matchbot.json")),
+        "{missing:?}"
+    );
+    let bad = Config::from_json("{\"categories\": ", Path::new("c.json"), no_env);
+    assert!(
+        matches!(&bad, Err(e) if e.to_string().starts_with("configuration c.json is not valid JSON")),
+        "{bad:?}"
+    );
+}

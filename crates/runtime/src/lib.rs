@@ -1,0 +1,94 @@
+//! What every MatchBot binary shares: flags, configuration loading, logging and traces,
+//! signals and exit codes.
+//!
+//! # Brief overview
+//!
+//! A worker's `main.rs` parses its flags (embedding [`WorkerArgs`]) and hands its `run` function
+//! to [`main`], which loads the configuration (exit status 2 with every problem listed when it is
+//! bad), starts logging, turns SIGTERM and SIGINT into a [`Shutdown`], runs the worker, and maps
+//! the result to an exit status.
+//!
+//! # Layout
+//!
+//! - `shutdown`: the stop signal, passed into every worker loop.
+//! - `telemetry`: structured logs (JSON when not on a terminal) and optional OTLP traces.
+#![deny(missing_docs)]
+
+mod shutdown;
+mod telemetry;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use matchbot_config::Config;
+
+pub use shutdown::Shutdown;
+
+/// Flags every worker takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkerArgs {
+    /// The configuration: a config.json file, or a directory holding one (as the original took).
+    #[arg(long, env = "MATCHBOT_CONFIG", default_value = "config.json")]
+    pub config: PathBuf,
+    /// Do the work that is there now, then exit (for scheduled jobs and tests). Without it the
+    /// worker runs until SIGTERM or SIGINT.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// Exit status for a configuration that was refused.
+pub const EXIT_BAD_CONFIG: u8 = 2;
+
+/// Loads the configuration or explains why not; on failure the caller exits with
+/// [`EXIT_BAD_CONFIG`].
+pub fn load_config(binary: &str, path: &std::path::Path) -> Result<Config, ExitCode> {
+    Config::load(path).map_err(|e| {
+        eprintln!("{binary}: {e}");
+        ExitCode::from(EXIT_BAD_CONFIG)
+    })
+}
+
+/// Runs a worker process: configuration, logging, signals, the worker, the exit status.
+///
+/// `run` gets the configuration and a [`Shutdown`] that fires on SIGTERM or SIGINT (or never,
+/// with `--once`, where the worker stops by itself once it is done).
+pub fn main<F, Fut>(binary: &'static str, args: &WorkerArgs, run: F) -> ExitCode
+where
+    F: FnOnce(Config, Shutdown) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let config = match load_config(binary, &args.config) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{binary}: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let telemetry = telemetry::init(binary);
+        let shutdown = Shutdown::new(shutdown::signals());
+        tracing::info!(once = args.once, "{binary} starting");
+        let result = run(config, shutdown).await;
+        let code = match &result {
+            Ok(()) => {
+                tracing::info!("{binary} stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "{binary} failed");
+                eprintln!("{binary}: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+        telemetry.shutdown().await;
+        code
+    })
+}

@@ -1,0 +1,358 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use matchbot_config::Secret;
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::error::{ApiError, Error};
+
+/// Builds a [`Client`]. Start with [`Client::builder`].
+pub struct Builder {
+    api_url: String,
+    user_agent: String,
+    maxlag: Option<u32>,
+    bot_password: Option<(String, Secret)>,
+    timeout: Duration,
+    max_retries: u32,
+}
+
+impl Builder {
+    /// The User-Agent, as Wikimedia's policy asks: who runs the bot and how to reach them.
+    /// MatchBot's name, version and HTTP library are added around it.
+    pub fn user_agent(mut self, contact: &str) -> Builder {
+        self.user_agent = format!(
+            "MatchBot/{} ({contact}) reqwest/0.13",
+            env!("CARGO_PKG_VERSION")
+        );
+        self
+    }
+
+    /// The `maxlag` sent with every request. Bots on Wikimedia wikis should send 5 (the
+    /// default): when replicas lag more than that, the wiki refuses and the client waits as
+    /// `Retry-After` says. `None` sends no maxlag, for wikis that do not support it.
+    pub fn maxlag(mut self, seconds: Option<u32>) -> Builder {
+        self.maxlag = seconds;
+        self
+    }
+
+    /// Log in with a BotPassword (`Bot@appid` and its generated password). Once logged in, every
+    /// request carries `assert=bot`, so an edit made after the session was lost fails instead of
+    /// being saved as an anonymous IP edit.
+    pub fn bot_password(mut self, username: &str, password: Secret) -> Builder {
+        self.bot_password = Some((username.to_owned(), password));
+        self
+    }
+
+    /// How long one HTTP request may take (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Builder {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a transient failure is retried before it is returned (default 5).
+    pub fn max_retries(mut self, retries: u32) -> Builder {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Builds the client and, when a BotPassword was given, logs in.
+    pub async fn build(self) -> Result<Client, Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(&self.user_agent)
+            .cookie_store(true)
+            .gzip(true)
+            .timeout(self.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Http(e.without_url().to_string()))?;
+        let client = Client {
+            inner: Arc::new(Inner {
+                http,
+                api_url: self.api_url,
+                maxlag: self.maxlag,
+                bot_password: self.bot_password,
+                max_retries: self.max_retries,
+                session: Mutex::new(Session::default()),
+            }),
+        };
+        if client.inner.bot_password.is_some() {
+            client.login().await?;
+        }
+        Ok(client)
+    }
+}
+
+/// A MediaWiki API client. Cheap to clone: clones share the session, cookies and tokens.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    api_url: String,
+    maxlag: Option<u32>,
+    bot_password: Option<(String, Secret)>,
+    max_retries: u32,
+    /// Login state and the cached csrf token. A tokio mutex because logging in awaits, and two
+    /// tasks that both find the session lost must not both log in.
+    session: Mutex<Session>,
+}
+
+#[derive(Default)]
+struct Session {
+    logged_in: bool,
+    csrf: Option<Secret>,
+}
+
+/// What a request is, which decides the parameters it gets and whether it may be resent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A query: GET, safe to resend.
+    Read,
+    /// An edit: POST with a csrf token; resent only when the wiki said it did nothing.
+    Write,
+    /// Part of logging in: no `assert`, since we are not logged in yet.
+    Login,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("api_url", &self.inner.api_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts building a client for the API at `api_url` (`https://en.wikipedia.org/w/api.php`).
+    pub fn builder(api_url: &str) -> Builder {
+        Builder {
+            api_url: api_url.to_owned(),
+            user_agent: format!("MatchBot/{} reqwest/0.13", env!("CARGO_PKG_VERSION")),
+            maxlag: Some(5),
+            bot_password: None,
+            timeout: Duration::from_secs(30),
+            max_retries: 5,
+        }
+    }
+
+    /// The account edits are made as, when logged in with a BotPassword.
+    pub fn bot_name(&self) -> Option<&str> {
+        let (user, _) = self.inner.bot_password.as_ref()?;
+        user.split('@').next()
+    }
+
+    /// Runs a read-only API request (GET).
+    pub async fn get(&self, params: &[(&str, &str)]) -> Result<Value, Error> {
+        self.request(params, Kind::Read).await
+    }
+
+    /// Runs a write (POST) with the csrf token, `assert=bot` and `assertuser`.
+    ///
+    /// A write is resent only when the wiki said it did nothing (maxlag, read-only, rate limit,
+    /// bad token, lost session). After a timeout or an HTTP 5xx the edit may or may not have been
+    /// saved, so the error is returned and the caller must look before it tries again: resending
+    /// blindly is how the original posted twice (defect 6).
+    pub async fn post_with_token(&self, params: &[(&str, &str)]) -> Result<Value, Error> {
+        self.request(params, Kind::Write).await
+    }
+
+    /// Logs in with the BotPassword (`meta=tokens&type=login`, then `action=login`).
+    pub async fn login(&self) -> Result<(), Error> {
+        let Some((user, password)) = &self.inner.bot_password else {
+            return Ok(());
+        };
+        let mut session = self.inner.session.lock().await;
+        session.logged_in = false;
+        session.csrf = None;
+        let tokens = self
+            .request(
+                &[("action", "query"), ("meta", "tokens"), ("type", "login")],
+                Kind::Login,
+            )
+            .await?;
+        let login_token = tokens["query"]["tokens"]["logintoken"]
+            .as_str()
+            .ok_or_else(|| Error::Decode("no login token in meta=tokens".into()))?
+            .to_owned();
+        let answer = self
+            .request(
+                &[
+                    ("action", "login"),
+                    ("lgname", user),
+                    ("lgpassword", password.expose()),
+                    ("lgtoken", &login_token),
+                ],
+                Kind::Login,
+            )
+            .await?;
+        let result = answer["login"]["result"].as_str().unwrap_or("");
+        if result != "Success" {
+            let reason = answer["login"]["reason"]
+                .as_str()
+                .or_else(|| answer["login"]["reason"]["text"].as_str())
+                .unwrap_or(result)
+                .to_owned();
+            return Err(Error::LoginFailed {
+                user: user.clone(),
+                reason,
+            });
+        }
+        session.logged_in = true;
+        tracing::info!(user = %user, "logged in to the wiki");
+        Ok(())
+    }
+
+    async fn csrf_token(&self) -> Result<Secret, Error> {
+        if let Some(token) = self.inner.session.lock().await.csrf.clone() {
+            return Ok(token);
+        }
+        let answer = self
+            .request(&[("action", "query"), ("meta", "tokens")], Kind::Read)
+            .await?;
+        let token = answer["query"]["tokens"]["csrftoken"]
+            .as_str()
+            .ok_or_else(|| Error::Decode("no csrf token in meta=tokens".into()))?;
+        let token = Secret::new(token);
+        self.inner.session.lock().await.csrf = Some(token.clone());
+        Ok(token)
+    }
+
+    /// The one request loop: adds the standard parameters, sends, and retries what the wiki
+    /// says may be retried.
+    async fn request(&self, params: &[(&str, &str)], kind: Kind) -> Result<Value, Error> {
+        let mut attempt = 0;
+        let mut logged_in_again = false;
+        let mut fresh_token = false;
+        loop {
+            let token = match kind {
+                Kind::Write => Some(Box::pin(self.csrf_token()).await?),
+                _ => None,
+            };
+            let mut all = self.fix_params(params, kind).await;
+            if let Some(token) = &token {
+                all.push(("token".to_owned(), token.expose().to_owned()));
+            }
+            let error = match self.send(&all, kind).await {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
+            match error {
+                Error::NotLoggedIn(code)
+                    if kind != Kind::Login
+                        && !logged_in_again
+                        && self.inner.bot_password.is_some() =>
+                {
+                    tracing::warn!(code = %code, "the wiki session was lost; logging in again");
+                    logged_in_again = true;
+                    Box::pin(self.login()).await?;
+                }
+                Error::BadToken if kind == Kind::Write && !fresh_token => {
+                    tracing::warn!("the csrf token was rejected; fetching a new one");
+                    fresh_token = true;
+                    self.inner.session.lock().await.csrf = None;
+                }
+                error => {
+                    let resend_is_safe = kind != Kind::Write
+                        || !matches!(error, Error::Http(_) | Error::Status { .. });
+                    match error.retry_after(attempt) {
+                        Some(wait) if resend_is_safe && attempt < self.inner.max_retries => {
+                            tracing::warn!(
+                                error = %error,
+                                wait_ms = wait.as_millis() as u64,
+                                attempt = attempt + 1,
+                                "wiki request failed; retrying"
+                            );
+                            tokio::time::sleep(wait).await;
+                            attempt += 1;
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The parameters every request gets (API:Etiquette): JSON in format version 2, errors as
+    /// plain text, `maxlag`, and once logged in `assert=bot` (plus `assertuser` on writes).
+    async fn fix_params(&self, params: &[(&str, &str)], kind: Kind) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut add = |k: &str, v: &str| all.push((k.to_owned(), v.to_owned()));
+        add("format", "json");
+        add("formatversion", "2");
+        add("errorformat", "plaintext");
+        if let Some(lag) = self.inner.maxlag {
+            add("maxlag", &lag.to_string());
+        }
+        if kind != Kind::Login && self.inner.session.lock().await.logged_in {
+            add("assert", "bot");
+            if kind == Kind::Write
+                && let Some(name) = self.bot_name()
+            {
+                add("assertuser", name);
+            }
+        }
+        all
+    }
+
+    async fn send(&self, params: &[(String, String)], kind: Kind) -> Result<Value, Error> {
+        let http = &self.inner.http;
+        let request = match kind {
+            Kind::Read => http.get(&self.inner.api_url).query(params),
+            Kind::Write | Kind::Login => http.post(&self.inner.api_url).form(params),
+        };
+        // `without_url`: a GET's URL holds its parameters; keep error text short and predictable.
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Error::Http(e.without_url().to_string()))?;
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Error::Status {
+                status: status.as_u16(),
+                retry_after,
+            });
+        }
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| Error::Decode(e.without_url().to_string()))?;
+        if let Some(warnings) = body.get("warnings").and_then(Value::as_array) {
+            for w in warnings {
+                tracing::warn!(
+                    code = w["code"].as_str().unwrap_or(""),
+                    module = w["module"].as_str().unwrap_or(""),
+                    text = w["text"].as_str().unwrap_or(""),
+                    "wiki API warning"
+                );
+            }
+        }
+        if let Some(first) = body
+            .get("errors")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
+            // Only one error can be returned; the rest are logged so nothing is hidden.
+            for other in body["errors"].as_array().into_iter().flatten().skip(1) {
+                tracing::warn!(code = other["code"].as_str().unwrap_or(""), "further API error");
+            }
+            let error = ApiError {
+                code: first["code"].as_str().unwrap_or("unknown").to_owned(),
+                info: first["text"].as_str().unwrap_or("").to_owned(),
+            };
+            return Err(Error::from_api(error, retry_after));
+        }
+        Ok(body)
+    }
+}

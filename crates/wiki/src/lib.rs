@@ -1,0 +1,46 @@
+//! MatchBot's MediaWiki API client, written on reqwest, with bot etiquette built in.
+//!
+//! # Brief overview
+//!
+//! [`Client::builder`] takes the API URL and a User-Agent, and optionally a BotPassword; `build`
+//! logs in. Every request then goes through one place that adds `format=json`,
+//! `formatversion=2`, `errorformat=plaintext`, `maxlag` and, once logged in, `assert=bot` — and
+//! one loop that waits and retries when the wiki says to (maxlag, read-only, rate limits, HTTP 429
+//! and 5xx, timeouts), logs in again when the session is lost, and fetches a fresh csrf token on
+//! `badtoken`. Everything else is an [`Error`] the caller can sort with
+//! [`Error::is_page_related`]: skip this page, or stop.
+//!
+//! The queries MatchBot needs have their own modules, each with its parameters and response
+//! types side by side.
+//!
+//! # Layout
+//!
+//! - `client`: the builder, the client, the request loop, login and tokens.
+//! - `error`: typed API errors and what each means for a caller.
+//! - `categories`: category members, with continuation and the server's time.
+//! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
+//! - `edit`: appending a section to a page.
+//! - `exclusion`: `{{bots}}` / `{{nobots}}`, as Wikipedia's bot policy asks.
+#![deny(missing_docs)]
+
+mod categories;
+mod client;
+mod edit;
+mod error;
+pub mod exclusion;
+mod pages;
+
+pub use categories::{CategoryMember, CategoryMembers};
+pub use client::{Builder, Client};
+pub use edit::Saved;
+pub use error::{ApiError, Error};
+pub use pages::{Creator, Revision, TalkPage};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn client_is_send_and_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<super::Client>();
+    }
+}
