@@ -1,1 +1,125 @@
-//! placeholder
+//! MatchBot's matcher: reads requests, picks a mentor for each, emits decisions.
+//!
+//! # Layout
+//!
+//! - `policy`: the pure matching policy (no I/O), deterministic given a seed.
+//! - this file: the worker loop — read a batch of requests, read the mentor pool once, decide,
+//!   then emit the decisions and ack the requests in one MULTI/EXEC.
+
+pub mod policy;
+
+use std::time::Duration;
+
+use matchbot_bus::{Bus, BusError, MENTOR_POOL, Stream};
+use matchbot_config::{Config, MentorPool, Request};
+use matchbot_runtime::Shutdown;
+use redis::AsyncCommands;
+
+pub use policy::{Policy, PolicyError};
+
+/// The consumer group of this stage.
+pub const STAGE: &str = "matcher";
+
+/// How many requests are decided per batch.
+const BATCH: usize = 32;
+
+/// How the matcher runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Decide what is waiting, then return.
+    pub once: bool,
+    /// This process's consumer name.
+    pub consumer: String,
+}
+
+/// What went wrong, beyond one request.
+#[derive(Debug, thiserror::Error)]
+pub enum MatcherError {
+    /// Redis failed.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    /// Redis failed outside the bus.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// The scanner has not written a mentor pool yet (or Redis lost it).
+    #[error("no mentor pool in Redis yet: the scanner writes it before its first request")]
+    NoPool,
+    /// The stored mentor pool is not readable.
+    #[error("the mentor pool in Redis is not valid: {0}")]
+    BadPool(serde_json::Error),
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Decisions emitted.
+    pub decided: usize,
+    /// Requests that could not be decided and went to the dead-letter stream.
+    pub dead_lettered: usize,
+}
+
+/// Runs the matcher until `shutdown` fires (or, with `once`, until nothing is waiting).
+pub async fn run(
+    config: &Config,
+    options: Options,
+    shutdown: Shutdown,
+) -> Result<Summary, MatcherError> {
+    let bus = Bus::connect(config.redis.url.expose(), config.redis.prefix.expose()).await?;
+    let policy = Policy {
+        skills: config.skills.clone(),
+        general_skill: config.general_skill.clone(),
+        seed: config.matcher.seed,
+    };
+    let mut requests = bus
+        .consumer(
+            Stream::Requests,
+            STAGE,
+            &options.consumer,
+            Duration::from_secs(2),
+        )
+        .await?;
+    let mut summary = Summary::default();
+    while !shutdown.is_shutdown() {
+        let batch = requests.read::<Request>(BATCH, !options.once).await?;
+        if batch.is_empty() {
+            if options.once {
+                break;
+            }
+            continue;
+        }
+        let pool = read_pool(&bus).await?;
+        let mut commit = requests.commit_builder();
+        for entry in batch {
+            match policy.decide(&entry.payload, &pool) {
+                Ok(decision) => {
+                    tracing::info!(
+                        request = %decision.request.request_id,
+                        learner = %decision.request.learner.name,
+                        mentor = %decision.mentor.name,
+                        level = ?decision.level,
+                        "decided"
+                    );
+                    commit.emit(Stream::Decisions, &decision)?;
+                    requests.ack(&mut commit, &entry.id);
+                    summary.decided += 1;
+                }
+                Err(e) => {
+                    let payload = serde_json::to_string(&entry.payload).ok();
+                    requests
+                        .dead_letter(&entry.id, &e.to_string(), payload.as_deref())
+                        .await?;
+                    summary.dead_lettered += 1;
+                }
+            }
+        }
+        bus.commit(commit).await?;
+    }
+    Ok(summary)
+}
+
+async fn read_pool(bus: &Bus) -> Result<MentorPool, MatcherError> {
+    let mut conn = bus.connection();
+    let json: Option<String> = conn.get(bus.key(MENTOR_POOL)).await?;
+    let json = json.ok_or(MatcherError::NoPool)?;
+    serde_json::from_str(&json).map_err(MatcherError::BadPool)
+}

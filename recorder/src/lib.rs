@@ -1,1 +1,88 @@
-//! placeholder
+//! MatchBot's recorder: writes each outcome to the `matches` table.
+//!
+//! Reads a batch of outcomes, writes them as one multi-row insert in one transaction, and only
+//! when that has committed acks the whole batch in one Redis transaction. A crash in between
+//! re-delivers the batch, and the unique `request_id` turns the second insert into no change.
+
+use std::time::Duration;
+
+use matchbot_bus::{Bus, BusError, Stream};
+use matchbot_config::{Config, Outcome};
+use matchbot_db::{Db, DbError, MatchRow};
+use matchbot_runtime::Shutdown;
+
+/// The consumer group of this stage.
+pub const STAGE: &str = "recorder";
+
+/// Outcomes written per transaction.
+const BATCH: usize = 100;
+
+/// How the recorder runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Record what is waiting, then return.
+    pub once: bool,
+    /// This process's consumer name.
+    pub consumer: String,
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum RecorderError {
+    /// MySQL failed, or the schema is not the one this build writes.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Redis failed.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Outcomes read.
+    pub outcomes: usize,
+    /// Rows that were new (the rest were already recorded).
+    pub new_rows: u64,
+}
+
+/// Runs the recorder until `shutdown` fires (or, with `once`, until nothing is waiting).
+pub async fn run(
+    config: &Config,
+    options: Options,
+    shutdown: Shutdown,
+) -> Result<Summary, RecorderError> {
+    let db = Db::connect(&config.db);
+    db.require_current_schema().await?;
+    let bus = Bus::connect(config.redis.url.expose(), config.redis.prefix.expose()).await?;
+    let mut outcomes = bus
+        .consumer(
+            Stream::Outcomes,
+            STAGE,
+            &options.consumer,
+            Duration::from_secs(2),
+        )
+        .await?;
+    let mut summary = Summary::default();
+    while !shutdown.is_shutdown() {
+        let batch = outcomes.read::<Outcome>(BATCH, !options.once).await?;
+        if batch.is_empty() {
+            if options.once {
+                break;
+            }
+            continue;
+        }
+        let rows: Vec<MatchRow> = batch.iter().map(|e| MatchRow::from(&e.payload)).collect();
+        let new_rows = db.record(&rows).await?;
+        let mut commit = outcomes.commit_builder();
+        for entry in &batch {
+            outcomes.ack(&mut commit, &entry.id);
+        }
+        bus.commit(commit).await?;
+        tracing::info!(outcomes = batch.len(), new_rows, "recorded");
+        summary.outcomes += batch.len();
+        summary.new_rows += new_rows;
+    }
+    db.close().await?;
+    Ok(summary)
+}

@@ -32,6 +32,11 @@ pub use commit::Commit;
 pub use consumer::{Consumer, Delivery};
 pub use stream::Stream;
 
+/// The key (under the prefix) of the mentor pool: written whole by the scanner, in the same
+/// MULTI/EXEC as the requests it found, read by the matcher. One value replaced whole means a
+/// reader never sees half an update.
+pub const MENTOR_POOL: &str = "mentor-pool";
+
 /// What can go wrong talking to the bus.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -238,8 +238,6 @@ pub struct Decision {
     /// The skill the mentor actually offers, as the greeting names it (for a general mentor, the
     /// general skill, never the one requested: the original claimed otherwise, defect 17).
     pub mentor_skill: String,
-    /// When the decision was made.
-    pub decided_at: Timestamp,
 }
 
 impl Decision {

@@ -1,1 +1,93 @@
-//! placeholder
+//! MatchBot's MySQL side: the `matches` table, its migrations, and writing rows.
+//!
+//! # Brief overview
+//!
+//! [`Db::connect`] opens a pool on the configured database. [`Db::migrate`] applies the SQL files
+//! of `migrations/` that have not been applied yet, in order, and notes each in
+//! `matchbot_schema`; [`Db::require_current_schema`] is what a worker calls at start so it never
+//! writes into a table it does not understand. [`Db::record`] writes one row per outcome,
+//! idempotently: a request already recorded is left as it is.
+#![deny(missing_docs)]
+
+mod migrate;
+mod row;
+
+use matchbot_config::DbConfig;
+use mysql_async::prelude::Queryable;
+use mysql_async::{OptsBuilder, Pool};
+
+pub use migrate::{MIGRATIONS, Migration};
+pub use row::MatchRow;
+
+/// What can go wrong with the database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbError {
+    /// The server refused or the connection failed.
+    #[error("mysql: {0}")]
+    Mysql(#[from] mysql_async::Error),
+    /// The schema is not the one this build writes.
+    #[error(
+        "the matches schema is at version {found} but this MatchBot needs version {needed}: run `matchbot migrate`"
+    )]
+    WrongSchema {
+        /// The version found (0: never migrated).
+        found: u32,
+        /// The version this build needs.
+        needed: u32,
+    },
+}
+
+/// A pool of connections to the match database.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db { .. }")
+    }
+}
+
+impl Db {
+    /// Opens a pool on the configured database (which must exist; see [`Db::create_database`]).
+    pub fn connect(config: &DbConfig) -> Db {
+        Db {
+            pool: Pool::new(options(config).db_name(Some(&config.name))),
+        }
+    }
+
+    /// Creates the configured database if it does not exist yet.
+    pub async fn create_database(config: &DbConfig) -> Result<(), DbError> {
+        let pool = Pool::new(options(config));
+        let mut conn = pool.get_conn().await?;
+        let name = config.name.replace('`', "``");
+        conn.query_drop(format!(
+            "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4"
+        ))
+        .await?;
+        drop(conn);
+        pool.disconnect().await?;
+        Ok(())
+    }
+
+    /// A connection from the pool.
+    pub async fn conn(&self) -> Result<mysql_async::Conn, DbError> {
+        Ok(self.pool.get_conn().await?)
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(self) -> Result<(), DbError> {
+        Ok(self.pool.disconnect().await?)
+    }
+}
+
+fn options(config: &DbConfig) -> OptsBuilder {
+    OptsBuilder::default()
+        .ip_or_hostname(config.host.clone())
+        .tcp_port(config.port)
+        .user(Some(config.user.clone()))
+        .pass(Some(config.password.expose().to_owned()))
+        .prefer_socket(false)
+}

@@ -92,3 +92,25 @@ where
         code
     })
 }
+
+/// This process's name in its stage's consumer group: `MATCHBOT_CONSUMER` if set, else
+/// `<stage>-<host name>`. Stable across restarts on one host, so a restarted worker finds its
+/// own pending entries; distinct across hosts, so replicas never share a name.
+pub fn consumer_name(stage: &str) -> String {
+    if let Ok(name) = std::env::var("MATCHBOT_CONSUMER")
+        && !name.is_empty()
+    {
+        return name;
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "local".to_owned());
+    format!("{stage}-{host}")
+}

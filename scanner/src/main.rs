@@ -1,0 +1,29 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use matchbot_config::Timestamp;
+use matchbot_runtime::WorkerArgs;
+
+/// MatchBot scanner: finds new requests on the wiki and keeps the mentor pool.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    worker: WorkerArgs,
+    /// Where a first scan starts (e.g. 2026-11-01T00:00:00Z); ignored once the scanner has run.
+    #[arg(long, value_parser = Timestamp::parse)]
+    since: Option<Timestamp>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let options = matchbot_scanner::Options {
+        once: args.worker.once,
+        since: args.since,
+    };
+    matchbot_runtime::main("matchbot-scanner", &args.worker, |config, shutdown| async move {
+        let summary = matchbot_scanner::run(&config, options, shutdown).await?;
+        tracing::info!(scans = summary.scans, requests = summary.requests, "scanner done");
+        Ok(())
+    })
+}
