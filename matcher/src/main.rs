@@ -14,13 +14,21 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     let once = args.worker.once;
-    matchbot_runtime::main("matchbot-matcher", &args.worker, |config, shutdown| async move {
-        let options = matchbot_matcher::Options {
-            once,
-            consumer: matchbot_runtime::consumer_name(matchbot_matcher::STAGE),
-        };
-        let summary = matchbot_matcher::run(&config, options, shutdown).await?;
-        tracing::info!(decided = summary.decided, dead_lettered = summary.dead_lettered, "matcher done");
-        Ok(())
-    })
+    matchbot_runtime::main(
+        "matchbot-matcher",
+        &args.worker,
+        |config, shutdown| async move {
+            let options = matchbot_matcher::Options {
+                once,
+                consumer: matchbot_runtime::consumer_name(matchbot_matcher::STAGE),
+            };
+            let summary = matchbot_matcher::run(&config, options, shutdown).await?;
+            tracing::info!(
+                decided = summary.decided,
+                dead_lettered = summary.dead_lettered,
+                "matcher done"
+            );
+            Ok(())
+        },
+    )
 }

@@ -169,7 +169,9 @@ mod tests {
     #[test]
     fn a_mentor_of_the_skill_comes_first() {
         let p = pool(vec![mentor("Ada", 10)], vec![mentor("Grace", 30)], vec![]);
-        let d = policy().decide(&request(user("Zoë", 50), WRITING, 500), &p).unwrap();
+        let d = policy()
+            .decide(&request(user("Zoë", 50), WRITING, 500), &p)
+            .unwrap();
         assert_eq!((d.mentor.name.as_str(), d.level), ("Ada", Level::Skill));
         assert_eq!(d.mentor_skill, "writing");
         assert!(d.matchmade());
@@ -178,7 +180,9 @@ mod tests {
     #[test]
     fn no_mentor_of_the_skill_means_a_general_one_named_for_their_own_skill() {
         let p = pool(vec![mentor("Ada", 10)], vec![mentor("Grace", 30)], vec![]);
-        let d = policy().decide(&request(user("Ken", 51), MEDIA, 501), &p).unwrap();
+        let d = policy()
+            .decide(&request(user("Ken", 51), MEDIA, 501), &p)
+            .unwrap();
         assert_eq!((d.mentor.name.as_str(), d.level), ("Grace", Level::General));
         assert_eq!(d.mentor_skill, "general editing skills");
     }
@@ -186,8 +190,13 @@ mod tests {
     #[test]
     fn nobody_free_means_the_maintainer_and_no_match() {
         let p = pool(vec![], vec![], vec![]);
-        let d = policy().decide(&request(user("Ken", 51), WRITING, 501), &p).unwrap();
-        assert_eq!((d.mentor.name.as_str(), d.level), ("Maintainer", Level::Maintainer));
+        let d = policy()
+            .decide(&request(user("Ken", 51), WRITING, 501), &p)
+            .unwrap();
+        assert_eq!(
+            (d.mentor.name.as_str(), d.level),
+            ("Maintainer", Level::Maintainer)
+        );
         assert!(!d.matchmade());
         assert_eq!(d.mentor_profile, None);
     }
@@ -197,17 +206,28 @@ mod tests {
         let olga = mentor("Olga", 40);
         let p = pool(vec![olga.clone()], vec![olga.clone()], vec![olga]);
         for page in 0..200 {
-            let d = policy().decide(&request(user("Zoë", 50), WRITING, page), &p).unwrap();
+            let d = policy()
+                .decide(&request(user("Zoë", 50), WRITING, page), &p)
+                .unwrap();
             assert_eq!(d.level, Level::Maintainer, "Olga opted out but was chosen");
         }
     }
 
     #[test]
     fn a_learner_is_never_their_own_mentor() {
-        let p = pool(vec![mentor("Ada", 10), mentor("Bea", 20)], vec![mentor("Ada", 10)], vec![]);
+        let p = pool(
+            vec![mentor("Ada", 10), mentor("Bea", 20)],
+            vec![mentor("Ada", 10)],
+            vec![],
+        );
         for page in 0..200 {
-            let d = policy().decide(&request(user("Ada", 10), WRITING, page), &p).unwrap();
-            assert_eq!(d.mentor.name, "Bea", "request {page} matched Ada with herself");
+            let d = policy()
+                .decide(&request(user("Ada", 10), WRITING, page), &p)
+                .unwrap();
+            assert_eq!(
+                d.mentor.name, "Bea",
+                "request {page} matched Ada with herself"
+            );
         }
         let only_self = pool(vec![mentor("Ada", 10)], vec![mentor("Ada", 10)], vec![]);
         let d = policy()
@@ -234,7 +254,10 @@ mod tests {
                     .name
             })
             .collect();
-        assert!(chosen.len() >= 8, "the choice should vary by request: {chosen:?}");
+        assert!(
+            chosen.len() >= 8,
+            "the choice should vary by request: {chosen:?}"
+        );
     }
 
     #[test]
@@ -243,7 +266,9 @@ mod tests {
         let r = request(user("Zoë", 50), "Category:Co-op/Requests/Knitting", 1);
         assert_eq!(
             policy().decide(&r, &p),
-            Err(PolicyError::UnknownCategory("Category:Co-op/Requests/Knitting".into()))
+            Err(PolicyError::UnknownCategory(
+                "Category:Co-op/Requests/Knitting".into()
+            ))
         );
     }
 }

@@ -14,19 +14,23 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     let once = args.worker.once;
-    matchbot_runtime::main("matchbot-notifier", &args.worker, |config, shutdown| async move {
-        let options = matchbot_notifier::Options {
-            once,
-            consumer: matchbot_runtime::consumer_name(matchbot_notifier::STAGE),
-        };
-        let s = matchbot_notifier::run(&config, options, shutdown).await?;
-        tracing::info!(
-            posted = s.posted,
-            already_posted = s.already_posted,
-            skipped = s.skipped,
-            failed = s.failed,
-            "notifier done"
-        );
-        Ok(())
-    })
+    matchbot_runtime::main(
+        "matchbot-notifier",
+        &args.worker,
+        |config, shutdown| async move {
+            let options = matchbot_notifier::Options {
+                once,
+                consumer: matchbot_runtime::consumer_name(matchbot_notifier::STAGE),
+            };
+            let s = matchbot_notifier::run(&config, options, shutdown).await?;
+            tracing::info!(
+                posted = s.posted,
+                already_posted = s.already_posted,
+                skipped = s.skipped,
+                failed = s.failed,
+                "notifier done"
+            );
+            Ok(())
+        },
+    )
 }

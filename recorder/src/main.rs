@@ -14,13 +14,21 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     let once = args.worker.once;
-    matchbot_runtime::main("matchbot-recorder", &args.worker, |config, shutdown| async move {
-        let options = matchbot_recorder::Options {
-            once,
-            consumer: matchbot_runtime::consumer_name(matchbot_recorder::STAGE),
-        };
-        let s = matchbot_recorder::run(&config, options, shutdown).await?;
-        tracing::info!(outcomes = s.outcomes, new_rows = s.new_rows, "recorder done");
-        Ok(())
-    })
+    matchbot_runtime::main(
+        "matchbot-recorder",
+        &args.worker,
+        |config, shutdown| async move {
+            let options = matchbot_recorder::Options {
+                once,
+                consumer: matchbot_runtime::consumer_name(matchbot_recorder::STAGE),
+            };
+            let s = matchbot_recorder::run(&config, options, shutdown).await?;
+            tracing::info!(
+                outcomes = s.outcomes,
+                new_rows = s.new_rows,
+                "recorder done"
+            );
+            Ok(())
+        },
+    )
 }

@@ -137,11 +137,17 @@ impl Scanner<'_> {
                 let seen: Option<f64> = conn
                     .zscore(self.bus.key(SEEN_KEY), request_id.as_str())
                     .await?;
-                if seen.is_some() || requests.iter().any(|r: &Request| r.request_id == request_id)
+                if seen.is_some()
+                    || requests
+                        .iter()
+                        .any(|r: &Request| r.request_id == request_id)
                 {
                     continue;
                 }
-                let Some(learner) = self.creators.get(&self.wiki, &self.bus, member.pageid).await?
+                let Some(learner) = self
+                    .creators
+                    .get(&self.wiki, &self.bus, member.pageid)
+                    .await?
                 else {
                     tracing::warn!(profile = %member.title, "request on a profile with no known creator; skipped");
                     continue;

@@ -21,9 +21,17 @@ fn main() -> ExitCode {
         once: args.worker.once,
         since: args.since,
     };
-    matchbot_runtime::main("matchbot-scanner", &args.worker, |config, shutdown| async move {
-        let summary = matchbot_scanner::run(&config, options, shutdown).await?;
-        tracing::info!(scans = summary.scans, requests = summary.requests, "scanner done");
-        Ok(())
-    })
+    matchbot_runtime::main(
+        "matchbot-scanner",
+        &args.worker,
+        |config, shutdown| async move {
+            let summary = matchbot_scanner::run(&config, options, shutdown).await?;
+            tracing::info!(
+                scans = summary.scans,
+                requests = summary.requests,
+                "scanner done"
+            );
+            Ok(())
+        },
+    )
 }

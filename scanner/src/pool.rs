@@ -47,14 +47,19 @@ pub(crate) async fn read(
                         title: page.title,
                     },
                 }),
-                None => tracing::warn!(profile = %page.title, "mentor profile has no known creator; left out"),
+                None => {
+                    tracing::warn!(profile = %page.title, "mentor profile has no known creator; left out")
+                }
             }
         }
-        mentors.sort_by(|a, b| a.profile.id.cmp(&b.profile.id));
+        mentors.sort_by_key(|m| m.profile.id);
         members.insert(category.to_owned(), mentors);
     }
 
-    let maintainer = match wiki.page_creator_by_title(&config.maintainer_profile).await? {
+    let maintainer = match wiki
+        .page_creator_by_title(&config.maintainer_profile)
+        .await?
+    {
         Some(creator) => Some(creator.user),
         None => {
             tracing::warn!(
@@ -64,8 +69,14 @@ pub(crate) async fn read(
             None
         }
     };
-    let general = members.get(&config.general_category).cloned().unwrap_or_default();
-    let opted_out = members.get(&config.optout_category).cloned().unwrap_or_default();
+    let general = members
+        .get(&config.general_category)
+        .cloned()
+        .unwrap_or_default();
+    let opted_out = members
+        .get(&config.optout_category)
+        .cloned()
+        .unwrap_or_default();
     let by_category = config
         .skills
         .iter()

@@ -1,1 +1,8 @@
-//! e2e
+//! End-to-end tests: the four real binaries against the real Redis, the real MariaDB and the
+//! sandbox's real MediaWiki (`scripts/sandbox up`).
+//!
+//! - `pipeline`: learners tag their profiles as a person would; greetings and rows come out.
+//! - `lifecycle`: how the binaries start and stop (bad configuration, SIGTERM).
+
+mod lifecycle;
+mod pipeline;

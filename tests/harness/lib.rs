@@ -1,1 +1,448 @@
-//! placeholder
+//! The test harness: a per-test corner of the sandbox wiki, its own Redis prefix and MySQL
+//! database, and the real MatchBot binaries.
+//!
+//! Each [`Run`] gets a unique tag; its profiles live under `Wikipedia:Co-op-<tag>`, so tests
+//! (and the sandbox's own Co-op under `Wikipedia:Co-op`) never see each other's learners, though
+//! they share the wiki, its users and its categories. The wiki must be up (`scripts/sandbox up`);
+//! a test that cannot reach it fails, it never skips.
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mysql_async::prelude::Queryable;
+use serde_json::{Value, json};
+
+/// The sandbox wiki's API (see `scripts/sandbox`).
+pub fn api_url() -> String {
+    let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
+    format!("http://127.0.0.1:{port}/api.php")
+}
+
+/// Where the sandbox wiki is installed.
+pub fn wiki_dir() -> PathBuf {
+    let sandbox =
+        std::env::var("MATCHBOT_SANDBOX").unwrap_or_else(|_| "/var/tmp/matchbot-sandbox".into());
+    Path::new(&sandbox).join("wiki")
+}
+
+/// The path of a workspace binary, next to this test's own target directory.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the binaries first (cargo build --workspace)",
+        path.display()
+    );
+    path
+}
+
+/// The wiki's tests talk to; serialises use of the single-threaded `php -S` between tests.
+pub static WIKI: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Reading the sandbox wiki the way a person checks it: through its API.
+#[derive(Clone)]
+pub struct Wiki {
+    http: reqwest::Client,
+    api: String,
+}
+
+impl Wiki {
+    /// The sandbox wiki; panics with instructions when it is not running.
+    pub async fn sandbox() -> Wiki {
+        let wiki = Wiki {
+            http: reqwest::Client::new(),
+            api: api_url(),
+        };
+        let up = wiki
+            .query(&[("meta", "siteinfo")])
+            .await
+            .is_ok_and(|v| v["query"]["general"]["sitename"].is_string());
+        assert!(
+            up,
+            "the sandbox wiki does not answer at {}: run scripts/sandbox up",
+            wiki.api
+        );
+        wiki
+    }
+
+    /// A query's answer (formatversion 2).
+    pub async fn query(&self, params: &[(&str, &str)]) -> anyhow::Result<Value> {
+        let mut all = vec![
+            ("action", "query"),
+            ("format", "json"),
+            ("formatversion", "2"),
+        ];
+        all.extend_from_slice(params);
+        Ok(self
+            .http
+            .get(&self.api)
+            .query(&all)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Saves `text` as `user`, as a person would (the maintenance edit script, no API, no bot).
+    pub async fn edit_as(&self, user: &str, title: &str, text: &str) {
+        let mut child = tokio::process::Command::new("php")
+            .arg("maintenance/edit.php")
+            .args(["-u", user, "-s", "test edit", title])
+            .current_dir(wiki_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("php runs");
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        stdin
+            .write_all(text.as_bytes())
+            .await
+            .expect("write page text");
+        drop(stdin);
+        let out = child.wait_with_output().await.expect("php finishes");
+        assert!(
+            out.status.success(),
+            "edit.php as {user} on {title} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A page's current wikitext, `None` if it does not exist.
+    pub async fn text(&self, title: &str) -> Option<String> {
+        let v = self
+            .query(&[
+                ("prop", "revisions"),
+                ("titles", title),
+                ("rvprop", "content"),
+                ("rvslots", "main"),
+            ])
+            .await
+            .expect("query page text");
+        v["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// A page's revisions, oldest first, as (revid, user).
+    pub async fn revisions(&self, title: &str) -> Vec<(u64, String)> {
+        let v = self
+            .query(&[
+                ("prop", "revisions"),
+                ("titles", title),
+                ("rvprop", "ids|user"),
+                ("rvlimit", "max"),
+                ("rvdir", "newer"),
+            ])
+            .await
+            .expect("query revisions");
+        v["query"]["pages"][0]["revisions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["revid"].as_u64().unwrap_or(0),
+                    r["user"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A page's id.
+    pub async fn page_id(&self, title: &str) -> u64 {
+        let v = self
+            .query(&[("prop", "info"), ("titles", title)])
+            .await
+            .expect("query page id");
+        v["query"]["pages"][0]["pageid"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{title} does not exist"))
+    }
+
+    /// A user's id.
+    pub async fn user_id(&self, name: &str) -> u64 {
+        let v = self
+            .query(&[("list", "users"), ("ususers", name)])
+            .await
+            .expect("query user");
+        v["query"]["users"][0]["userid"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("user {name} does not exist"))
+    }
+
+    /// When `category` was added to `title`, as `YYYY-MM-DD HH:MM:SS`.
+    pub async fn category_added(&self, title: &str, category: &str) -> String {
+        let v = self
+            .query(&[
+                ("prop", "categories"),
+                ("titles", title),
+                ("clprop", "timestamp"),
+                ("clcategories", category),
+            ])
+            .await
+            .expect("query categories");
+        let ts = v["query"]["pages"][0]["categories"][0]["timestamp"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{title} is not in {category}"));
+        ts.trim_end_matches('Z').replace('T', " ")
+    }
+}
+
+/// One test's MatchBot: its configuration, Redis prefix, database and Co-op corner.
+pub struct Run {
+    /// Unique tag of this run.
+    pub tag: String,
+    /// The directory holding its `config.json`.
+    pub dir: PathBuf,
+    /// Profiles are subpages of this.
+    pub main: String,
+    /// Talk pages are subpages of this.
+    pub talk: String,
+    /// Its MySQL database.
+    pub db_name: String,
+    /// Its Redis key prefix.
+    pub prefix: String,
+    /// `--since` for its scanner: just before the run was made.
+    pub since: String,
+}
+
+/// One row of `matches`, the columns a person checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Learner's user id.
+    pub luid: u64,
+    /// Learner's profile page id.
+    pub lprofileid: u64,
+    /// Request category.
+    pub category: String,
+    /// Mentor's user id.
+    pub muid: u64,
+    /// Category-add time.
+    pub cataddtime: String,
+    /// Greeting revision.
+    pub revid: Option<u64>,
+    /// 1 when a mentor was found.
+    pub matchmade: u8,
+    /// posted, skipped, failed.
+    pub outcome: String,
+    /// The request id.
+    pub request_id: String,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl Run {
+    /// A fresh run for test `name`: a config from `config.example.json`, pointed at its own
+    /// corner of the wiki, Redis prefix and database; `adjust` may change more.
+    pub fn new(name: &str, adjust: impl FnOnce(&mut Value)) -> Run {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock after 1970");
+        let tag = format!(
+            "{name}-{}-{}-{}",
+            now.as_secs(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let dir = std::env::temp_dir().join(format!("matchbot-test-{tag}"));
+        std::fs::create_dir_all(&dir).expect("create test dir");
+        let main = format!("Wikipedia:Co-op-{tag}");
+        let talk = format!("Wikipedia talk:Co-op-{tag}");
+        let db_name = format!("mbt_{}", tag.replace('-', "_"));
+        let db_name: String = db_name.chars().take(64).collect();
+        let prefix = format!("matchbot-test:{tag}:");
+        let since = time_string(now.as_secs().saturating_sub(2));
+        let example = include_str!("../../config.example.json");
+        let mut config: Value = serde_json::from_str(example).expect("example config is JSON");
+        config["pages"] = json!({ "main": main, "talk": talk });
+        config["defaultmentorprofile"] = json!(format!("{main}/Maintainer"));
+        config["dbinfo"]["dbname"] = json!(db_name);
+        config["redis"]["prefix"] = json!(prefix);
+        config["scanner"] = json!({ "poll_seconds": 1, "since": since });
+        let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
+        config["login"]["site"] = json!(format!("127.0.0.1:{port}"));
+        adjust(&mut config);
+        std::fs::write(
+            dir.join("config.json"),
+            serde_json::to_string_pretty(&config).expect("config serialises"),
+        )
+        .expect("write config");
+        Run {
+            tag,
+            dir,
+            main,
+            talk,
+            db_name,
+            prefix,
+            since,
+        }
+    }
+
+    /// The profile page of `user` in this run's corner.
+    pub fn profile(&self, user: &str) -> String {
+        format!("{}/{user}", self.main)
+    }
+
+    /// The talk page of `user`'s profile.
+    pub fn talk_page(&self, user: &str) -> String {
+        format!("{}/{user}", self.talk)
+    }
+
+    /// Runs a MatchBot binary with this run's configuration; returns its output.
+    pub async fn command(&self, bin_name: &str, args: &[&str]) -> Output {
+        tokio::process::Command::new(bin(bin_name))
+            .arg("--config")
+            .arg(&self.dir)
+            .args(args)
+            .env_remove("MATCHBOT_CONSUMER")
+            .output()
+            .await
+            .expect("binary starts")
+    }
+
+    /// Runs a MatchBot binary and insists it succeeds.
+    pub async fn ok(&self, bin_name: &str, args: &[&str]) -> Output {
+        let out = self.command(bin_name, args).await;
+        assert!(
+            out.status.success(),
+            "{bin_name} {args:?} failed with {}:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// `matchbot migrate`.
+    pub async fn migrate(&self) {
+        self.ok("matchbot", &["migrate"]).await;
+    }
+
+    /// The four workers, each with `--once`, in pipeline order.
+    pub async fn pipeline_once(&self) {
+        self.ok("matchbot-scanner", &["--once", "--since", &self.since])
+            .await;
+        self.ok("matchbot-matcher", &["--once"]).await;
+        self.ok("matchbot-notifier", &["--once"]).await;
+        self.ok("matchbot-recorder", &["--once"]).await;
+    }
+
+    /// Every row of this run's `matches`, by request id.
+    pub async fn rows(&self) -> Vec<Row> {
+        let pool = mysql_async::Pool::new(
+            mysql_async::OptsBuilder::default()
+                .ip_or_hostname("127.0.0.1")
+                .tcp_port(3306)
+                .user(Some("root"))
+                .db_name(Some(&self.db_name)),
+        );
+        let mut conn = pool.get_conn().await.expect("connect to MariaDB");
+        let rows: Vec<mysql_async::Row> = conn
+            .query(
+                "SELECT luid, lprofileid, category, muid,
+                        DATE_FORMAT(cataddtime, '%Y-%m-%d %H:%i:%s'), revid, matchmade,
+                        outcome, request_id
+                 FROM matches ORDER BY request_id",
+            )
+            .await
+            .expect("query matches");
+        drop(conn);
+        pool.disconnect().await.expect("disconnect");
+        rows.iter()
+            .map(|r| Row {
+                luid: column(r, 0),
+                lprofileid: column(r, 1),
+                category: column(r, 2),
+                muid: column(r, 3),
+                cataddtime: column(r, 4),
+                revid: column(r, 5),
+                matchmade: column(r, 6),
+                outcome: column(r, 7),
+                request_id: column(r, 8),
+            })
+            .collect()
+    }
+
+    /// Deletes every Redis key of this run, as a flushed or evicted Redis would.
+    pub async fn lose_redis(&self) {
+        let client = redis::Client::open("redis://127.0.0.1:6379/").expect("redis url");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to Redis");
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.prefix))
+            .query_async(&mut conn)
+            .await
+            .expect("list keys");
+        if !keys.is_empty() {
+            let () = redis::cmd("DEL")
+                .arg(&keys)
+                .query_async(&mut conn)
+                .await
+                .expect("delete keys");
+        }
+    }
+
+    /// Waits until `check` holds, polling, or panics after `timeout` with `what`.
+    pub async fn wait_until<F, Fut>(&self, what: &str, timeout: Duration, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while tokio::time::Instant::now() < deadline {
+            if check().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("timed out after {timeout:?} waiting for {what}");
+    }
+}
+
+fn column<T: mysql_async::prelude::FromValue>(row: &mysql_async::Row, index: usize) -> T {
+    row.get_opt(index)
+        .unwrap_or_else(|| panic!("matches row has no column {index}"))
+        .unwrap_or_else(|e| panic!("matches column {index} has an unexpected type: {e}"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (civil-from-days, so no date crate is needed).
+fn time_string(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn time_string_is_iso_utc() {
+        assert_eq!(super::time_string(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::time_string(1_795_269_127), "2026-11-21T13:52:07Z");
+    }
+}

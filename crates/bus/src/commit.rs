@@ -30,7 +30,12 @@ impl Commit {
             MAX_LEN,
         ));
         self.pipe
-            .xadd_options(self.bus.key(stream.name()), "*", &[(PAYLOAD, json)], &options)
+            .xadd_options(
+                self.bus.key(stream.name()),
+                "*",
+                &[(PAYLOAD, json)],
+                &options,
+            )
             .ignore();
         self.len += 1;
         Ok(())

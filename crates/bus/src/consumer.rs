@@ -142,8 +142,7 @@ impl Consumer {
                         payload,
                     }),
                     Err((reason, raw)) => {
-                        self.dead_letter(&entry.id, &reason, raw.as_deref())
-                            .await?
+                        self.dead_letter(&entry.id, &reason, raw.as_deref()).await?
                     }
                 }
             }
@@ -233,7 +232,10 @@ fn decode<T: DeserializeOwned>(entry: &StreamId) -> Result<T, (String, Option<St
         (
             format!(
                 "the payload is not a valid {}: {e}",
-                std::any::type_name::<T>().rsplit("::").next().unwrap_or("entry")
+                std::any::type_name::<T>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("entry")
             ),
             Some(raw),
         )

@@ -12,7 +12,12 @@ use matchbot_db::Db;
 #[command(name = "matchbot", version)]
 struct Args {
     /// The configuration: a config.json file, or a directory holding one.
-    #[arg(long, global = true, env = "MATCHBOT_CONFIG", default_value = "config.json")]
+    #[arg(
+        long,
+        global = true,
+        env = "MATCHBOT_CONFIG",
+        default_value = "config.json"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -82,7 +87,10 @@ async fn migrate(config: &matchbot_config::Config) -> anyhow::Result<()> {
         println!("{}: schema already at version {version}", config.db.name);
     } else {
         for m in &applied {
-            println!("{}: applied {} (version {})", config.db.name, m.name, m.version);
+            println!(
+                "{}: applied {} (version {})",
+                config.db.name, m.name, m.version
+            );
         }
     }
     Ok(())

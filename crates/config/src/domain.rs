@@ -18,9 +18,7 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         OffsetDateTime::parse(text, &Rfc3339)
             .map(Timestamp::from_datetime)
-            .map_err(|e| {
-                format!("\"{text}\" is not a timestamp like 2026-11-21T13:52:00Z ({e})")
-            })
+            .map_err(|e| format!("\"{text}\" is not a timestamp like 2026-11-21T13:52:00Z ({e})"))
     }
 
     /// The current time, to the second.
@@ -308,7 +306,10 @@ mod tests {
         assert_eq!(id.as_str(), "42-20261121135207-c7f49c79e0cef887");
         assert_ne!(id, RequestId::new(43, "Category:Co-op/Requests/Writing", t));
         assert_ne!(id, RequestId::new(42, "Category:Co-op/Requests/Other", t));
-        assert_ne!(id, RequestId::new(42, "Category:Co-op/Requests/Writing", t.plus_seconds(1)));
+        assert_ne!(
+            id,
+            RequestId::new(42, "Category:Co-op/Requests/Writing", t.plus_seconds(1))
+        );
     }
 
     #[test]
@@ -316,7 +317,10 @@ mod tests {
         let t = Timestamp::parse("2026-11-21T13:52:07Z").unwrap();
         assert_eq!(t.to_string(), "2026-11-21T13:52:07Z");
         assert_eq!(t.sql(), "2026-11-21 13:52:07");
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2026-11-21T13:52:07Z\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2026-11-21T13:52:07Z\""
+        );
         assert!(Timestamp::parse("yesterday").is_err());
     }
 

@@ -81,7 +81,15 @@ impl fmt::Display for ProblemList<'_> {
 const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
     ("wiki", &["scriptpath"]),
     ("redis", &["url", "prefix"]),
-    ("scanner", &["poll_seconds", "since", "overlap_seconds", "pool_refresh_seconds"]),
+    (
+        "scanner",
+        &[
+            "poll_seconds",
+            "since",
+            "overlap_seconds",
+            "pool_refresh_seconds",
+        ],
+    ),
     ("matcher", &["seed"]),
     ("notifier", &["summary_suffix"]),
 ];
@@ -157,7 +165,10 @@ impl Reader<'_> {
         {
             self.problem(
                 "defaultmentorprofile",
-                format!("\"{profile}\" is not a subpage of pages.main (\"{}\")", pages.main),
+                format!(
+                    "\"{profile}\" is not a subpage of pages.main (\"{}\")",
+                    pages.main
+                ),
             );
         }
         let greetings = self.greetings();
@@ -167,7 +178,9 @@ impl Reader<'_> {
         let scanner = self.scanner();
         let matcher = self.matcher();
         let notifier = NotifierConfig {
-            summary_suffix: self.opt_string("notifier.summary_suffix").unwrap_or_default(),
+            summary_suffix: self
+                .opt_string("notifier.summary_suffix")
+                .unwrap_or_default(),
         };
         Some(Config {
             source: source.to_path_buf(),
@@ -305,8 +318,10 @@ impl Reader<'_> {
         let match_greeting = self.template("greetings.matchgreeting", &["mentor", "skill"]);
         let nomatch_topic = self.string("greetings.nomatchtopic");
         let nomatch_greeting = self.template("greetings.nomatchgreeting", &["maintainer"]);
-        let noflow_template =
-            self.template("greetings.noflowtemplate", &["topic", "learner", "greeting"]);
+        let noflow_template = self.template(
+            "greetings.noflowtemplate",
+            &["topic", "learner", "greeting"],
+        );
         Some(Greetings {
             match_topic: match_topic?,
             match_greeting: match_greeting?,
@@ -446,15 +461,15 @@ impl Reader<'_> {
         let refresh = self
             .opt_seconds("scanner.pool_refresh_seconds")
             .unwrap_or(300.0);
-        let since = self.opt_string("scanner.since").and_then(|s| {
-            match Timestamp::parse(&s) {
+        let since = self
+            .opt_string("scanner.since")
+            .and_then(|s| match Timestamp::parse(&s) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     self.problem("scanner.since", e);
                     None
                 }
-            }
-        });
+            });
         Some(ScannerConfig {
             poll_interval: Duration::from_secs_f64(poll),
             since,
@@ -561,7 +576,10 @@ impl Reader<'_> {
             }
             Some(Value::Array(list)) => list.clone(),
             Some(other) => {
-                self.problem(key, format!("must be a list of strings, not {}", kind(other)));
+                self.problem(
+                    key,
+                    format!("must be a list of strings, not {}", kind(other)),
+                );
                 return None;
             }
         };

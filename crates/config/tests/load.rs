@@ -92,19 +92,37 @@ fn every_problem_is_listed_at_once() {
     c["scanner"]["poll_seconds"] = json!(0);
     c["defaultmentorprofile"] = json!("User:Maintainer");
     let p = problems(&c);
-    assert_has(&p, "categories.general: \"Co-op mentors\" must start with \"Category:\"");
+    assert_has(
+        &p,
+        "categories.general: \"Co-op mentors\" must start with \"Category:\"",
+    );
     assert_has(
         &p,
         "categories.requestcategories[1]: \"Co-op/Requests/Communication\" must start with \"Category:\"",
     );
-    assert_has(&p, "greetings.matchgreeting: lacks the placeholder {1} (skill)");
-    assert_has(&p, "greetings.nomatchgreeting: uses {1}, but only {0} (maintainer) exist here");
-    assert_has(&p, "login.protocol: \"gopher\" must be \"http\" or \"https\"");
+    assert_has(
+        &p,
+        "greetings.matchgreeting: lacks the placeholder {1} (skill)",
+    );
+    assert_has(
+        &p,
+        "greetings.nomatchgreeting: uses {1}, but only {0} (maintainer) exist here",
+    );
+    assert_has(
+        &p,
+        "login.protocol: \"gopher\" must be \"http\" or \"https\"",
+    );
     assert_has(&p, "login.username: is missing");
     assert_has(&p, "wiki.scriptpath: \"w\" must start and end with \"/\"");
     assert_has(&p, "scanner.since: \"last tuesday\" is not a timestamp");
-    assert_has(&p, "scanner.poll_seconds: must be a number of seconds above 0, not 0");
-    assert_has(&p, "defaultmentorprofile: \"User:Maintainer\" is not a subpage of pages.main");
+    assert_has(
+        &p,
+        "scanner.poll_seconds: must be a number of seconds above 0, not 0",
+    );
+    assert_has(
+        &p,
+        "defaultmentorprofile: \"User:Maintainer\" is not a subpage of pages.main",
+    );
     assert_eq!(p.len(), 10, "one problem each:\n{}", p.join("\n"));
 }
 
@@ -118,10 +136,16 @@ fn wrong_types_and_empty_values_are_named() {
     c["redis"]["url"] = json!("http://user:s3cretpass@localhost");
     c["scanner"]["poll_second"] = json!(3);
     let p = problems(&c);
-    assert_has(&p, "categories.skillslist: must be a list of strings, not \"writing\"");
+    assert_has(
+        &p,
+        "categories.skillslist: must be a list of strings, not \"writing\"",
+    );
     assert_has(&p, "pages.main: is empty");
     assert_has(&p, "dbinfo.port: 70000 is not a TCP port");
-    assert_has(&p, "login.site: \"https://en.wikipedia.org/wiki\" is not a host name");
+    assert_has(
+        &p,
+        "login.site: \"https://en.wikipedia.org/wiki\" is not a host name",
+    );
     assert_has(&p, "redis.url: is not a redis:// or rediss:// URL");
     assert_has(&p, "scanner.poll_second: unknown setting");
     assert!(
@@ -146,7 +170,10 @@ fn secrets_come_from_the_environment() {
     c["login"].as_object_mut().unwrap().remove("password");
     c["dbinfo"].as_object_mut().unwrap().remove("username");
     let refused = problems(&c);
-    assert_has(&refused, "login.password: is missing (or set MATCHBOT_WIKI_PASSWORD)");
+    assert_has(
+        &refused,
+        "login.password: is missing (or set MATCHBOT_WIKI_PASSWORD)",
+    );
     assert_has(&refused, "dbinfo.username: is missing");
 
     let env = |name: &str| match name {

@@ -55,7 +55,11 @@ impl Db {
                 (migration.version, migration.name),
             )
             .await?;
-            tracing::info!(version = migration.version, name = migration.name, "migration applied");
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "migration applied"
+            );
             applied.push(*migration);
         }
         Ok(applied)

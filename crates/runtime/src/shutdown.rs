@@ -87,7 +87,10 @@ mod tests {
             let _ = rx.await;
         });
         assert!(!shutdown.is_shutdown());
-        assert!(!shutdown.sleep(Duration::from_secs(1)).await, "no signal yet");
+        assert!(
+            !shutdown.sleep(Duration::from_secs(1)).await,
+            "no signal yet"
+        );
         tx.send(()).unwrap();
         assert!(shutdown.sleep(Duration::from_secs(3600)).await);
         assert!(shutdown.is_shutdown());

@@ -345,7 +345,10 @@ impl Client {
         {
             // Only one error can be returned; the rest are logged so nothing is hidden.
             for other in body["errors"].as_array().into_iter().flatten().skip(1) {
-                tracing::warn!(code = other["code"].as_str().unwrap_or(""), "further API error");
+                tracing::warn!(
+                    code = other["code"].as_str().unwrap_or(""),
+                    "further API error"
+                );
             }
             let error = ApiError {
                 code: first["code"].as_str().unwrap_or("unknown").to_owned(),

@@ -128,7 +128,10 @@ impl Error {
             "readonly" => Error::Readonly(error.info),
             "ratelimited" => Error::RateLimited(error.info),
             "badtoken" => Error::BadToken,
-            "assertbotfailed" | "assertuserfailed" | "assertnameduserfailed" | "notloggedin"
+            "assertbotfailed"
+            | "assertuserfailed"
+            | "assertnameduserfailed"
+            | "notloggedin"
             | "mustbeloggedin" => Error::NotLoggedIn(error.code),
             _ => Error::Api(error),
         }
@@ -156,7 +159,12 @@ mod tests {
         assert!(api("ratelimited").retry_after(0).is_some());
         assert!(matches!(api("badtoken"), Error::BadToken));
         assert!(matches!(api("assertbotfailed"), Error::NotLoggedIn(_)));
-        for permanent in ["protectedpage", "blocked", "permissiondenied", "invalidtitle"] {
+        for permanent in [
+            "protectedpage",
+            "blocked",
+            "permissiondenied",
+            "invalidtitle",
+        ] {
             let e = api(permanent);
             assert_eq!(e.retry_after(0), None, "{permanent} must not be retried");
             assert!(e.is_page_related());

@@ -54,7 +54,11 @@ pub fn check(wikitext: &str, bot: &str, message_type: &str) -> Result<(), Exclud
         };
         match verdict {
             Some(true) => return Ok(()),
-            Some(false) => return Err(Excluded { template: template.raw }),
+            Some(false) => {
+                return Err(Excluded {
+                    template: template.raw,
+                });
+            }
             None => {}
         }
     }
@@ -66,9 +70,7 @@ fn names_match(names: &[String], bot: &str) -> bool {
     if names.iter().any(|n| n == "none") {
         return false;
     }
-    names
-        .iter()
-        .any(|n| n == "all" || normalise_name(n) == bot)
+    names.iter().any(|n| n == "all" || normalise_name(n) == bot)
 }
 
 struct Template {
@@ -177,7 +179,9 @@ mod tests {
         assert!(!allowed("text\n{{ Nobots }}\nmore"));
         assert!(!allowed("{{Template:nobots}}"));
         assert_eq!(
-            check("{{nobots}}", "MatchBot", "matchbot").unwrap_err().to_string(),
+            check("{{nobots}}", "MatchBot", "matchbot")
+                .unwrap_err()
+                .to_string(),
             "the page carries {{nobots}}"
         );
     }

@@ -150,7 +150,9 @@ impl Client {
                 let text = r["slots"]["main"]["content"].as_str().unwrap_or("");
                 if text.contains(needle) {
                     let revid = r["revid"].as_u64();
-                    let timestamp = r["timestamp"].as_str().and_then(|t| Timestamp::parse(t).ok());
+                    let timestamp = r["timestamp"]
+                        .as_str()
+                        .and_then(|t| Timestamp::parse(t).ok());
                     if let (Some(revid), Some(timestamp)) = (revid, timestamp) {
                         return Ok(Some(Revision { revid, timestamp }));
                     }
