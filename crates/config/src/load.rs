@@ -388,8 +388,14 @@ impl Reader<'_> {
     }
 
     fn db(&mut self) -> Option<DbConfig> {
-        let name = self.string("dbinfo.dbname");
-        let host = self.string("dbinfo.host");
+        let name = match (self.env)("MATCHBOT_DB_NAME").filter(|v| !v.is_empty()) {
+            Some(name) => Some(name),
+            None => self.string("dbinfo.dbname"),
+        };
+        let host = match (self.env)("MATCHBOT_DB_HOST").filter(|v| !v.is_empty()) {
+            Some(host) => Some(host),
+            None => self.string("dbinfo.host"),
+        };
         let user = match self.env_first(&["MATCHBOT_DB_USER", "TOOL_TOOLSDB_USER"]) {
             Some(user) => Some(user),
             None => self.string("dbinfo.username"),

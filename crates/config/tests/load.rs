@@ -181,11 +181,13 @@ fn secrets_come_from_the_environment() {
         "TOOL_TOOLSDB_USER" => Some("s12345".to_owned()),
         "TOOL_TOOLSDB_PASSWORD" => Some("toolsdb-secret".to_owned()),
         "MATCHBOT_REDIS_PREFIX" => Some("long-secret-prefix:".to_owned()),
+        "MATCHBOT_DB_HOST" => Some("mariadb".to_owned()),
         _ => None,
     };
     let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
     assert_eq!(config.wiki.password.expose(), "from-env-password");
     assert_eq!(config.db.user, "s12345");
+    assert_eq!(config.db.host, "mariadb");
     assert_eq!(config.db.password.expose(), "toolsdb-secret");
     assert_eq!(config.redis.prefix.expose(), "long-secret-prefix:");
     let debug = format!("{config:?}");
