@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use matchbot_bus::{Bus, BusError, MENTOR_POOL, Stream};
 use matchbot_config::{Config, MentorPool, Request};
-use matchbot_runtime::Shutdown;
+use matchbot_runtime::{Shutdown, StageOptions};
 use redis::AsyncCommands;
 
 pub use policy::{Policy, PolicyError};
@@ -22,15 +22,6 @@ pub const STAGE: &str = "matcher";
 
 /// How many requests are decided per batch.
 const BATCH: usize = 32;
-
-/// How the matcher runs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Decide what is waiting, then return.
-    pub once: bool,
-    /// This process's consumer name.
-    pub consumer: String,
-}
 
 /// What went wrong, beyond one request.
 #[derive(Debug, thiserror::Error)]
@@ -61,10 +52,10 @@ pub struct Summary {
 /// Runs the matcher until `shutdown` fires (or, with `once`, until nothing is waiting).
 pub async fn run(
     config: &Config,
-    options: Options,
+    options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, MatcherError> {
-    let bus = Bus::connect(config.redis.url.expose(), config.redis.prefix.expose()).await?;
+    let bus = Bus::from_config(&config.redis).await?;
     let policy = Policy {
         skills: config.skills.clone(),
         general_skill: config.general_skill.clone(),

@@ -18,10 +18,7 @@ fn main() -> ExitCode {
         "matchbot-matcher",
         &args.worker,
         |config, shutdown| async move {
-            let options = matchbot_matcher::Options {
-                once,
-                consumer: matchbot_runtime::consumer_name(matchbot_matcher::STAGE),
-            };
+            let options = matchbot_runtime::StageOptions::new(matchbot_matcher::STAGE, once);
             let summary = matchbot_matcher::run(&config, options, shutdown).await?;
             tracing::info!(
                 decided = summary.decided,

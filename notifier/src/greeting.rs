@@ -49,3 +49,82 @@ pub fn render_greeting(config: &Config, decision: &Decision) -> Greeting {
         summary,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use matchbot_config::{PageRef, Request, RequestId, Timestamp, User};
+
+    use super::*;
+
+    fn config() -> Config {
+        Config::from_json(
+            include_str!("../../config.example.json"),
+            Path::new("config.example.json"),
+            |_| None,
+        )
+        .unwrap()
+    }
+
+    fn decision(level: Level, mentor: &str, skill: &str) -> Decision {
+        let t = Timestamp::parse("2026-11-21T10:00:00Z").unwrap();
+        let category = "Category:Co-op/Requests/Images and media";
+        Decision {
+            request: Request {
+                request_id: RequestId::new(8, category, t),
+                profile: PageRef {
+                    id: 8,
+                    title: "Wikipedia:Co-op/Ken".into(),
+                },
+                category: category.into(),
+                category_added: t,
+                learner: User {
+                    name: "Ken".into(),
+                    id: 10,
+                },
+                scanned_at: t,
+            },
+            mentor: User {
+                name: mentor.into(),
+                id: 7,
+            },
+            mentor_profile: None,
+            level,
+            mentor_skill: skill.into(),
+        }
+    }
+
+    #[test]
+    fn a_match_names_the_mentor_and_the_skill_they_offer() {
+        let d = decision(Level::General, "Grace", "general editing skills");
+        let g = render_greeting(&config(), &d);
+        assert_eq!(g.topic, "Welcome to the Co-op! We have a mentor for you.");
+        assert_eq!(g.summary, g.topic);
+        assert!(g.text.starts_with(
+            "\n\n==Welcome to the Co-op! We have a mentor for you.==\nHello, [[User:Ken|Ken]]! "
+        ));
+        assert!(
+            g.text
+                .contains("[[User:Grace|Grace]] offers mentoring in \"general editing skills\"")
+        );
+        assert!(
+            g.text
+                .ends_with(" ~~~~ <!-- matchbot request=8-20261121100000-065c828093912336 -->"),
+            "{}",
+            g.text
+        );
+    }
+
+    #[test]
+    fn no_match_names_the_maintainer() {
+        let d = decision(Level::Maintainer, "Maintainer", "images and media");
+        let g = render_greeting(&config(), &d);
+        assert_eq!(g.topic, "Welcome to the Co-op!");
+        assert!(
+            g.text
+                .contains("[[User:Maintainer|Maintainer]] will be in touch")
+        );
+        assert!(g.text.contains(&marker(&d)));
+    }
+}

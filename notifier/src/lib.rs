@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use matchbot_bus::{Bus, BusError, Stream};
 use matchbot_config::{Config, Decision, Outcome, OutcomeKind, Timestamp};
-use matchbot_runtime::Shutdown;
+use matchbot_runtime::{Shutdown, StageOptions};
 use matchbot_wiki::{Client, exclusion};
 
 pub use greeting::{Greeting, marker, render_greeting};
@@ -39,15 +39,6 @@ pub const MESSAGE_TYPE: &str = "matchbot";
 
 /// Decisions handled per read. Small: each costs an edit.
 const BATCH: usize = 8;
-
-/// How the notifier runs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Handle what is waiting, then return.
-    pub once: bool,
-    /// This process's consumer name.
-    pub consumer: String,
-}
 
 /// What went wrong, beyond one page.
 #[derive(Debug, thiserror::Error)]
@@ -76,15 +67,11 @@ pub struct Summary {
 /// Runs the notifier until `shutdown` fires (or, with `once`, until nothing is waiting).
 pub async fn run(
     config: &Config,
-    options: Options,
+    options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, NotifierError> {
-    let wiki = Client::builder(&config.wiki.api_url)
-        .user_agent(&config.wiki.user_agent)
-        .bot_password(&config.wiki.username, config.wiki.password.clone())
-        .build()
-        .await?;
-    let bus = Bus::connect(config.redis.url.expose(), config.redis.prefix.expose()).await?;
+    let wiki = Client::for_bot(&config.wiki).await?;
+    let bus = Bus::from_config(&config.redis).await?;
     let mut decisions = bus
         .consumer(
             Stream::Decisions,

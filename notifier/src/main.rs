@@ -18,10 +18,7 @@ fn main() -> ExitCode {
         "matchbot-notifier",
         &args.worker,
         |config, shutdown| async move {
-            let options = matchbot_notifier::Options {
-                once,
-                consumer: matchbot_runtime::consumer_name(matchbot_notifier::STAGE),
-            };
+            let options = matchbot_runtime::StageOptions::new(matchbot_notifier::STAGE, once);
             let s = matchbot_notifier::run(&config, options, shutdown).await?;
             tracing::info!(
                 posted = s.posted,

@@ -9,22 +9,13 @@ use std::time::Duration;
 use matchbot_bus::{Bus, BusError, Stream};
 use matchbot_config::{Config, Outcome};
 use matchbot_db::{Db, DbError, MatchRow};
-use matchbot_runtime::Shutdown;
+use matchbot_runtime::{Shutdown, StageOptions};
 
 /// The consumer group of this stage.
 pub const STAGE: &str = "recorder";
 
 /// Outcomes written per transaction.
 const BATCH: usize = 100;
-
-/// How the recorder runs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Record what is waiting, then return.
-    pub once: bool,
-    /// This process's consumer name.
-    pub consumer: String,
-}
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +40,12 @@ pub struct Summary {
 /// Runs the recorder until `shutdown` fires (or, with `once`, until nothing is waiting).
 pub async fn run(
     config: &Config,
-    options: Options,
+    options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, RecorderError> {
     let db = Db::connect(&config.db);
     db.require_current_schema().await?;
-    let bus = Bus::connect(config.redis.url.expose(), config.redis.prefix.expose()).await?;
+    let bus = Bus::from_config(&config.redis).await?;
     let mut outcomes = bus
         .consumer(
             Stream::Outcomes,

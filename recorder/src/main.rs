@@ -18,10 +18,7 @@ fn main() -> ExitCode {
         "matchbot-recorder",
         &args.worker,
         |config, shutdown| async move {
-            let options = matchbot_recorder::Options {
-                once,
-                consumer: matchbot_runtime::consumer_name(matchbot_recorder::STAGE),
-            };
+            let options = matchbot_runtime::StageOptions::new(matchbot_recorder::STAGE, once);
             let s = matchbot_recorder::run(&config, options, shutdown).await?;
             tracing::info!(
                 outcomes = s.outcomes,

@@ -79,12 +79,8 @@ pub async fn run(
     options: Options,
     shutdown: Shutdown,
 ) -> Result<Summary, ScanError> {
-    let wiki = Client::builder(&config.wiki.api_url)
-        .user_agent(&config.wiki.user_agent)
-        .bot_password(&config.wiki.username, config.wiki.password.clone())
-        .build()
-        .await?;
-    let bus = Bus::connect(config.redis.url.expose(), config.redis.prefix.expose()).await?;
+    let wiki = Client::for_bot(&config.wiki).await?;
+    let bus = Bus::from_config(&config.redis).await?;
     let mut scanner = Scanner {
         config,
         wiki,

@@ -81,6 +81,11 @@ impl Bus {
         })
     }
 
+    /// Connects as the configuration's `redis` section says.
+    pub async fn from_config(config: &matchbot_config::RedisConfig) -> Result<Bus, BusError> {
+        Bus::connect(config.url.expose(), config.prefix.expose()).await
+    }
+
     /// The full key of `name`: the prefix, then the name.
     pub fn key(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)

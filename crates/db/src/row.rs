@@ -39,7 +39,8 @@ impl From<&Outcome> for MatchRow {
     fn from(o: &Outcome) -> MatchRow {
         let request = &o.decision.request;
         let (revid, reason) = match &o.kind {
-            OutcomeKind::Posted { revid, .. } => (Some(*revid), None),
+            // 0: the marker was found but not the revision that added it (moved text).
+            OutcomeKind::Posted { revid, .. } => (Some(*revid).filter(|r| *r > 0), None),
             OutcomeKind::Skipped { reason } => (None, Some(reason.clone())),
             OutcomeKind::Failed { code, info } => (None, Some(format!("{code}: {info}"))),
         };

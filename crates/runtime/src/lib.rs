@@ -93,6 +93,25 @@ where
     })
 }
 
+/// How a stream-reading stage runs.
+#[derive(Debug, Clone)]
+pub struct StageOptions {
+    /// Handle what is waiting, then return.
+    pub once: bool,
+    /// This process's name in the stage's consumer group.
+    pub consumer: String,
+}
+
+impl StageOptions {
+    /// Options for `stage`, named by [`consumer_name`].
+    pub fn new(stage: &str, once: bool) -> StageOptions {
+        StageOptions {
+            once,
+            consumer: consumer_name(stage),
+        }
+    }
+}
+
 /// This process's name in its stage's consumer group: `MATCHBOT_CONSUMER` if set, else
 /// `<stage>-<host name>`. Stable across restarts on one host, so a restarted worker finds its
 /// own pending entries; distinct across hosts, so replicas never share a name.

@@ -138,6 +138,16 @@ impl Client {
         }
     }
 
+    /// A client for the configured bot account, logged in: the configuration's API URL,
+    /// User-Agent contact and BotPassword, with the defaults above.
+    pub async fn for_bot(config: &matchbot_config::WikiConfig) -> Result<Client, Error> {
+        Client::builder(&config.api_url)
+            .user_agent(&config.user_agent)
+            .bot_password(&config.username, config.password.clone())
+            .build()
+            .await
+    }
+
     /// The account edits are made as, when logged in with a BotPassword.
     pub fn bot_name(&self) -> Option<&str> {
         let (user, _) = self.inner.bot_password.as_ref()?;
