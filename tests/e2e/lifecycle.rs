@@ -44,14 +44,7 @@ async fn a_bad_configuration_exits_2_naming_every_problem() {
 async fn workers_run_until_sigterm_then_stop_cleanly() {
     let _wiki_lock = WIKI.lock().await;
     let wiki = Wiki::sandbox().await;
-    let run = Run::new("sigterm", |_| {});
-    run.migrate().await;
-    wiki.edit_as(
-        "Maintainer",
-        &run.profile("Maintainer"),
-        "I run this Co-op.",
-    )
-    .await;
+    let run = Run::with_maintainer("sigterm", &wiki).await;
     let mut children = Vec::new();
     for worker in WORKERS {
         let mut command = tokio::process::Command::new(bin(worker));

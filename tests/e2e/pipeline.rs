@@ -32,16 +32,9 @@ async fn bot_revisions(wiki: &Wiki, title: &str) -> Vec<u64> {
 async fn requests_are_greeted_by_the_right_mentor_and_recorded_once() {
     let _wiki_lock = WIKI.lock().await;
     let wiki = Wiki::sandbox().await;
-    let run = Run::new("pipeline", |_| {});
-    run.migrate().await;
+    let run = Run::with_maintainer("pipeline", &wiki).await;
 
-    // The Co-op: a maintainer, two writing mentors, one of them on a break, a general mentor.
-    wiki.edit_as(
-        "Maintainer",
-        &run.profile("Maintainer"),
-        "I run this Co-op.",
-    )
-    .await;
+    // The Co-op: two writing mentors, one of them on a break, a general mentor.
     wiki.edit_as(
         "Ada",
         &run.profile("Ada"),
@@ -273,14 +266,7 @@ async fn requests_are_greeted_by_the_right_mentor_and_recorded_once() {
 async fn with_nobody_free_the_maintainer_is_named_and_no_match_recorded() {
     let _wiki_lock = WIKI.lock().await;
     let wiki = Wiki::sandbox().await;
-    let run = Run::new("maintainer", |_| {});
-    run.migrate().await;
-    wiki.edit_as(
-        "Maintainer",
-        &run.profile("Maintainer"),
-        "I run this Co-op.",
-    )
-    .await;
+    let run = Run::with_maintainer("maintainer", &wiki).await;
     wiki.edit_as(
         "Mo",
         &run.profile("Mo"),

@@ -289,6 +289,20 @@ impl Run {
         }
     }
 
+    /// A run ready for requests: its database migrated and its Co-op's maintainer profile
+    /// (created by `Maintainer`) on the wiki.
+    pub async fn with_maintainer(name: &str, wiki: &Wiki) -> Run {
+        let run = Run::new(name, |_| {});
+        run.migrate().await;
+        wiki.edit_as(
+            "Maintainer",
+            &run.profile("Maintainer"),
+            "I run this Co-op.",
+        )
+        .await;
+        run
+    }
+
     /// The profile page of `user` in this run's corner.
     pub fn profile(&self, user: &str) -> String {
         format!("{}/{user}", self.main)

@@ -82,11 +82,6 @@ impl Consumer {
         })
     }
 
-    /// The stage (consumer group) this consumer belongs to.
-    pub fn stage(&self) -> &str {
-        &self.stage
-    }
-
     /// Reads up to `count` entries: this consumer's own pending ones first, then new ones,
     /// waiting up to the consumer's `BLOCK` time for new ones when `wait` is true.
     ///

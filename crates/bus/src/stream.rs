@@ -23,14 +23,6 @@ impl Stream {
             Stream::DeadLetter => "dead-letter",
         }
     }
-
-    /// Every stream, in pipeline order.
-    pub const ALL: [Stream; 4] = [
-        Stream::Requests,
-        Stream::Decisions,
-        Stream::Outcomes,
-        Stream::DeadLetter,
-    ];
 }
 
 impl fmt::Display for Stream {
