@@ -10,9 +10,9 @@ pub mod policy;
 
 use std::time::Duration;
 
-use matchbot_bus::{Bus, BusError, MENTOR_POOL, Stream};
+use matchbot_bus::{Bus, BusError, Consumer, Delivery, MENTOR_POOL, Stream};
 use matchbot_config::{Config, MentorPool, Request};
-use matchbot_runtime::{Shutdown, StageOptions};
+use matchbot_runtime::{Shutdown, StageOptions, Transient, retry, run_stage};
 use redis::AsyncCommands;
 
 pub use policy::{Policy, PolicyError};
@@ -23,21 +23,32 @@ pub const STAGE: &str = "matcher";
 /// How many requests are decided per batch.
 const BATCH: usize = 32;
 
+/// How long a read waits for new requests before checking for shutdown again.
+const BLOCK: Duration = Duration::from_secs(2);
+
 /// What went wrong, beyond one request.
 #[derive(Debug, thiserror::Error)]
 pub enum MatcherError {
     /// Redis failed.
     #[error(transparent)]
     Bus(#[from] BusError),
-    /// Redis failed outside the bus.
-    #[error("redis: {0}")]
-    Redis(#[from] redis::RedisError),
     /// The scanner has not written a mentor pool yet (or Redis lost it).
     #[error("no mentor pool in Redis yet: the scanner writes it before its first request")]
     NoPool,
-    /// The stored mentor pool is not readable.
+    /// The stored mentor pool is not readable (a scanner of another version wrote it?).
     #[error("the mentor pool in Redis is not valid: {0}")]
     BadPool(serde_json::Error),
+}
+
+impl Transient for MatcherError {
+    /// A missing or unreadable pool is waited out: the scanner writes a new one within
+    /// `scanner.pool_refresh_seconds`, and deciding without one would dead-letter every request.
+    fn is_transient(&self) -> bool {
+        match self {
+            MatcherError::Bus(e) => e.is_transient(),
+            MatcherError::NoPool | MatcherError::BadPool(_) => true,
+        }
+    }
 }
 
 /// What one run did.
@@ -55,62 +66,82 @@ pub async fn run(
     options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, MatcherError> {
-    let bus = Bus::from_config(&config.redis).await?;
     let policy = Policy {
         skills: config.skills.clone(),
         general_skill: config.general_skill.clone(),
         seed: config.matcher.seed,
     };
-    let mut requests = bus
-        .consumer(
-            Stream::Requests,
-            STAGE,
-            &options.consumer,
-            Duration::from_secs(2),
-        )
-        .await?;
     let mut summary = Summary::default();
-    while !shutdown.is_shutdown() {
-        let batch = requests.read::<Request>(BATCH, !options.once).await?;
-        if batch.is_empty() {
-            if options.once {
-                break;
-            }
-            continue;
-        }
-        let pool = read_pool(&bus).await?;
-        let mut commit = requests.commit_builder();
-        for entry in batch {
-            match policy.decide(&entry.payload, &pool) {
-                Ok(decision) => {
-                    tracing::info!(
-                        request = %decision.request.request_id,
-                        learner = %decision.request.learner.name,
-                        mentor = %decision.mentor.name,
-                        level = ?decision.level,
-                        "decided"
-                    );
-                    commit.emit(Stream::Decisions, &decision)?;
-                    requests.ack(&mut commit, &entry.id);
-                    summary.decided += 1;
+    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
+        Bus::from_config(&config.redis).await
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(mut requests) = retry(&shutdown, "joining the matcher group", async || {
+        bus.consumer(Stream::Requests, STAGE, &options.consumer, BLOCK)
+            .await
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    run_stage(
+        &mut requests,
+        BATCH,
+        &options,
+        &shutdown,
+        async |requests: &Consumer, batch: &[Delivery<Request>]| {
+            // One pool for the whole batch, read after the requests: the scanner wrote it in
+            // the same transaction as the newest of them, or later.
+            let pool = read_pool(&bus).await?;
+            let mut commit = requests.commit_builder();
+            let (mut decided, mut dead_lettered) = (0, 0);
+            for entry in batch {
+                match policy.decide(&entry.payload, &pool) {
+                    Ok(decision) => {
+                        tracing::info!(
+                            request = %decision.request.request_id,
+                            learner = %decision.request.learner.name,
+                            mentor = %decision.mentor.name,
+                            level = ?decision.level,
+                            "decided"
+                        );
+                        commit.emit(Stream::Decisions, &decision)?;
+                        requests.ack(&mut commit, &entry.id);
+                        decided += 1;
+                    }
+                    Err(e) => {
+                        let payload = serde_json::to_string(&entry.payload).ok();
+                        requests
+                            .dead_letter_in(
+                                &mut commit,
+                                &entry.id,
+                                &e.to_string(),
+                                payload.as_deref(),
+                            )
+                            .await?;
+                        dead_lettered += 1;
+                    }
                 }
-                Err(e) => {
-                    let payload = serde_json::to_string(&entry.payload).ok();
-                    requests
-                        .dead_letter(&entry.id, &e.to_string(), payload.as_deref())
-                        .await?;
-                    summary.dead_lettered += 1;
-                }
             }
-        }
-        bus.commit(commit).await?;
-    }
+            bus.commit(commit).await?;
+            summary.decided += decided;
+            summary.dead_lettered += dead_lettered;
+            Ok::<(), MatcherError>(())
+        },
+    )
+    .await?;
     Ok(summary)
 }
 
 async fn read_pool(bus: &Bus) -> Result<MentorPool, MatcherError> {
     let mut conn = bus.connection();
-    let json: Option<String> = conn.get(bus.key(MENTOR_POOL)).await?;
+    let json: Option<String> = conn
+        .get(bus.key(MENTOR_POOL))
+        .await
+        .map_err(BusError::from)?;
     let json = json.ok_or(MatcherError::NoPool)?;
     serde_json::from_str(&json).map_err(MatcherError::BadPool)
 }

@@ -12,8 +12,9 @@
 //!
 //! The outcome is emitted and the decision acked in one MULTI/EXEC, after the edit is saved.
 //! Errors about one page (protected, blocked, …) become a failed outcome carrying the API's
-//! code; errors about the wiki or the bot (unreachable, lag, lost login) stop the batch, which is
-//! read again later: the marker check makes that safe.
+//! code; an outage of the wiki (unreachable, 5xx, lag) is waited out and the decision tried
+//! again, which the marker check makes safe; any other error about the bot stops the worker
+//! with the decision still pending.
 //!
 //! # Layout
 //!
@@ -24,9 +25,9 @@ pub mod greeting;
 
 use std::time::Duration;
 
-use matchbot_bus::{Bus, BusError, Stream};
+use matchbot_bus::{Bus, BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Decision, Outcome, OutcomeKind, Timestamp};
-use matchbot_runtime::{Shutdown, StageOptions};
+use matchbot_runtime::{Shutdown, StageOptions, Transient, retry, run_stage};
 use matchbot_wiki::{Client, exclusion};
 
 pub use greeting::{Greeting, marker, render_greeting};
@@ -37,8 +38,8 @@ pub const STAGE: &str = "notifier";
 /// This bot's message type for `{{bots|optout=…}}`.
 pub const MESSAGE_TYPE: &str = "matchbot";
 
-/// Decisions handled per read. Small: each costs an edit.
-const BATCH: usize = 8;
+/// How long a read waits for new decisions before checking for shutdown again.
+const BLOCK: Duration = Duration::from_secs(2);
 
 /// What went wrong, beyond one page.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +50,15 @@ pub enum NotifierError {
     /// Redis failed.
     #[error(transparent)]
     Bus(#[from] BusError),
+}
+
+impl Transient for NotifierError {
+    fn is_transient(&self) -> bool {
+        match self {
+            NotifierError::Wiki(e) => e.is_transient(),
+            NotifierError::Bus(e) => e.is_transient(),
+        }
+    }
 }
 
 /// What a run did.
@@ -70,41 +80,59 @@ pub async fn run(
     options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, NotifierError> {
-    let wiki = Client::for_bot(&config.wiki).await?;
-    let bus = Bus::from_config(&config.redis).await?;
-    let mut decisions = bus
-        .consumer(
-            Stream::Decisions,
-            STAGE,
-            &options.consumer,
-            Duration::from_secs(2),
-        )
-        .await?;
     let mut summary = Summary::default();
-    while !shutdown.is_shutdown() {
-        let batch = decisions.read::<Decision>(BATCH, !options.once).await?;
-        if batch.is_empty() {
-            if options.once {
-                break;
+    let Some(wiki) = retry(&shutdown, "logging in to the wiki", async || {
+        Client::for_bot(&config.wiki)
+            .await
+            .map_err(NotifierError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
+        Bus::from_config(&config.redis)
+            .await
+            .map_err(NotifierError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(mut decisions) = retry(&shutdown, "joining the notifier group", async || {
+        bus.consumer(Stream::Decisions, STAGE, &options.consumer, BLOCK)
+            .await
+            .map_err(NotifierError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    // One decision at a time, acked as soon as its edit is saved: a crash then repeats at most
+    // the one edit in flight, and its marker stops a second post.
+    run_stage(
+        &mut decisions,
+        1,
+        &options,
+        &shutdown,
+        async |decisions: &Consumer, batch: &[Delivery<Decision>]| {
+            for entry in batch {
+                let outcome = greet(config, &wiki, &entry.payload).await?;
+                let mut commit = decisions.commit_builder();
+                commit.emit(Stream::Outcomes, &outcome)?;
+                decisions.ack(&mut commit, &entry.id);
+                bus.commit(commit).await?;
+                match &outcome.kind {
+                    OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
+                    OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,
+                    OutcomeKind::Skipped { .. } => summary.skipped += 1,
+                    OutcomeKind::Failed { .. } => summary.failed += 1,
+                }
             }
-            continue;
-        }
-        // One decision at a time, each acked as soon as its edit is saved: a crash then
-        // repeats at most the one edit in flight, and its marker stops a second post.
-        for entry in batch {
-            let outcome = greet(config, &wiki, &entry.payload).await?;
-            match &outcome.kind {
-                OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
-                OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,
-                OutcomeKind::Skipped { .. } => summary.skipped += 1,
-                OutcomeKind::Failed { .. } => summary.failed += 1,
-            }
-            let mut commit = decisions.commit_builder();
-            commit.emit(Stream::Outcomes, &outcome)?;
-            decisions.ack(&mut commit, &entry.id);
-            bus.commit(commit).await?;
-        }
-    }
+            Ok::<(), NotifierError>(())
+        },
+    )
+    .await?;
     Ok(summary)
 }
 

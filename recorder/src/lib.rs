@@ -6,16 +6,19 @@
 
 use std::time::Duration;
 
-use matchbot_bus::{Bus, BusError, Stream};
+use matchbot_bus::{Bus, BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Outcome};
 use matchbot_db::{Db, DbError, MatchRow};
-use matchbot_runtime::{Shutdown, StageOptions};
+use matchbot_runtime::{Shutdown, StageOptions, Transient, retry, run_stage};
 
 /// The consumer group of this stage.
 pub const STAGE: &str = "recorder";
 
 /// Outcomes written per transaction.
 const BATCH: usize = 100;
+
+/// How long a read waits for new outcomes before checking for shutdown again.
+const BLOCK: Duration = Duration::from_secs(2);
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +29,15 @@ pub enum RecorderError {
     /// Redis failed.
     #[error(transparent)]
     Bus(#[from] BusError),
+}
+
+impl Transient for RecorderError {
+    fn is_transient(&self) -> bool {
+        match self {
+            RecorderError::Db(e) => e.is_transient(),
+            RecorderError::Bus(e) => e.is_transient(),
+        }
+    }
 }
 
 /// What a run did.
@@ -43,37 +55,57 @@ pub async fn run(
     options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, RecorderError> {
-    let db = Db::connect(&config.db);
-    db.require_current_schema().await?;
-    let bus = Bus::from_config(&config.redis).await?;
-    let mut outcomes = bus
-        .consumer(
-            Stream::Outcomes,
-            STAGE,
-            &options.consumer,
-            Duration::from_secs(2),
-        )
-        .await?;
     let mut summary = Summary::default();
-    while !shutdown.is_shutdown() {
-        let batch = outcomes.read::<Outcome>(BATCH, !options.once).await?;
-        if batch.is_empty() {
-            if options.once {
-                break;
+    let db = Db::connect(&config.db);
+    let Some(()) = retry(&shutdown, "checking the database schema", async || {
+        db.require_current_schema()
+            .await
+            .map_err(RecorderError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
+        Bus::from_config(&config.redis)
+            .await
+            .map_err(RecorderError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(mut outcomes) = retry(&shutdown, "joining the recorder group", async || {
+        bus.consumer(Stream::Outcomes, STAGE, &options.consumer, BLOCK)
+            .await
+            .map_err(RecorderError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    run_stage(
+        &mut outcomes,
+        BATCH,
+        &options,
+        &shutdown,
+        async |outcomes: &Consumer, batch: &[Delivery<Outcome>]| {
+            let rows: Vec<MatchRow> = batch.iter().map(|e| MatchRow::from(&e.payload)).collect();
+            let new_rows = db.record(&rows).await?;
+            let mut commit = outcomes.commit_builder();
+            for entry in batch {
+                outcomes.ack(&mut commit, &entry.id);
             }
-            continue;
-        }
-        let rows: Vec<MatchRow> = batch.iter().map(|e| MatchRow::from(&e.payload)).collect();
-        let new_rows = db.record(&rows).await?;
-        let mut commit = outcomes.commit_builder();
-        for entry in &batch {
-            outcomes.ack(&mut commit, &entry.id);
-        }
-        bus.commit(commit).await?;
-        tracing::info!(outcomes = batch.len(), new_rows, "recorded");
-        summary.outcomes += batch.len();
-        summary.new_rows += new_rows;
+            bus.commit(commit).await?;
+            tracing::info!(outcomes = batch.len(), new_rows, "recorded");
+            summary.outcomes += batch.len();
+            summary.new_rows += new_rows;
+            Ok::<(), RecorderError>(())
+        },
+    )
+    .await?;
+    if let Err(e) = db.close().await {
+        tracing::warn!(error = %e, "could not close the database connections cleanly");
     }
-    db.close().await?;
     Ok(summary)
 }

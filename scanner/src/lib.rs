@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use matchbot_bus::{Bus, BusError, MENTOR_POOL, Stream};
 use matchbot_config::{Config, PageRef, Request, RequestId, Timestamp};
-use matchbot_runtime::Shutdown;
+use matchbot_runtime::{Shutdown, Transient, retry};
 use matchbot_wiki::Client;
 use redis::AsyncCommands;
 
@@ -64,6 +64,17 @@ pub enum ScanError {
     Encode(serde_json::Error),
 }
 
+impl Transient for ScanError {
+    fn is_transient(&self) -> bool {
+        match self {
+            ScanError::Wiki(e) => e.is_transient(),
+            ScanError::Bus(e) => e.is_transient(),
+            ScanError::Redis(e) => matchbot_bus::is_transient(e),
+            ScanError::Encode(_) => false,
+        }
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
@@ -79,8 +90,23 @@ pub async fn run(
     options: Options,
     shutdown: Shutdown,
 ) -> Result<Summary, ScanError> {
-    let wiki = Client::for_bot(&config.wiki).await?;
-    let bus = Bus::from_config(&config.redis).await?;
+    let mut summary = Summary::default();
+    let Some(wiki) = retry(&shutdown, "logging in to the wiki", async || {
+        Client::for_bot(&config.wiki).await.map_err(ScanError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
+        Bus::from_config(&config.redis)
+            .await
+            .map_err(ScanError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
     let mut scanner = Scanner {
         config,
         wiki,
@@ -88,9 +114,17 @@ pub async fn run(
         creators: Creators::new(),
         pool_read_at: None,
     };
-    let mut summary = Summary::default();
     loop {
-        summary.requests += scanner.scan(options.since).await?;
+        // A scan half done when the wiki or Redis went away wrote nothing (its writes are one
+        // MULTI/EXEC at the end), so it is simply done again.
+        let Some(found) = retry(&shutdown, "scanning", async || {
+            scanner.scan(options.since).await
+        })
+        .await?
+        else {
+            break;
+        };
+        summary.requests += found;
         summary.scans += 1;
         if options.once || shutdown.sleep(config.scanner.poll_interval).await {
             break;

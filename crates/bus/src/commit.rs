@@ -4,6 +4,16 @@ use serde::Serialize;
 use crate::stream::{MAX_LEN, PAYLOAD};
 use crate::{Bus, BusError, Stream};
 
+/// The fields of a dead-letter entry: where it came from, why it was given up, its payload.
+pub(crate) struct DeadLetter<'a> {
+    pub stream: Stream,
+    pub stage: &'a str,
+    pub entry: &'a str,
+    pub reason: &'a str,
+    pub deliveries: usize,
+    pub payload: &'a str,
+}
+
 /// Writes that land together: emits downstream, acks upstream, and state such as a cursor.
 ///
 /// Built with [`Bus::commit_builder`] (or [`crate::Consumer::commit_builder`]), run with
@@ -45,6 +55,31 @@ impl Commit {
     pub fn ack(&mut self, stream: Stream, stage: &str, id: &str) {
         self.pipe
             .xack(self.bus.key(stream.name()), stage, &[id])
+            .ignore();
+        self.len += 1;
+    }
+
+    /// Adds an entry to the dead-letter stream (the caller acks the original in the same commit).
+    pub(crate) fn dead_letter(&mut self, dead: DeadLetter<'_>) {
+        self.pipe
+            .cmd("XADD")
+            .arg(self.bus.key(Stream::DeadLetter.name()))
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(MAX_LEN)
+            .arg("*")
+            .arg("stage")
+            .arg(dead.stage)
+            .arg("stream")
+            .arg(dead.stream.name())
+            .arg("entry")
+            .arg(dead.entry)
+            .arg("reason")
+            .arg(dead.reason)
+            .arg("deliveries")
+            .arg(dead.deliveries)
+            .arg(PAYLOAD)
+            .arg(dead.payload)
             .ignore();
         self.len += 1;
     }

@@ -1,4 +1,4 @@
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::AsyncConnectionConfig;
 use redis::AsyncTypedCommands;
@@ -6,7 +6,8 @@ use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
 use serde::de::DeserializeOwned;
 
-use crate::stream::{MAX_LEN, PAYLOAD};
+use crate::commit::DeadLetter;
+use crate::stream::PAYLOAD;
 use crate::{Bus, BusError, Commit, Stream};
 
 /// One entry handed to a stage. It must end in a [`Commit`] that acks it (after the stage's
@@ -21,22 +22,56 @@ pub struct Delivery<T> {
     pub payload: T,
 }
 
+/// When entries are handed out again, and when they are given up on.
+#[derive(Debug, Clone, Copy)]
+pub struct Redelivery {
+    /// An entry pending this long with any consumer is taken over by the next one that looks
+    /// (XAUTOCLAIM). It must exceed the slowest handling of one entry, or a live consumer's
+    /// entry is handled twice.
+    pub claim_idle: Duration,
+    /// An entry handed out this many times without an ack goes to the dead-letter stream: it
+    /// is presumably what keeps killing its worker.
+    pub max_deliveries: u64,
+}
+
+impl Default for Redelivery {
+    fn default() -> Redelivery {
+        Redelivery {
+            claim_idle: Duration::from_secs(300),
+            max_deliveries: 5,
+        }
+    }
+}
+
+/// A consumer that has not read for this long, and holds nothing, is removed from the group,
+/// so the per-process names of restarted workers do not pile up.
+const FORGET_IDLE_CONSUMER: Duration = Duration::from_secs(24 * 3600);
+
 /// A stage's reader on one stream, as one named member of the stage's consumer group.
 ///
-/// It first re-reads its own pending entries (delivered before a crash, never acked), then new
-/// ones. Blocking reads run on a connection of their own whose response timeout exceeds `BLOCK`:
+/// It re-reads its own pending entries first (delivered before a crash or a lost connection,
+/// never acked), then new ones; every `claim_idle / 2` it takes over entries other consumers
+/// left pending longer than `claim_idle`, and reads those the same way. An entry that cannot
+/// be decoded, or that has been handed out more than `max_deliveries` times, is dead-lettered
+/// here and never returned.
+///
+/// Blocking reads run on a connection of their own whose response timeout exceeds `BLOCK`:
 /// redis-rs's default 500 ms timeout would abandon a read the server still completes, leaving an
-/// entry delivered to nobody who is listening (research/rust-ecosystem.md §2.6, P1 and P2).
+/// entry delivered to nobody who is listening (research/rust-ecosystem.md §2.6, P1 and P2). That
+/// connection is replaced after any error, and the pending list is re-read, which recovers an
+/// entry the server handed out on a read whose answer was lost.
 pub struct Consumer {
     bus: Bus,
-    reader: MultiplexedConnection,
+    reader: Option<MultiplexedConnection>,
     stream: Stream,
     key: String,
     stage: String,
     name: String,
     block: Duration,
+    redelivery: Redelivery,
     /// While `Some`, this consumer is re-reading its own pending list, from after this id.
     pending_after: Option<String>,
+    next_claim: Instant,
 }
 
 impl Consumer {
@@ -47,13 +82,6 @@ impl Consumer {
         name: &str,
         block: Duration,
     ) -> Result<Consumer, BusError> {
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(5)))
-            .set_response_timeout(Some(block * 2 + Duration::from_secs(10)));
-        let reader = bus
-            .redis_client()
-            .get_multiplexed_async_connection_with_config(&config)
-            .await?;
         let key = bus.key(stream.name());
         let mut conn = bus.connection();
         // From "0", not "$": a stage started after its producer must still see what is waiting.
@@ -72,21 +100,23 @@ impl Consumer {
         }
         Ok(Consumer {
             bus: bus.clone(),
-            reader,
+            reader: None,
             stream,
             key,
             stage: stage.to_owned(),
             name: name.to_owned(),
             block,
+            redelivery: bus.redelivery(),
             pending_after: Some("0".to_owned()),
+            next_claim: Instant::now(),
         })
     }
 
     /// Reads up to `count` entries: this consumer's own pending ones first, then new ones,
     /// waiting up to the consumer's `BLOCK` time for new ones when `wait` is true.
     ///
-    /// An empty result means there is nothing to do. Entries that cannot be decoded as `T` are
-    /// dead-lettered here and never returned.
+    /// An empty result means there is nothing to do. Entries that cannot be decoded as `T`, or
+    /// were handed out too often, are dead-lettered here and never returned.
     ///
     /// Cancel safety: not cancel safe. A dropped read may still deliver entries server-side,
     /// which then sit in this consumer's pending list until it re-reads it. Never race it
@@ -96,10 +126,29 @@ impl Consumer {
         count: usize,
         wait: bool,
     ) -> Result<Vec<Delivery<T>>, BusError> {
+        let result = self.try_read(count, wait).await;
+        if result.is_err() {
+            // The connection may be broken, and a read the server completed may have handed
+            // this consumer entries it never saw: reconnect, and start from the pending list.
+            self.reader = None;
+            self.pending_after = Some("0".to_owned());
+        }
+        result
+    }
+
+    async fn try_read<T: DeserializeOwned>(
+        &mut self,
+        count: usize,
+        wait: bool,
+    ) -> Result<Vec<Delivery<T>>, BusError> {
         loop {
+            if Instant::now() >= self.next_claim {
+                self.claim().await?;
+            }
             let mut options = StreamReadOptions::default()
                 .group(&self.stage, &self.name)
                 .count(count);
+            let history = self.pending_after.is_some();
             let from = match &self.pending_after {
                 Some(after) => after.clone(),
                 None => {
@@ -109,8 +158,8 @@ impl Consumer {
                     ">".to_owned()
                 }
             };
-            let reply: Option<StreamReadReply> = self
-                .reader
+            let mut reader = self.reader().await?;
+            let reply: Option<StreamReadReply> = reader
                 .xread_options(&[&self.key], &[&from], &options)
                 .await?;
             let entries: Vec<StreamId> = reply
@@ -118,19 +167,37 @@ impl Consumer {
                 .flat_map(|r| r.keys)
                 .flat_map(|k| k.ids)
                 .collect();
-            if self.pending_after.is_some() {
-                match entries.last() {
-                    None => {
+            let mut deliveries = Vec::new();
+            if history {
+                match (entries.first(), entries.last()) {
+                    (Some(first), Some(last)) => {
+                        deliveries = self.delivery_counts(&first.id, &last.id).await?;
+                        self.pending_after = Some(last.id.clone());
+                    }
+                    _ => {
                         self.pending_after = None;
                         continue;
                     }
-                    Some(last) => self.pending_after = Some(last.id.clone()),
                 }
             } else if entries.is_empty() {
                 return Ok(Vec::new());
             }
             let mut good = Vec::with_capacity(entries.len());
             for entry in entries {
+                let delivered = deliveries
+                    .iter()
+                    .find(|(id, _)| *id == entry.id)
+                    .map_or(1, |(_, n)| *n);
+                if delivered > self.redelivery.max_deliveries {
+                    let reason = format!(
+                        "handed out {delivered} times without being acked (the limit is {}); \
+                         handling it may be what stops the worker",
+                        self.redelivery.max_deliveries
+                    );
+                    let raw: Option<String> = entry.get(PAYLOAD);
+                    self.dead_letter(&entry.id, &reason, raw.as_deref()).await?;
+                    continue;
+                }
                 match decode(&entry) {
                     Ok(payload) => good.push(Delivery {
                         id: entry.id,
@@ -145,6 +212,131 @@ impl Consumer {
                 return Ok(good);
             }
         }
+    }
+
+    /// The blocking-read connection, made on first use and after an error.
+    async fn reader(&mut self) -> Result<MultiplexedConnection, BusError> {
+        if let Some(conn) = &self.reader {
+            return Ok(conn.clone());
+        }
+        {
+            let config = AsyncConnectionConfig::new()
+                .set_connection_timeout(Some(Duration::from_secs(5)))
+                .set_response_timeout(Some(self.block * 2 + Duration::from_secs(10)));
+            let conn = self
+                .bus
+                .redis_client()
+                .get_multiplexed_async_connection_with_config(&config)
+                .await?;
+            self.reader = Some(conn.clone());
+            Ok(conn)
+        }
+    }
+
+    /// Takes over entries other consumers left pending longer than `claim_idle`, to be read as
+    /// this consumer's own; dead-letters the ones trimmed away meanwhile; forgets consumers
+    /// gone for good.
+    async fn claim(&mut self) -> Result<(), BusError> {
+        self.next_claim =
+            Instant::now() + (self.redelivery.claim_idle / 2).max(Duration::from_secs(1));
+        let mut conn = self.bus.connection();
+        let mut cursor = "0-0".to_owned();
+        let mut claimed = 0;
+        loop {
+            // JUSTID: the delivery count goes up once, when the entry is read from the pending
+            // list, not twice.
+            let (next, ids, trimmed): (String, Vec<String>, Vec<String>) = redis::cmd("XAUTOCLAIM")
+                .arg(&self.key)
+                .arg(&self.stage)
+                .arg(&self.name)
+                .arg(self.redelivery.claim_idle.as_millis() as u64)
+                .arg(&cursor)
+                .arg("COUNT")
+                .arg(100)
+                .arg("JUSTID")
+                .query_async(&mut conn)
+                .await?;
+            claimed += ids.len();
+            for id in trimmed {
+                self.dead_letter(
+                    &id,
+                    "the entry was trimmed from the stream before it was handled",
+                    None,
+                )
+                .await?;
+            }
+            if next == "0-0" {
+                break;
+            }
+            cursor = next;
+        }
+        if claimed > 0 {
+            tracing::info!(
+                stream = %self.stream,
+                stage = %self.stage,
+                claimed,
+                "took over entries left pending by a stopped consumer"
+            );
+            self.pending_after = Some("0".to_owned());
+        }
+        self.forget_idle_consumers().await
+    }
+
+    async fn forget_idle_consumers(&self) -> Result<(), BusError> {
+        let mut conn = self.bus.connection();
+        let consumers: Vec<std::collections::HashMap<String, redis::Value>> = redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg(&self.key)
+            .arg(&self.stage)
+            .query_async(&mut conn)
+            .await?;
+        let idle_limit = FORGET_IDLE_CONSUMER.max(self.redelivery.claim_idle * 10);
+        for consumer in consumers {
+            let text = |field: &str| {
+                consumer
+                    .get(field)
+                    .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+            };
+            let number = |field: &str| {
+                consumer
+                    .get(field)
+                    .and_then(|v| redis::from_redis_value_ref::<u64>(v).ok())
+            };
+            let (Some(name), Some(pending), Some(idle_ms)) =
+                (text("name"), number("pending"), number("idle"))
+            else {
+                continue;
+            };
+            if name != self.name && pending == 0 && Duration::from_millis(idle_ms) > idle_limit {
+                conn.xgroup_delconsumer(&self.key, &self.stage, &name)
+                    .await?;
+                tracing::info!(stage = %self.stage, consumer = %name, "forgot a consumer gone for a day");
+            }
+        }
+        Ok(())
+    }
+
+    /// How many times each of this consumer's pending entries from `first` to `last` was
+    /// handed out.
+    async fn delivery_counts(
+        &self,
+        first: &str,
+        last: &str,
+    ) -> Result<Vec<(String, u64)>, BusError> {
+        let mut conn = self.bus.connection();
+        let pending: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
+            .arg(&self.key)
+            .arg(&self.stage)
+            .arg(first)
+            .arg(last)
+            .arg(10_000)
+            .arg(&self.name)
+            .query_async(&mut conn)
+            .await?;
+        Ok(pending
+            .into_iter()
+            .map(|(id, _, _, delivered)| (id, delivered))
+            .collect())
     }
 
     /// A commit that will also ack entries of this consumer's stream.
@@ -164,7 +356,23 @@ impl Consumer {
         reason: &str,
         payload: Option<&str>,
     ) -> Result<(), BusError> {
-        let deliveries = self.deliveries(id).await.unwrap_or(0);
+        let mut commit = self.commit_builder();
+        self.dead_letter_in(&mut commit, id, reason, payload)
+            .await?;
+        self.bus.commit(commit).await
+    }
+
+    /// Adds to `commit` the move of entry `id` to the dead-letter stream, with `reason` and its
+    /// delivery count, and its ack: a stage that dead-letters some entries of a batch and
+    /// emits the others does both in one MULTI/EXEC.
+    pub async fn dead_letter_in(
+        &self,
+        commit: &mut Commit,
+        id: &str,
+        reason: &str,
+        payload: Option<&str>,
+    ) -> Result<(), BusError> {
+        let deliveries = self.deliveries(id).await?;
         tracing::error!(
             stream = %self.stream,
             stage = %self.stage,
@@ -173,36 +381,19 @@ impl Consumer {
             reason,
             "entry moved to the dead-letter stream"
         );
-        let dead_letter = self.bus.key(Stream::DeadLetter.name());
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("XADD")
-            .arg(&dead_letter)
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(MAX_LEN)
-            .arg("*")
-            .arg("stage")
-            .arg(&self.stage)
-            .arg("stream")
-            .arg(self.stream.name())
-            .arg("entry")
-            .arg(id)
-            .arg("reason")
-            .arg(reason)
-            .arg("deliveries")
-            .arg(deliveries)
-            .arg(PAYLOAD)
-            .arg(payload.unwrap_or(""))
-            .ignore()
-            .xack(&self.key, &self.stage, &[id])
-            .ignore();
-        let mut conn = self.bus.connection();
-        let () = pipe.query_async(&mut conn).await?;
+        commit.dead_letter(DeadLetter {
+            stream: self.stream,
+            stage: &self.stage,
+            entry: id,
+            reason,
+            deliveries,
+            payload: payload.unwrap_or(""),
+        });
+        commit.ack(self.stream, &self.stage, id);
         Ok(())
     }
 
-    /// How many times `id` has been delivered to this group.
+    /// How many times `id` has been delivered to this group (0 once it left the pending list).
     async fn deliveries(&self, id: &str) -> Result<usize, BusError> {
         let mut conn = self.bus.connection();
         let reply = conn

@@ -9,19 +9,26 @@
 //! emits its result downstream: the emit and the ack are one MULTI/EXEC, so an entry is never both
 //! acknowledged and lost, nor emitted twice by one successful commit.
 //!
-//! Delivery is at least once. An entry that cannot be parsed (bad JSON, missing fields, a body
-//! trimmed away) goes to the dead-letter stream with its stage, reason, delivery count and payload,
-//! and is acked, so a poison entry never crash-loops a worker.
+//! Delivery is at least once. A consumer reads its own pending entries before new ones, takes over
+//! entries a stopped consumer left pending (XAUTOCLAIM, after [`Redelivery::claim_idle`]), and
+//! moves to the dead-letter stream, with its stage, reason, delivery count and payload, every
+//! entry that cannot be parsed (bad JSON, missing fields, a body trimmed away) or was handed out
+//! more than [`Redelivery::max_deliveries`] times: a poison entry never crash-loops a worker.
+//!
+//! [`BusError::is_transient`] tells an outage (Redis restarting, unreachable, loading its data)
+//! from a refusal; the workers wait out the first and stop on the second.
 //!
 //! # Layout
 //!
 //! - `stream`: the stream names and the payload encoding.
 //! - `consumer`: reading a stage's entries (its own pending ones first), dead-lettering.
 //! - `commit`: emits, acks and state writes that land together or not at all.
+//! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
 #![deny(missing_docs)]
 
 mod commit;
 mod consumer;
+mod export;
 mod stream;
 
 use std::time::Duration;
@@ -29,7 +36,8 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 pub use commit::Commit;
-pub use consumer::{Consumer, Delivery};
+pub use consumer::{Consumer, Delivery, Redelivery};
+pub use export::ExportedEntry;
 pub use stream::Stream;
 
 /// The key (under the prefix) of the mentor pool: written whole by the scanner, in the same
@@ -49,12 +57,43 @@ pub enum BusError {
     Encode(#[from] serde_json::Error),
 }
 
+impl BusError {
+    /// True when Redis is unreachable, restarting or still loading its data: the same command
+    /// will work once it is back. False for a refusal that will not change by waiting.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            BusError::Redis(e) => is_transient(e),
+            BusError::Encode(_) => false,
+        }
+    }
+}
+
+/// [`BusError::is_transient`] for a bare Redis error (from a command outside the bus).
+pub fn is_transient(e: &redis::RedisError) -> bool {
+    use redis::{ErrorKind, ServerErrorKind};
+    e.is_io_error()
+        || e.is_timeout()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || e.is_unrecoverable_error()
+        || matches!(
+            e.kind(),
+            ErrorKind::Server(
+                ServerErrorKind::BusyLoading
+                    | ServerErrorKind::TryAgain
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::ReadOnly
+            )
+        )
+}
+
 /// A connection to the bus, and the prefix its keys live under. Cheap to clone.
 #[derive(Clone)]
 pub struct Bus {
     client: redis::Client,
     conn: ConnectionManager,
     prefix: String,
+    redelivery: Redelivery,
 }
 
 impl std::fmt::Debug for Bus {
@@ -78,12 +117,27 @@ impl Bus {
             client,
             conn,
             prefix: prefix.to_owned(),
+            redelivery: Redelivery::default(),
         })
     }
 
     /// Connects as the configuration's `redis` section says.
     pub async fn from_config(config: &matchbot_config::RedisConfig) -> Result<Bus, BusError> {
-        Bus::connect(config.url.expose(), config.prefix.expose()).await
+        let bus = Bus::connect(config.url.expose(), config.prefix.expose()).await?;
+        Ok(bus.with_redelivery(Redelivery {
+            claim_idle: config.claim_idle,
+            max_deliveries: config.max_deliveries,
+        }))
+    }
+
+    /// The same bus, whose consumers hand out and give up on entries as `redelivery` says.
+    pub fn with_redelivery(mut self, redelivery: Redelivery) -> Bus {
+        self.redelivery = redelivery;
+        self
+    }
+
+    pub(crate) fn redelivery(&self) -> Redelivery {
+        self.redelivery
     }
 
     /// The full key of `name`: the prefix, then the name.

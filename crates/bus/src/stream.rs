@@ -14,6 +14,19 @@ pub enum Stream {
 }
 
 impl Stream {
+    /// Every stream, in pipeline order.
+    pub const ALL: [Stream; 4] = [
+        Stream::Requests,
+        Stream::Decisions,
+        Stream::Outcomes,
+        Stream::DeadLetter,
+    ];
+
+    /// The stream called `name` (without the prefix).
+    pub fn from_name(name: &str) -> Option<Stream> {
+        Stream::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// The stream's name, without the prefix.
     pub fn name(self) -> &'static str {
         match self {

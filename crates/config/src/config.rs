@@ -140,6 +140,13 @@ pub struct RedisConfig {
     /// `redis.prefix` or `MATCHBOT_REDIS_PREFIX`: on Toolforge's shared, password-less Redis this
     /// is what keeps other tools out, so it should be long and secret there.
     pub prefix: Secret,
+    /// `redis.claim_idle_seconds` (default 300): an entry pending this long with a consumer that
+    /// stopped is taken over by a live one. Keep it above the slowest handling of one entry, or a
+    /// live consumer's entry is handled twice.
+    pub claim_idle: Duration,
+    /// `redis.max_deliveries` (default 5): an entry handed out this many times without being
+    /// acked goes to the dead-letter stream instead of crashing its worker again.
+    pub max_deliveries: u64,
 }
 
 /// The scanner's settings.

@@ -80,7 +80,10 @@ impl fmt::Display for ProblemList<'_> {
 /// because a misspelt optional key would otherwise be ignored and its default used.
 const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
     ("wiki", &["scriptpath"]),
-    ("redis", &["url", "prefix"]),
+    (
+        "redis",
+        &["url", "prefix", "claim_idle_seconds", "max_deliveries"],
+    ),
     (
         "scanner",
         &[
@@ -455,9 +458,21 @@ impl Reader<'_> {
                 "must not be empty: every key MatchBot writes starts with it",
             );
         }
-        (url_ok && !prefix.is_empty()).then(|| RedisConfig {
+        let claim_idle = self
+            .opt_seconds("redis.claim_idle_seconds")
+            .unwrap_or(300.0);
+        let max_deliveries = self.opt_u64("redis.max_deliveries").unwrap_or(5);
+        if max_deliveries == 0 {
+            self.problem(
+                "redis.max_deliveries",
+                "must be at least 1: an entry is delivered once before it can be handled",
+            );
+        }
+        (url_ok && !prefix.is_empty() && max_deliveries > 0).then(|| RedisConfig {
             url: Secret::new(url),
             prefix: Secret::new(prefix),
+            claim_idle: Duration::from_secs_f64(claim_idle),
+            max_deliveries,
         })
     }
 

@@ -38,6 +38,30 @@ pub enum DbError {
     },
 }
 
+impl DbError {
+    /// True when the database is unreachable, restarting or briefly busy (a lost connection, a
+    /// deadlock, a lock wait): the same statement will work later. False for refusals such as
+    /// bad credentials, a missing table or the wrong schema.
+    pub fn is_transient(&self) -> bool {
+        use mysql_async::{DriverError, Error};
+        match self {
+            DbError::Mysql(Error::Io(_)) => true,
+            DbError::Mysql(Error::Driver(
+                DriverError::ConnectionClosed
+                | DriverError::PoolDisconnected
+                | DriverError::PacketOutOfOrder
+                | DriverError::UnexpectedPacket { .. },
+            )) => true,
+            // 1040 too many connections, 1053 server shutdown in progress, 1205 lock wait
+            // timeout, 1213 deadlock, 1927 connection killed, 2006/2013 server gone away.
+            DbError::Mysql(Error::Server(e)) => {
+                matches!(e.code, 1040 | 1053 | 1205 | 1213 | 1927 | 2006 | 2013)
+            }
+            DbError::Mysql(_) | DbError::WrongSchema { .. } => false,
+        }
+    }
+}
+
 /// A pool of connections to the match database.
 #[derive(Clone)]
 pub struct Db {

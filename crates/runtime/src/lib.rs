@@ -11,10 +11,14 @@
 //! # Layout
 //!
 //! - `shutdown`: the stop signal, passed into every worker loop.
+//! - `outage`: waiting out Redis, MariaDB or wiki outages with capped backoff, logged once.
+//! - `stage`: the read-handle loop every stream-reading stage runs, and its consumer name.
 //! - `telemetry`: structured logs (JSON when not on a terminal) and optional OTLP traces.
 #![deny(missing_docs)]
 
+mod outage;
 mod shutdown;
+mod stage;
 mod telemetry;
 
 use std::future::Future;
@@ -23,7 +27,9 @@ use std::process::ExitCode;
 
 use matchbot_config::Config;
 
+pub use outage::{Transient, retry};
 pub use shutdown::Shutdown;
+pub use stage::{StageOptions, consumer_name, run_stage};
 
 /// Flags every worker takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -91,45 +97,4 @@ where
         telemetry.shutdown().await;
         code
     })
-}
-
-/// How a stream-reading stage runs.
-#[derive(Debug, Clone)]
-pub struct StageOptions {
-    /// Handle what is waiting, then return.
-    pub once: bool,
-    /// This process's name in the stage's consumer group.
-    pub consumer: String,
-}
-
-impl StageOptions {
-    /// Options for `stage`, named by [`consumer_name`].
-    pub fn new(stage: &str, once: bool) -> StageOptions {
-        StageOptions {
-            once,
-            consumer: consumer_name(stage),
-        }
-    }
-}
-
-/// This process's name in its stage's consumer group: `MATCHBOT_CONSUMER` if set, else
-/// `<stage>-<host name>`. Stable across restarts on one host, so a restarted worker finds its
-/// own pending entries; distinct across hosts, so replicas never share a name.
-pub fn consumer_name(stage: &str) -> String {
-    if let Ok(name) = std::env::var("MATCHBOT_CONSUMER")
-        && !name.is_empty()
-    {
-        return name;
-    }
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|h| h.trim().to_owned())
-        })
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "local".to_owned());
-    format!("{stage}-{host}")
 }

@@ -96,6 +96,13 @@ impl Error {
         }
     }
 
+    /// True when the wiki, not the request, is the trouble (unreachable, 5xx, lagged, read-only,
+    /// rate limited, an unreadable answer, a token that went stale): the same call may work
+    /// later, so a worker waits it out rather than recording a failure.
+    pub fn is_transient(&self) -> bool {
+        self.retry_after(0).is_some() || matches!(self, Error::Decode(_) | Error::BadToken)
+    }
+
     /// True when the error concerns one page (protected, invalid title, …) rather than the bot
     /// or the wiki as a whole: the caller records it against that page and carries on.
     pub fn is_page_related(&self) -> bool {

@@ -1,0 +1,95 @@
+use matchbot_bus::{BusError, Consumer, Delivery};
+use serde::de::DeserializeOwned;
+
+use crate::{Shutdown, Transient, retry};
+
+/// How a stream-reading stage runs.
+#[derive(Debug, Clone)]
+pub struct StageOptions {
+    /// Handle what is waiting, then return.
+    pub once: bool,
+    /// This process's name in the stage's consumer group.
+    pub consumer: String,
+}
+
+impl StageOptions {
+    /// Options for `stage`, named by [`consumer_name`].
+    pub fn new(stage: &str, once: bool) -> StageOptions {
+        StageOptions {
+            once,
+            consumer: consumer_name(stage),
+        }
+    }
+}
+
+/// This process's name in its stage's consumer group: `MATCHBOT_CONSUMER` if set, else
+/// `<stage>-<host name>-<process id>`.
+///
+/// Unique per process, so replicas on one host never share a pending list (two processes under
+/// one name would each re-read the other's in-flight entries). A restarted worker therefore
+/// comes back under a new name; what its predecessor left pending is taken over after
+/// `redis.claim_idle_seconds`, and the old name is forgotten a day later.
+pub fn consumer_name(stage: &str) -> String {
+    if let Ok(name) = std::env::var("MATCHBOT_CONSUMER")
+        && !name.is_empty()
+    {
+        return name;
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "local".to_owned());
+    format!("{stage}-{host}-{}", std::process::id())
+}
+
+/// The loop every stream-reading stage runs: read up to `batch` entries (this consumer's
+/// pending ones first), hand them to `handle`, repeat until `shutdown` fires — or, with
+/// `options.once`, until nothing is waiting.
+///
+/// `handle` must end each entry in a commit that acks it, or dead-letter it. An outage in the
+/// read or in `handle` is waited out with backoff, and `handle` is then given the same batch
+/// again (without reading it again, so the entries' delivery counts do not grow while, say,
+/// MariaDB restarts): every stage's handling is idempotent, so a half-done batch is safe to
+/// repeat. A permanent error ends the loop; the batch stays pending for the next start, and
+/// after `redis.max_deliveries` starts it is dead-lettered.
+pub async fn run_stage<T, E>(
+    consumer: &mut Consumer,
+    batch: usize,
+    options: &StageOptions,
+    shutdown: &Shutdown,
+    mut handle: impl AsyncFnMut(&Consumer, &[Delivery<T>]) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: DeserializeOwned,
+    E: Transient + From<BusError>,
+{
+    let wait = !options.once;
+    while !shutdown.is_shutdown() {
+        let read = retry(shutdown, "reading the stream", async || {
+            consumer.read::<T>(batch, wait).await
+        })
+        .await?;
+        let Some(entries) = read else { break };
+        if entries.is_empty() {
+            if options.once {
+                break;
+            }
+            continue;
+        }
+        let consumer = &*consumer;
+        let handled = retry(shutdown, "handling a batch", async || {
+            handle(consumer, &entries).await
+        })
+        .await?;
+        if handled.is_none() {
+            break;
+        }
+    }
+    Ok(())
+}
