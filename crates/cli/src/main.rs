@@ -172,9 +172,12 @@ async fn replay(config: &matchbot_config::Config, file: &Path) -> anyhow::Result
     Ok(())
 }
 
+/// Consecutive exported entries of one stream: their fields, in file order.
+type Run = (Stream, Vec<BTreeMap<String, String>>);
+
 /// The entries of an export, grouped into runs of one stream in file order, or every bad line.
-fn parse_export(text: &str) -> (Vec<(Stream, Vec<BTreeMap<String, String>>)>, Vec<String>) {
-    let mut runs: Vec<(Stream, Vec<BTreeMap<String, String>>)> = Vec::new();
+fn parse_export(text: &str) -> (Vec<Run>, Vec<String>) {
+    let mut runs: Vec<Run> = Vec::new();
     let mut problems = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let n = n + 1;
