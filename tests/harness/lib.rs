@@ -6,6 +6,8 @@
 //! they share the wiki, its users and its categories. The wiki must be up (`scripts/sandbox up`);
 //! a test that cannot reach it fails, it never skips.
 
+pub mod fake_wiki;
+
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -215,6 +217,10 @@ pub struct Run {
     pub prefix: String,
     /// `--since` for its scanner: just before the run was made.
     pub since: String,
+    /// Its Redis.
+    pub redis_url: String,
+    /// Its MariaDB's port on 127.0.0.1.
+    pub db_port: u16,
 }
 
 /// One row of `matches`, the columns a person checks.
@@ -273,6 +279,11 @@ impl Run {
         let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
         config["login"]["site"] = json!(format!("127.0.0.1:{port}"));
         adjust(&mut config);
+        let redis_url = config["redis"]["url"]
+            .as_str()
+            .unwrap_or("redis://127.0.0.1:6379/")
+            .to_owned();
+        let db_port = config["dbinfo"]["port"].as_u64().unwrap_or(3306) as u16;
         std::fs::write(
             dir.join("config.json"),
             serde_json::to_string_pretty(&config).expect("config serialises"),
@@ -286,6 +297,8 @@ impl Run {
             db_name,
             prefix,
             since,
+            redis_url,
+            db_port,
         }
     }
 
@@ -351,27 +364,59 @@ impl Run {
         self.ok("matchbot-recorder", &["--once"]).await;
     }
 
-    /// Every row of this run's `matches`, by request id.
-    pub async fn rows(&self) -> Vec<Row> {
+    /// The rows `sql` selects from this run's database.
+    pub async fn query(&self, sql: &str) -> Vec<mysql_async::Row> {
         let pool = mysql_async::Pool::new(
             mysql_async::OptsBuilder::default()
                 .ip_or_hostname("127.0.0.1")
-                .tcp_port(3306)
+                .tcp_port(self.db_port)
                 .user(Some("root"))
                 .db_name(Some(&self.db_name)),
         );
         let mut conn = pool.get_conn().await.expect("connect to MariaDB");
         let rows: Vec<mysql_async::Row> = conn
+            .query(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        drop(conn);
+        pool.disconnect().await.expect("disconnect");
+        rows
+    }
+
+    /// A connection to this run's Redis.
+    pub async fn redis(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.redis_url.as_str())
+            .expect("redis url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to Redis")
+    }
+
+    /// The payloads of `stream`, as `matchbot stream export` gives them.
+    pub async fn export(&self, stream: &str) -> Vec<String> {
+        let out = self.ok("matchbot", &["stream", "export", stream]).await;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|line| {
+                let entry: Value = serde_json::from_str(line).expect("export lines are JSON");
+                entry["fields"]["payload"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// Every row of this run's `matches`, by request id.
+    pub async fn rows(&self) -> Vec<Row> {
+        let rows = self
             .query(
                 "SELECT luid, lprofileid, category, muid,
                         DATE_FORMAT(cataddtime, '%Y-%m-%d %H:%i:%s'), revid, matchmade,
                         outcome, request_id
                  FROM matches ORDER BY request_id",
             )
-            .await
-            .expect("query matches");
-        drop(conn);
-        pool.disconnect().await.expect("disconnect");
+            .await;
         rows.iter()
             .map(|r| Row {
                 luid: column(r, 0),
@@ -389,11 +434,7 @@ impl Run {
 
     /// Deletes every Redis key of this run, as a flushed or evicted Redis would.
     pub async fn lose_redis(&self) {
-        let client = redis::Client::open("redis://127.0.0.1:6379/").expect("redis url");
-        let mut conn = client
-            .get_multiplexed_async_connection()
-            .await
-            .expect("connect to Redis");
+        let mut conn = self.redis().await;
         let keys: Vec<String> = redis::cmd("KEYS")
             .arg(format!("{}*", self.prefix))
             .query_async(&mut conn)

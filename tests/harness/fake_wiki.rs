@@ -1,0 +1,759 @@
+//! A fake MediaWiki action API, for what the real wiki cannot do on demand: answer 503 in the
+//! middle of an edit it did save, hold a thousand profiles made in seconds, keep a clock that
+//! gives the same timestamps on every run.
+//!
+//! It answers the requests MatchBot makes the way the API documents them (formatversion=2,
+//! `errorformat=plaintext` errors in `errors[]`, sessions in a cookie, login and csrf tokens,
+//! `assert`/`assertuser`, continuation), and keeps a log of every edit it saved. It knows
+//! nothing about MatchBot: tests seed it with users, pages and category links as a person
+//! would make them.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use matchbot_config::Timestamp;
+use serde_json::{Value, json};
+
+/// The fake's clock.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    /// The machine's clock (for tests where time passes, such as the fault test).
+    Real,
+    /// Starts at the given time and moves one second per saved revision: the same seeding and
+    /// the same edits give the same timestamps and revision ids on every run.
+    Stepped(Timestamp),
+}
+
+/// Something to go wrong with a coming request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer HTTP 503 without doing anything.
+    Unavailable,
+    /// Save the edit, then answer HTTP 503: the client cannot know it was saved.
+    SavedThenUnavailable,
+    /// Answer the `maxlag` error with `Retry-After: 1`.
+    Maxlag,
+    /// Forget the session, as an expired cookie would.
+    LoseSession,
+}
+
+/// One edit the fake saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The page edited.
+    pub title: String,
+    /// Who saved it.
+    pub user: String,
+    /// The text added (`appendtext`) or the whole text (`text`).
+    pub text: String,
+    /// The edit summary.
+    pub summary: String,
+    /// The new revision.
+    pub revid: u64,
+    /// When it was saved.
+    pub timestamp: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+struct Revision {
+    revid: u64,
+    user: String,
+    userid: u64,
+    timestamp: Timestamp,
+    text: String,
+}
+
+#[derive(Debug, Clone)]
+struct Page {
+    pageid: u64,
+    title: String,
+    content_model: String,
+    revisions: Vec<Revision>,
+}
+
+#[derive(Debug, Default)]
+struct Session {
+    login_token: Option<String>,
+    user: Option<String>,
+    csrf: Option<String>,
+}
+
+struct Wiki {
+    clock: Clock,
+    next_id: u64,
+    users: BTreeMap<String, u64>,
+    /// BotPassword logins: `Name@app` → password.
+    bot_passwords: BTreeMap<String, String>,
+    pages: BTreeMap<String, Page>,
+    titles: HashMap<u64, String>,
+    /// Category → (page id, when it was added), in the order added.
+    categories: BTreeMap<String, Vec<(u64, Timestamp)>>,
+    sessions: HashMap<String, Session>,
+    edits: Vec<Edit>,
+    requests: BTreeMap<String, usize>,
+    faults: VecDeque<Fault>,
+    /// Of every 1000 requests, how many get a random 503 (half of the edits among them saved).
+    flaky_per_mille: u64,
+    rng: u64,
+}
+
+/// A running fake wiki. Dropping it stops the server.
+pub struct FakeWiki {
+    /// Its API endpoint, `http://127.0.0.1:<port>/api.php`.
+    pub api: String,
+    /// `host:port`, for `login.site`.
+    pub site: String,
+    wiki: Arc<Mutex<Wiki>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeWiki {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeWiki {
+    /// Starts a fake wiki on a free port of 127.0.0.1.
+    pub async fn start(clock: Clock) -> FakeWiki {
+        let wiki = Arc::new(Mutex::new(Wiki {
+            clock,
+            next_id: 1,
+            users: BTreeMap::new(),
+            bot_passwords: BTreeMap::new(),
+            pages: BTreeMap::new(),
+            titles: HashMap::new(),
+            categories: BTreeMap::new(),
+            sessions: HashMap::new(),
+            edits: Vec::new(),
+            requests: BTreeMap::new(),
+            faults: VecDeque::new(),
+            flaky_per_mille: 0,
+            rng: 0x9E37_79B9_7F4A_7C15,
+        }));
+        let app = Router::new()
+            .route("/api.php", axum::routing::get(api).post(api))
+            .with_state(wiki.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a port for the fake wiki");
+        let addr = listener.local_addr().expect("the fake wiki's address");
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("the fake wiki serves");
+        });
+        FakeWiki {
+            api: format!("http://{addr}/api.php"),
+            site: addr.to_string(),
+            wiki,
+            server,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Wiki> {
+        self.wiki.lock().expect("fake wiki state")
+    }
+
+    /// Registers `name` and returns its user id.
+    pub fn add_user(&self, name: &str) -> u64 {
+        self.lock().user(name)
+    }
+
+    /// Registers the bot account `Name@app` with a BotPassword.
+    pub fn add_bot(&self, login: &str, password: &str) {
+        let mut wiki = self.lock();
+        let name = login.split('@').next().unwrap_or(login).to_owned();
+        wiki.user(&name);
+        wiki.bot_passwords
+            .insert(login.to_owned(), password.to_owned());
+    }
+
+    /// Saves `text` on `title` as `user` (creating both if needed); returns the page id.
+    pub fn edit(&self, user: &str, title: &str, text: &str) -> u64 {
+        let mut wiki = self.lock();
+        let (pageid, _) = wiki.save(user, title, text, false);
+        pageid
+    }
+
+    /// Makes `title` a Flow board (its content model `flow-board`).
+    pub fn make_flow_board(&self, title: &str) {
+        let mut wiki = self.lock();
+        wiki.save("Flow talk page manager", title, "", false);
+        if let Some(page) = wiki.pages.get_mut(title) {
+            page.content_model = "flow-board".into();
+        }
+    }
+
+    /// Adds the existing page `title` to `category` now (by the fake's clock).
+    pub fn categorize(&self, title: &str, category: &str) {
+        let mut wiki = self.lock();
+        let pageid = wiki.pages.get(title).map(|p| p.pageid);
+        let pageid = pageid.unwrap_or_else(|| panic!("{title} does not exist on the fake wiki"));
+        let now = wiki.now();
+        wiki.categories
+            .entry(category.to_owned())
+            .or_default()
+            .push((pageid, now));
+    }
+
+    /// The current text of `title`, if it exists.
+    pub fn text(&self, title: &str) -> Option<String> {
+        let wiki = self.lock();
+        wiki.pages
+            .get(title)
+            .and_then(|p| p.revisions.last())
+            .map(|r| r.text.clone())
+    }
+
+    /// Every edit saved through the API, in order.
+    pub fn edits(&self) -> Vec<Edit> {
+        self.lock().edits.clone()
+    }
+
+    /// How many API requests arrived, by `action` (and `list`/`prop`/`meta` for queries).
+    pub fn requests(&self) -> BTreeMap<String, usize> {
+        self.lock().requests.clone()
+    }
+
+    /// Makes the next requests go wrong, in order.
+    pub fn fail_next(&self, faults: &[Fault]) {
+        self.lock().faults.extend(faults.iter().copied());
+    }
+
+    /// From now on, `per_mille` of every 1000 requests fail with HTTP 503 (half of the failed
+    /// edits are saved before the 503).
+    pub fn set_flaky(&self, per_mille: u64) {
+        self.lock().flaky_per_mille = per_mille;
+    }
+}
+
+impl Wiki {
+    fn id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn now(&self) -> Timestamp {
+        match self.clock {
+            Clock::Real => Timestamp::now(),
+            Clock::Stepped(t) => t,
+        }
+    }
+
+    fn tick(&mut self) -> Timestamp {
+        match &mut self.clock {
+            Clock::Real => Timestamp::now(),
+            Clock::Stepped(t) => {
+                *t = t.plus_seconds(1);
+                *t
+            }
+        }
+    }
+
+    fn user(&mut self, name: &str) -> u64 {
+        if let Some(id) = self.users.get(name) {
+            return *id;
+        }
+        let id = self.id();
+        self.users.insert(name.to_owned(), id);
+        id
+    }
+
+    /// Saves a revision; `append` adds `text` to the current text. Returns (page id, revision).
+    fn save(&mut self, user: &str, title: &str, text: &str, append: bool) -> (u64, Revision) {
+        let userid = self.user(user);
+        let timestamp = self.tick();
+        let revid = self.id();
+        if !self.pages.contains_key(title) {
+            let pageid = self.id();
+            self.titles.insert(pageid, title.to_owned());
+            self.pages.insert(
+                title.to_owned(),
+                Page {
+                    pageid,
+                    title: title.to_owned(),
+                    content_model: "wikitext".into(),
+                    revisions: Vec::new(),
+                },
+            );
+        }
+        let page = self.pages.get_mut(title).expect("just inserted");
+        let old = page.revisions.last().map(|r| r.text.as_str()).unwrap_or("");
+        let text = if append {
+            format!("{old}{text}")
+        } else {
+            text.to_owned()
+        };
+        let revision = Revision {
+            revid,
+            user: user.to_owned(),
+            userid,
+            timestamp,
+            text,
+        };
+        page.revisions.push(revision.clone());
+        (page.pageid, revision)
+    }
+
+    fn random(&mut self) -> u64 {
+        // xorshift64: reproducible, and enough to scatter faults.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+}
+
+/// The request's parameters: the query string, then a POST's form body.
+fn params(query: Option<&str>, body: &[u8]) -> HashMap<String, String> {
+    let mut all: HashMap<String, String> = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        all.insert(k.into_owned(), v.into_owned());
+    }
+    for (k, v) in url::form_urlencoded::parse(body) {
+        all.insert(k.into_owned(), v.into_owned());
+    }
+    all
+}
+
+const COOKIE: &str = "fakewiki_session";
+
+fn session_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn error(code: &str, text: &str) -> Value {
+    json!({
+        "errors": [{ "code": code, "text": text, "module": "main" }],
+        "docref": "See http://127.0.0.1/api.php for API usage.",
+        "servedby": "fakewiki",
+    })
+}
+
+fn ns_of(title: &str) -> i64 {
+    const NAMESPACES: &[(&str, i64)] = &[
+        ("Talk", 1),
+        ("User", 2),
+        ("User talk", 3),
+        ("Wikipedia", 4),
+        ("Wikipedia talk", 5),
+        ("Category", 14),
+    ];
+    title
+        .split_once(':')
+        .and_then(|(prefix, _)| NAMESPACES.iter().find(|(n, _)| *n == prefix))
+        .map_or(0, |(_, ns)| *ns)
+}
+
+async fn api(
+    State(wiki): State<Arc<Mutex<Wiki>>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let p = params(query.as_deref(), &body);
+    let mut wiki = wiki.lock().expect("fake wiki state");
+    let wiki = &mut *wiki;
+    let mut new_cookie = None;
+    let session_id = match session_of(&headers) {
+        Some(id) if wiki.sessions.contains_key(&id) => id,
+        _ => {
+            let id = format!("{:016x}", wiki.random());
+            wiki.sessions.insert(id.clone(), Session::default());
+            new_cookie = Some(id.clone());
+            id
+        }
+    };
+    let action = p.get("action").cloned().unwrap_or_default();
+    let what = ["list", "prop", "meta"]
+        .iter()
+        .find_map(|k| p.get(*k))
+        .map_or(action.clone(), |m| format!("{action}/{m}"));
+    *wiki.requests.entry(what).or_default() += 1;
+
+    let mut fault = wiki.faults.pop_front();
+    if fault.is_none() && wiki.flaky_per_mille > 0 && wiki.random() % 1000 < wiki.flaky_per_mille {
+        fault = Some(if action == "edit" && wiki.random() % 2 == 0 {
+            Fault::SavedThenUnavailable
+        } else {
+            Fault::Unavailable
+        });
+    }
+    let mut response = match fault {
+        Some(Fault::Unavailable) => unavailable(),
+        Some(Fault::Maxlag) => {
+            let mut r = axum::Json(error("maxlag", "Waiting for 10.64.0.1: 7 seconds lagged."))
+                .into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            r.headers_mut()
+                .insert("mediawiki-api-error", HeaderValue::from_static("maxlag"));
+            r
+        }
+        Some(Fault::LoseSession) => {
+            if let Some(s) = wiki.sessions.get_mut(&session_id) {
+                *s = Session::default();
+            }
+            axum::Json(handle(wiki, &session_id, &action, &p)).into_response()
+        }
+        Some(Fault::SavedThenUnavailable) => {
+            let _ = handle(wiki, &session_id, &action, &p);
+            unavailable()
+        }
+        None => axum::Json(handle(wiki, &session_id, &action, &p)).into_response(),
+    };
+    if let Some(id) = new_cookie
+        && let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}={id}; path=/; HttpOnly"))
+    {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        "<html><body>Our servers are currently under maintenance or experiencing a technical problem.</body></html>",
+    )
+        .into_response()
+}
+
+fn handle(wiki: &mut Wiki, session_id: &str, action: &str, p: &HashMap<String, String>) -> Value {
+    let user = wiki.sessions.get(session_id).and_then(|s| s.user.clone());
+    if let Some(assert) = p.get("assert") {
+        let ok = match assert.as_str() {
+            "user" | "bot" => user.is_some(),
+            _ => true,
+        };
+        if !ok {
+            let code = if assert == "bot" {
+                "assertbotfailed"
+            } else {
+                "assertuserfailed"
+            };
+            return error(
+                code,
+                "You are no longer logged in, so the action could not be completed.",
+            );
+        }
+    }
+    if let Some(expected) = p.get("assertuser")
+        && user.as_deref() != Some(expected.as_str())
+    {
+        return error(
+            "assertnameduserfailed",
+            &format!("You are no longer logged in as \"{expected}\"."),
+        );
+    }
+    match action {
+        "query" => query(wiki, session_id, p),
+        "login" => login(wiki, session_id, p),
+        "edit" => edit(wiki, session_id, user, p),
+        other => error(
+            "badvalue",
+            &format!("Unrecognized value for parameter \"action\": {other}."),
+        ),
+    }
+}
+
+fn login(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Value {
+    let name = p.get("lgname").cloned().unwrap_or_default();
+    let token_ok = {
+        let session = wiki.sessions.get(session_id);
+        session.and_then(|s| s.login_token.as_deref()) == p.get("lgtoken").map(String::as_str)
+    };
+    if !token_ok {
+        return json!({ "login": { "result": "WrongToken" } });
+    }
+    let password_ok = wiki.bot_passwords.get(&name) == p.get("lgpassword");
+    if !password_ok {
+        return json!({ "login": {
+            "result": "Failed",
+            "reason": "Incorrect username or password entered. Please try again.",
+        }});
+    }
+    let account = name.split('@').next().unwrap_or(&name).to_owned();
+    let userid = wiki.user(&account);
+    if let Some(s) = wiki.sessions.get_mut(session_id) {
+        s.user = Some(account.clone());
+        s.login_token = None;
+        s.csrf = None;
+    }
+    json!({ "login": { "result": "Success", "lguserid": userid, "lgusername": account } })
+}
+
+fn edit(
+    wiki: &mut Wiki,
+    session_id: &str,
+    user: Option<String>,
+    p: &HashMap<String, String>,
+) -> Value {
+    let csrf = wiki.sessions.get(session_id).and_then(|s| s.csrf.clone());
+    // An anonymous session's token is "+\".
+    let expected = csrf.unwrap_or_else(|| "+\\".to_owned());
+    if p.get("token") != Some(&expected) {
+        return error("badtoken", "Invalid CSRF token.");
+    }
+    let Some(user) = user else {
+        return error(
+            "permissiondenied",
+            "The action you have requested is limited to users in the group: Users.",
+        );
+    };
+    let Some(title) = p.get("title").filter(|t| !t.is_empty()) else {
+        return error("missingparam", "The \"title\" parameter must be set.");
+    };
+    if wiki
+        .pages
+        .get(title)
+        .is_some_and(|page| page.content_model == "flow-board")
+    {
+        return error(
+            "contentmodel-mismatch",
+            "The content you supplied is not allowed on a Flow board.",
+        );
+    }
+    let (text, append) = match (p.get("appendtext"), p.get("text")) {
+        (Some(t), _) => (t.clone(), true),
+        (None, Some(t)) => (t.clone(), false),
+        (None, None) => {
+            return error(
+                "missingparam",
+                "One of the parameters \"text\" and \"appendtext\" is required.",
+            );
+        }
+    };
+    let existed = wiki
+        .pages
+        .get(title)
+        .and_then(|p| p.revisions.last())
+        .map(|r| r.revid);
+    let (pageid, revision) = wiki.save(&user, title, &text, append);
+    wiki.edits.push(Edit {
+        title: title.clone(),
+        user,
+        text,
+        summary: p.get("summary").cloned().unwrap_or_default(),
+        revid: revision.revid,
+        timestamp: revision.timestamp,
+    });
+    let mut result = json!({
+        "result": "Success",
+        "pageid": pageid,
+        "title": title,
+        "contentmodel": "wikitext",
+        "newrevid": revision.revid,
+        "newtimestamp": revision.timestamp.to_string(),
+        "watched": false,
+    });
+    match existed {
+        Some(old) => result["oldrevid"] = json!(old),
+        None => result["new"] = json!(true),
+    }
+    json!({ "edit": result })
+}
+
+fn query(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Value {
+    let mut answer = json!({ "batchcomplete": true });
+    if p.get("curtimestamp").is_some() {
+        answer["curtimestamp"] = json!(wiki.now().to_string());
+    }
+    if p.get("meta").map(String::as_str) == Some("tokens") {
+        let kind = p.get("type").map_or("csrf", String::as_str);
+        let token = format!("{:016x}+\\", wiki.random());
+        let session = wiki.sessions.entry(session_id.to_owned()).or_default();
+        let tokens = match kind {
+            "login" => {
+                session.login_token = Some(token.clone());
+                json!({ "logintoken": token })
+            }
+            _ => {
+                let csrf = match (&session.user, &session.csrf) {
+                    (None, _) => "+\\".to_owned(),
+                    (Some(_), Some(existing)) => existing.clone(),
+                    (Some(_), None) => {
+                        session.csrf = Some(token.clone());
+                        token
+                    }
+                };
+                json!({ "csrftoken": csrf })
+            }
+        };
+        answer["query"] = json!({ "tokens": tokens });
+        return answer;
+    }
+    if p.get("list").map(String::as_str) == Some("categorymembers") {
+        return category_members(wiki, p, answer);
+    }
+    if let Some(props) = p.get("prop") {
+        return pages(wiki, props, p, answer);
+    }
+    answer
+}
+
+fn category_members(wiki: &Wiki, p: &HashMap<String, String>, mut answer: Value) -> Value {
+    let category = p.get("cmtitle").cloned().unwrap_or_default();
+    let mut members: Vec<(u64, Timestamp)> =
+        wiki.categories.get(&category).cloned().unwrap_or_default();
+    members.sort_by_key(|(id, t)| (*t, *id));
+    let older = p.get("cmdir").map(String::as_str) == Some("older");
+    if older {
+        members.reverse();
+    }
+    let bound = |key: &str| p.get(key).and_then(|t| Timestamp::parse(t).ok());
+    // cmstart is where listing starts and cmend where it stops, in the listing's direction.
+    let (start, end) = (bound("cmstart"), bound("cmend"));
+    members.retain(|(_, t)| {
+        let after_start = start.is_none_or(|s| if older { *t <= s } else { *t >= s });
+        let before_end = end.is_none_or(|e| if older { *t >= e } else { *t <= e });
+        after_start && before_end
+    });
+    let limit = match p.get("cmlimit").map(String::as_str) {
+        None => 10,
+        Some("max") => 500,
+        Some(n) => n.parse().unwrap_or(10),
+    };
+    let offset: usize = p
+        .get("cmcontinue")
+        .and_then(|c| c.strip_prefix("page|"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let page: Vec<Value> = members
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .filter_map(|(id, t)| {
+            let title = wiki.titles.get(id)?;
+            Some(json!({ "pageid": id, "ns": ns_of(title), "title": title, "timestamp": t.to_string() }))
+        })
+        .collect();
+    if offset + limit < members.len() {
+        answer["continue"] =
+            json!({ "cmcontinue": format!("page|{}", offset + limit), "continue": "-||" });
+        answer.as_object_mut().map(|o| o.remove("batchcomplete"));
+    }
+    answer["query"] = json!({ "categorymembers": page });
+    answer
+}
+
+fn pages(wiki: &Wiki, props: &str, p: &HashMap<String, String>, mut answer: Value) -> Value {
+    let props: Vec<&str> = props.split('|').collect();
+    let mut wanted: Vec<Result<&Page, Value>> = Vec::new();
+    if let Some(ids) = p.get("pageids") {
+        for id in ids.split('|') {
+            let found = id
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| wiki.titles.get(&n))
+                .and_then(|t| wiki.pages.get(t));
+            wanted.push(found.ok_or_else(
+                || json!({ "pageid": id.parse::<u64>().unwrap_or(0), "missing": true }),
+            ));
+        }
+    }
+    if let Some(titles) = p.get("titles") {
+        for title in titles.split('|') {
+            wanted.push(wiki.pages.get(title).ok_or_else(|| {
+                json!({ "ns": ns_of(title), "title": title, "missing": true, "contentmodel": "wikitext" })
+            }));
+        }
+    }
+    let rvprop: Vec<&str> = p
+        .get("rvprop")
+        .map_or("ids|timestamp|flags|comment|user", String::as_str)
+        .split('|')
+        .collect();
+    let mut out = Vec::new();
+    for page in wanted {
+        let page = match page {
+            Ok(page) => page,
+            Err(missing) => {
+                out.push(missing);
+                continue;
+            }
+        };
+        let mut v = json!({ "pageid": page.pageid, "ns": ns_of(&page.title), "title": page.title });
+        if props.contains(&"info") {
+            v["contentmodel"] = json!(page.content_model);
+            v["pagelanguage"] = json!("en");
+            v["lastrevid"] = json!(page.revisions.last().map_or(0, |r| r.revid));
+            v["length"] = json!(page.revisions.last().map_or(0, |r| r.text.len()));
+        }
+        if props.contains(&"revisions") {
+            let list_mode =
+                p.contains_key("rvlimit") || p.contains_key("rvuser") || p.contains_key("rvdir");
+            let mut revisions: Vec<&Revision> = page.revisions.iter().collect();
+            if let Some(user) = p.get("rvuser") {
+                revisions.retain(|r| &r.user == user);
+            }
+            let newer = p.get("rvdir").map(String::as_str) == Some("newer");
+            if !newer {
+                revisions.reverse();
+            }
+            if let Some(from) = p.get("rvcontinue").and_then(|c| c.parse::<u64>().ok()) {
+                revisions.retain(|r| {
+                    if newer {
+                        r.revid >= from
+                    } else {
+                        r.revid <= from
+                    }
+                });
+            }
+            let limit = if list_mode {
+                p.get("rvlimit").and_then(|n| n.parse().ok()).unwrap_or(1)
+            } else {
+                1
+            };
+            if revisions.len() > limit {
+                answer["continue"] =
+                    json!({ "rvcontinue": revisions[limit].revid.to_string(), "continue": "||" });
+                answer.as_object_mut().map(|o| o.remove("batchcomplete"));
+            }
+            let shown: Vec<Value> = revisions
+                .iter()
+                .take(limit)
+                .map(|r| {
+                    let mut rv = json!({});
+                    for prop in &rvprop {
+                        match *prop {
+                            "ids" => {
+                                rv["revid"] = json!(r.revid);
+                            }
+                            "timestamp" => rv["timestamp"] = json!(r.timestamp.to_string()),
+                            "user" => rv["user"] = json!(r.user),
+                            "userid" => rv["userid"] = json!(r.userid),
+                            "content" => {
+                                rv["slots"] = json!({ "main": {
+                                    "contentmodel": page.content_model,
+                                    "contentformat": "text/x-wiki",
+                                    "content": r.text,
+                                }});
+                            }
+                            _ => {}
+                        }
+                    }
+                    rv
+                })
+                .collect();
+            v["revisions"] = json!(shown);
+        }
+        out.push(v);
+    }
+    answer["query"] = json!({ "pages": out });
+    answer
+}

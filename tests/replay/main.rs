@@ -1,0 +1,173 @@
+//! Stream-replay tests: a recorded `requests` stream (tests/fixtures/replay, exported with
+//! `matchbot stream export requests` from the sandbox's Co-op) is put back with
+//! `matchbot stream replay` and run through the real matcher, notifier and recorder binaries,
+//! against the real Redis and MariaDB and a fake wiki with a stepped clock. The decisions, the
+//! edits the wiki received and the rows must equal the golden files byte for byte, on every run
+//! and every machine; replaying the fixture again must change nothing.
+//!
+//! After an intended change of behaviour, `MATCHBOT_BLESS=1 cargo test --test replay` rewrites
+//! the golden files; review their diff like code.
+
+use std::path::{Path, PathBuf};
+
+use harness::Run;
+use harness::fake_wiki::{Clock, FakeWiki};
+use matchbot_config::Timestamp;
+use serde_json::{Value, json};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/replay")
+}
+
+/// Compares `actual` with the golden file `name`, or rewrites it when blessing.
+fn golden(name: &str, actual: &str) {
+    let path = fixtures().join("golden").join(name);
+    if std::env::var_os("MATCHBOT_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("golden dir")).expect("create golden dir");
+        std::fs::write(&path, actual).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e} (MATCHBOT_BLESS=1 writes it)",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{name} differs from its golden file {}:\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+/// The wiki the recording was made on, as far as the notifier can see it: its bot and the talk
+/// pages that existed before the greetings.
+async fn fake_wiki() -> FakeWiki {
+    let wiki = FakeWiki::start(Clock::Stepped(
+        Timestamp::parse("2026-11-21T15:00:00Z").expect("a timestamp"),
+    ))
+    .await;
+    wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
+    let pages: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("talk-pages.json")).expect("talk-pages.json"),
+    )
+    .expect("talk-pages.json is JSON");
+    for (title, page) in pages.as_object().expect("an object of pages") {
+        wiki.edit(
+            page["user"].as_str().expect("user"),
+            title,
+            page["text"].as_str().expect("text"),
+        );
+    }
+    wiki
+}
+
+async fn replay_and_run(run: &Run) {
+    let requests = fixtures().join("requests.jsonl");
+    run.ok(
+        "matchbot",
+        &["stream", "replay", requests.to_str().expect("utf-8 path")],
+    )
+    .await;
+    run.ok("matchbot-matcher", &["--once"]).await;
+    run.ok("matchbot-notifier", &["--once"]).await;
+    run.ok("matchbot-recorder", &["--once"]).await;
+}
+
+fn edits_as_lines(wiki: &FakeWiki) -> String {
+    wiki.edits()
+        .iter()
+        .filter(|e| e.user == "MatchBot")
+        .map(|e| {
+            let line = json!({
+                "title": e.title,
+                "revid": e.revid,
+                "timestamp": e.timestamp.to_string(),
+                "summary": e.summary,
+                "text": e.text,
+            });
+            format!("{line}\n")
+        })
+        .collect()
+}
+
+async fn rows_as_lines(run: &Run) -> String {
+    // Every column but the auto-increment id; a greeting that was not posted has the time it
+    // was handled as its matchtime, which is the machine's clock, so it reads "-".
+    let rows = run
+        .query(
+            "SELECT CONCAT_WS('\t', request_id, luid, lprofileid, category, muid,
+                    IF(outcome = 'posted', DATE_FORMAT(matchtime, '%Y-%m-%d %H:%i:%s'), '-'),
+                    DATE_FORMAT(cataddtime, '%Y-%m-%d %H:%i:%s'), IFNULL(revid, 'NULL'),
+                    IFNULL(postid, 'NULL'), matchmade,
+                    DATE_FORMAT(run_time, '%Y-%m-%d %H:%i:%s'), outcome,
+                    IFNULL(outcome_reason, 'NULL'))
+             FROM matches ORDER BY request_id",
+        )
+        .await;
+    rows.iter()
+        .map(|r| format!("{}\n", r.get::<String, _>(0).expect("one text column")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recorded_stream_gives_the_golden_decisions_edits_and_rows_and_a_second_replay_changes_nothing()
+ {
+    let wiki = fake_wiki().await;
+    let run = Run::new("replay", |config| {
+        config["login"]["site"] = json!(wiki.site);
+        config["pages"] = json!({ "main": "Wikipedia:Co-op", "talk": "Wikipedia talk:Co-op" });
+        config["defaultmentorprofile"] = json!("Wikipedia:Co-op/Maintainer");
+    });
+    run.migrate().await;
+    let pool = std::fs::read_to_string(fixtures().join("mentor-pool.json")).expect("pool");
+    let pool: Value = serde_json::from_str(&pool).expect("mentor-pool.json is JSON");
+    let mut redis = run.redis().await;
+    let () = redis::cmd("SET")
+        .arg(format!("{}mentor-pool", run.prefix))
+        .arg(pool.to_string())
+        .query_async(&mut redis)
+        .await
+        .expect("set the mentor pool");
+
+    replay_and_run(&run).await;
+    let decisions = run.export("decisions").await;
+    assert_eq!(decisions.len(), 5, "one decision per recorded request");
+    let decisions_text: String = decisions.iter().map(|d| format!("{d}\n")).collect();
+    golden("decisions.jsonl", &decisions_text);
+    let edits = edits_as_lines(&wiki);
+    golden("edits.jsonl", &edits);
+    let rows = rows_as_lines(&run).await;
+    golden("rows.tsv", &rows);
+    assert!(
+        run.export("dead-letter").await.is_empty(),
+        "nothing is dead-lettered"
+    );
+
+    replay_and_run(&run).await;
+    let again = run.export("decisions").await;
+    assert_eq!(
+        again[5..],
+        decisions[..],
+        "the second replay decides exactly as the first"
+    );
+    assert_eq!(
+        edits_as_lines(&wiki),
+        edits,
+        "the second replay edits nothing"
+    );
+    assert_eq!(
+        rows_as_lines(&run).await,
+        rows,
+        "the second replay changes no row"
+    );
+    let outcomes = run.export("outcomes").await;
+    let already = outcomes[5..]
+        .iter()
+        .filter(|o| o.contains("\"already\":true"))
+        .count();
+    assert_eq!(
+        already, 4,
+        "the four posted greetings are found by their markers; the skipped one is skipped again"
+    );
+}
