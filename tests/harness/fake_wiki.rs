@@ -100,6 +100,8 @@ struct Wiki {
     /// Of every 1000 requests, how many get a random 503 (half of the edits among them saved).
     flaky_per_mille: u64,
     rng: u64,
+    unavailable: usize,
+    saved_then_unavailable: usize,
 }
 
 /// A running fake wiki. Dropping it stops the server.
@@ -135,6 +137,8 @@ impl FakeWiki {
             faults: VecDeque::new(),
             flaky_per_mille: 0,
             rng: 0x9E37_79B9_7F4A_7C15,
+            unavailable: 0,
+            saved_then_unavailable: 0,
         }));
         let app = Router::new()
             .route("/api.php", axum::routing::get(api).post(api))
@@ -219,6 +223,16 @@ impl FakeWiki {
     /// How many API requests arrived, by `action` (and `list`/`prop`/`meta` for queries).
     pub fn requests(&self) -> BTreeMap<String, usize> {
         self.lock().requests.clone()
+    }
+
+    /// How many requests were answered 503 (by [`Fault`]s and flakiness).
+    pub fn unavailable(&self) -> usize {
+        self.lock().unavailable
+    }
+
+    /// How many of those 503s came after the edit was saved.
+    pub fn saved_then_unavailable(&self) -> usize {
+        self.lock().saved_then_unavailable
     }
 
     /// Makes the next requests go wrong, in order.
@@ -394,7 +408,10 @@ async fn api(
         });
     }
     let mut response = match fault {
-        Some(Fault::Unavailable) => unavailable(),
+        Some(Fault::Unavailable) => {
+            wiki.unavailable += 1;
+            unavailable()
+        }
         Some(Fault::Maxlag) => {
             let mut r = axum::Json(error("maxlag", "Waiting for 10.64.0.1: 7 seconds lagged."))
                 .into_response();
@@ -411,7 +428,11 @@ async fn api(
             axum::Json(handle(wiki, &session_id, &action, &p)).into_response()
         }
         Some(Fault::SavedThenUnavailable) => {
-            let _ = handle(wiki, &session_id, &action, &p);
+            let saved = handle(wiki, &session_id, &action, &p);
+            wiki.unavailable += 1;
+            if saved.get("edit").is_some() {
+                wiki.saved_then_unavailable += 1;
+            }
             unavailable()
         }
         None => axum::Json(handle(wiki, &session_id, &action, &p)).into_response(),

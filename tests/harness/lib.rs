@@ -7,6 +7,7 @@
 //! a test that cannot reach it fails, it never skips.
 
 pub mod fake_wiki;
+pub mod services;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
