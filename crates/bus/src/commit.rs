@@ -10,7 +10,7 @@ pub(crate) struct DeadLetter<'a> {
     pub stage: &'a str,
     pub entry: &'a str,
     pub reason: &'a str,
-    pub deliveries: usize,
+    pub deliveries: u64,
     pub payload: &'a str,
 }
 

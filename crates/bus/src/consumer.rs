@@ -43,6 +43,9 @@ impl Default for Redelivery {
     }
 }
 
+/// Why an entry whose body is gone was dead-lettered.
+const TRIMMED: &str = "the entry was trimmed from the stream before it was handled";
+
 /// A consumer that has not read for this long, and holds nothing, is removed from the group,
 /// so the per-process names of restarted workers do not pile up.
 const FORGET_IDLE_CONSUMER: Duration = Duration::from_secs(24 * 3600);
@@ -195,7 +198,8 @@ impl Consumer {
                         self.redelivery.max_deliveries
                     );
                     let raw: Option<String> = entry.get(PAYLOAD);
-                    self.dead_letter(&entry.id, &reason, raw.as_deref()).await?;
+                    self.dead_letter_counted(&entry.id, &reason, raw.as_deref(), delivered)
+                        .await?;
                     continue;
                 }
                 match decode(&entry) {
@@ -204,7 +208,8 @@ impl Consumer {
                         payload,
                     }),
                     Err((reason, raw)) => {
-                        self.dead_letter(&entry.id, &reason, raw.as_deref()).await?
+                        self.dead_letter_counted(&entry.id, &reason, raw.as_deref(), delivered)
+                            .await?
                     }
                 }
             }
@@ -238,7 +243,7 @@ impl Consumer {
     /// gone for good.
     async fn claim(&mut self) -> Result<(), BusError> {
         self.next_claim =
-            Instant::now() + (self.redelivery.claim_idle / 2).max(Duration::from_secs(1));
+            Instant::now() + (self.redelivery.claim_idle / 2).max(Duration::from_millis(100));
         let mut conn = self.bus.connection();
         let mut cursor = "0-0".to_owned();
         let mut claimed = 0;
@@ -257,13 +262,10 @@ impl Consumer {
                 .query_async(&mut conn)
                 .await?;
             claimed += ids.len();
+            // XAUTOCLAIM drops trimmed entries from the pending list whatever their idle time,
+            // and their delivery count with them: it is recorded as 0, unknown.
             for id in trimmed {
-                self.dead_letter(
-                    &id,
-                    "the entry was trimmed from the stream before it was handled",
-                    None,
-                )
-                .await?;
+                self.dead_letter_counted(&id, TRIMMED, None, 0).await?;
             }
             if next == "0-0" {
                 break;
@@ -339,6 +341,48 @@ impl Consumer {
             .collect())
     }
 
+    /// Of the entries `ids` (one batch, oldest first), those still pending with this consumer,
+    /// refreshed so that no other consumer takes them over while this one is still at them.
+    ///
+    /// A stage that waits out a long outage holding a batch calls this before each new try:
+    /// an entry another consumer took over meanwhile is that consumer's to finish, and handling
+    /// it here too could greet twice.
+    pub async fn still_mine(&self, ids: &[&str]) -> Result<Vec<String>, BusError> {
+        let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        let mut conn = self.bus.connection();
+        let pending: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
+            .arg(&self.key)
+            .arg(&self.stage)
+            .arg(first)
+            .arg(last)
+            .arg(ids.len().max(1))
+            .arg(&self.name)
+            .query_async(&mut conn)
+            .await?;
+        let mine: Vec<String> = pending
+            .into_iter()
+            .map(|(id, ..)| id)
+            .filter(|id| ids.contains(&id.as_str()))
+            .collect();
+        if !mine.is_empty() {
+            // Resets their idle time. The minimum idle time keeps this from taking back an
+            // entry another consumer claimed between the two commands (its idle time is ~0);
+            // JUSTID keeps the delivery count as it is.
+            let _: Vec<String> = redis::cmd("XCLAIM")
+                .arg(&self.key)
+                .arg(&self.stage)
+                .arg(&self.name)
+                .arg((self.redelivery.claim_idle / 2).as_millis() as u64)
+                .arg(&mine)
+                .arg("JUSTID")
+                .query_async(&mut conn)
+                .await?;
+        }
+        Ok(mine)
+    }
+
     /// A commit that will also ack entries of this consumer's stream.
     pub fn commit_builder(&self) -> Commit {
         self.bus.commit_builder()
@@ -356,9 +400,21 @@ impl Consumer {
         reason: &str,
         payload: Option<&str>,
     ) -> Result<(), BusError> {
+        let deliveries = self.deliveries(id).await?;
+        self.dead_letter_counted(id, reason, payload, deliveries)
+            .await
+    }
+
+    /// [`Consumer::dead_letter`] when the delivery count is known already.
+    async fn dead_letter_counted(
+        &self,
+        id: &str,
+        reason: &str,
+        payload: Option<&str>,
+        deliveries: u64,
+    ) -> Result<(), BusError> {
         let mut commit = self.commit_builder();
-        self.dead_letter_in(&mut commit, id, reason, payload)
-            .await?;
+        self.add_dead_letter(&mut commit, id, reason, payload, deliveries);
         self.bus.commit(commit).await
     }
 
@@ -373,6 +429,18 @@ impl Consumer {
         payload: Option<&str>,
     ) -> Result<(), BusError> {
         let deliveries = self.deliveries(id).await?;
+        self.add_dead_letter(commit, id, reason, payload, deliveries);
+        Ok(())
+    }
+
+    fn add_dead_letter(
+        &self,
+        commit: &mut Commit,
+        id: &str,
+        reason: &str,
+        payload: Option<&str>,
+        deliveries: u64,
+    ) {
         tracing::error!(
             stream = %self.stream,
             stage = %self.stage,
@@ -390,26 +458,22 @@ impl Consumer {
             payload: payload.unwrap_or(""),
         });
         commit.ack(self.stream, &self.stage, id);
-        Ok(())
     }
 
     /// How many times `id` has been delivered to this group (0 once it left the pending list).
-    async fn deliveries(&self, id: &str) -> Result<usize, BusError> {
+    async fn deliveries(&self, id: &str) -> Result<u64, BusError> {
         let mut conn = self.bus.connection();
         let reply = conn
             .xpending_count(&self.key, &self.stage, id, id, 1)
             .await?;
-        Ok(reply.ids.first().map_or(0, |p| p.times_delivered))
+        Ok(reply.ids.first().map_or(0, |p| p.times_delivered as u64))
     }
 }
 
 /// Decodes an entry's payload, or says why it cannot be (with the raw payload, if any).
 fn decode<T: DeserializeOwned>(entry: &StreamId) -> Result<T, (String, Option<String>)> {
     if entry.map.is_empty() {
-        return Err((
-            "the entry was trimmed from the stream before it was handled".to_owned(),
-            None,
-        ));
+        return Err((TRIMMED.to_owned(), None));
     }
     let Some(raw) = entry.get::<String>(PAYLOAD) else {
         return Err((format!("the entry has no \"{PAYLOAD}\" field"), None));

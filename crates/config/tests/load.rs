@@ -76,6 +76,39 @@ fn the_original_keys_alone_are_enough() {
         "script path defaults to /w/"
     );
     assert_eq!(config.redis.prefix.expose(), "matchbot:");
+    assert_eq!(config.redis.claim_idle, std::time::Duration::from_secs(300));
+    assert_eq!(config.redis.max_deliveries, 5);
+}
+
+#[test]
+fn redelivery_settings_are_read_and_checked() {
+    let mut c = example();
+    c["redis"]["claim_idle_seconds"] = json!(2.5);
+    c["redis"]["max_deliveries"] = json!(9);
+    let config = load(&c).unwrap();
+    assert_eq!(
+        config.redis.claim_idle,
+        std::time::Duration::from_millis(2500)
+    );
+    assert_eq!(config.redis.max_deliveries, 9);
+
+    c["redis"]["claim_idle_seconds"] = json!(-1);
+    c["redis"]["max_deliveries"] = json!(0);
+    c["redis"]["max_delivery"] = json!(3);
+    let p = problems(&c);
+    assert_has(
+        &p,
+        "redis.claim_idle_seconds: must be a number of seconds above 0, not -1",
+    );
+    assert_has(
+        &p,
+        "redis.max_deliveries: must be at least 1: an entry is delivered once before it can be handled",
+    );
+    assert!(
+        p.iter().any(|m| m.starts_with("redis.max_delivery:")),
+        "a misspelt key is named: {p:?}"
+    );
+    assert_eq!(p.len(), 3, "{}", p.join("\n"));
 }
 
 #[test]

@@ -55,8 +55,10 @@ pub fn consumer_name(stage: &str) -> String {
 /// `handle` must end each entry in a commit that acks it, or dead-letter it. An outage in the
 /// read or in `handle` is waited out with backoff, and `handle` is then given the same batch
 /// again (without reading it again, so the entries' delivery counts do not grow while, say,
-/// MariaDB restarts): every stage's handling is idempotent, so a half-done batch is safe to
-/// repeat. A permanent error ends the loop; the batch stays pending for the next start, and
+/// MariaDB restarts), less any entry another consumer took over meanwhile: every stage's
+/// handling is idempotent, so a half-done batch is safe to repeat. Before each new try the
+/// entries still held are marked as in work, so a live consumer's batch is not taken over
+/// however long the outage. A permanent error ends the loop; the batch stays pending for the next start, and
 /// after `redis.max_deliveries` starts it is dead-lettered.
 pub async fn run_stage<T, E>(
     consumer: &mut Consumer,
@@ -75,7 +77,7 @@ where
             consumer.read::<T>(batch, wait).await
         })
         .await?;
-        let Some(entries) = read else { break };
+        let Some(mut entries) = read else { break };
         if entries.is_empty() {
             if options.once {
                 break;
@@ -83,7 +85,16 @@ where
             continue;
         }
         let consumer = &*consumer;
+        let mut again = false;
         let handled = retry(shutdown, "handling a batch", async || {
+            if again {
+                // The outage may have outlasted `claim_idle`: keep only what no other
+                // consumer took over, and tell Redis those are still being worked on.
+                let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+                let mine = consumer.still_mine(&ids).await?;
+                entries.retain(|e| mine.contains(&e.id));
+            }
+            again = true;
             handle(consumer, &entries).await
         })
         .await?;

@@ -1,0 +1,233 @@
+//! The bus's delivery promises, against the real Redis on 127.0.0.1:6379 (each test under a
+//! prefix of its own): poison entries and over-delivered entries are dead-lettered with their
+//! reason and count, entries of a stopped consumer are taken over, replicas never share work.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use matchbot_bus::{Bus, Consumer, Redelivery, Stream};
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct Note {
+    n: u32,
+}
+
+async fn bus(test: &str, redelivery: Redelivery) -> Bus {
+    let prefix = format!("matchbot-bus-test:{test}:{}:", std::process::id());
+    let bus = Bus::connect("redis://127.0.0.1:6379/", &prefix)
+        .await
+        .expect("Redis on 127.0.0.1:6379 (scripts/sandbox up starts it)")
+        .with_redelivery(redelivery);
+    let mut conn = bus.connection();
+    let keys: Vec<String> = conn.keys(format!("{prefix}*")).await.expect("KEYS");
+    if !keys.is_empty() {
+        let () = conn.del(keys).await.expect("DEL");
+    }
+    bus
+}
+
+async fn add(bus: &Bus, fields: &[(&str, &str)]) -> String {
+    let mut conn = bus.connection();
+    conn.xadd(bus.key(Stream::Requests.name()), "*", fields)
+        .await
+        .expect("XADD")
+}
+
+async fn consumer(bus: &Bus, name: &str) -> Consumer {
+    bus.consumer(Stream::Requests, "stage", name, Duration::from_millis(100))
+        .await
+        .expect("join the group")
+}
+
+/// The dead-letter stream's entries, as field maps.
+async fn dead_letters(bus: &Bus) -> Vec<std::collections::HashMap<String, String>> {
+    bus.export(Stream::DeadLetter)
+        .await
+        .expect("export dead letters")
+        .into_iter()
+        .map(|e| e.fields.into_iter().collect())
+        .collect()
+}
+
+async fn pending(bus: &Bus) -> usize {
+    let mut conn = bus.connection();
+    let reply = conn
+        .xpending(bus.key(Stream::Requests.name()), "stage")
+        .await
+        .expect("XPENDING");
+    match reply {
+        redis::streams::StreamPendingReply::Data(d) => d.count,
+        _ => 0,
+    }
+}
+
+#[tokio::test]
+async fn poison_entries_go_to_the_dead_letter_stream_with_their_reason_and_the_good_one_is_read() {
+    let bus = bus("poison", Redelivery::default()).await;
+    add(&bus, &[("payload", "{not json")]).await;
+    add(&bus, &[("something", "else")]).await;
+    add(&bus, &[("payload", r#"{"m": 1}"#)]).await;
+    let good = add(&bus, &[("payload", r#"{"n": 7}"#)]).await;
+
+    let mut reader = consumer(&bus, "a").await;
+    let batch = reader.read::<Note>(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1, "only the good entry is handed out");
+    assert_eq!(batch[0].id, good);
+    assert_eq!(batch[0].payload, Note { n: 7 });
+
+    let dead = dead_letters(&bus).await;
+    assert_eq!(dead.len(), 3);
+    for d in &dead {
+        assert_eq!(d["stage"], "stage");
+        assert_eq!(d["stream"], "requests");
+        assert_eq!(d["deliveries"], "1");
+    }
+    assert!(dead[0]["reason"].starts_with("the payload is not a valid Note"));
+    assert_eq!(dead[0]["payload"], "{not json");
+    assert_eq!(dead[1]["reason"], "the entry has no \"payload\" field");
+    assert!(
+        dead[2]["reason"].contains("missing field `n`"),
+        "{}",
+        dead[2]["reason"]
+    );
+    assert_eq!(
+        pending(&bus).await,
+        1,
+        "the dead letters are acked; the good one is not yet"
+    );
+}
+
+#[tokio::test]
+async fn an_entry_trimmed_away_before_it_was_handled_is_dead_lettered() {
+    let bus = bus("trimmed", Redelivery::default()).await;
+    add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
+    let mut first = consumer(&bus, "a").await;
+    let batch = first.read::<Note>(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1);
+    // The worker dies before acking, and the stream is trimmed past the entry meanwhile.
+    let mut conn = bus.connection();
+    let _: usize = conn
+        .xtrim(
+            bus.key(Stream::Requests.name()),
+            redis::streams::StreamMaxlen::Equals(0),
+        )
+        .await
+        .expect("XTRIM");
+    let mut again = consumer(&bus, "a").await;
+    let batch = again.read::<Note>(10, false).await.expect("read");
+    assert!(batch.is_empty());
+    let dead = dead_letters(&bus).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0]["reason"],
+        "the entry was trimmed from the stream before it was handled"
+    );
+    // Redis drops a trimmed entry from the pending list, with its delivery count, as soon as
+    // XAUTOCLAIM comes across it: the count is recorded as 0, unknown.
+    assert_eq!(dead[0]["deliveries"], "0");
+    assert_eq!(pending(&bus).await, 0);
+}
+
+#[tokio::test]
+async fn an_entry_that_keeps_killing_its_worker_is_dead_lettered_after_max_deliveries() {
+    let redelivery = Redelivery {
+        max_deliveries: 3,
+        ..Redelivery::default()
+    };
+    let bus = bus("max-deliveries", redelivery).await;
+    let id = add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
+    // Each "start" of the worker reads the entry from its pending list and dies before acking.
+    for start in 1..=3 {
+        let mut worker = consumer(&bus, "a").await;
+        let batch = worker.read::<Note>(10, false).await.expect("read");
+        assert_eq!(batch.len(), 1, "start {start} is handed the entry");
+        assert_eq!(batch[0].id, id);
+    }
+    let mut fourth = consumer(&bus, "a").await;
+    let batch = fourth.read::<Note>(10, false).await.expect("read");
+    assert!(batch.is_empty(), "the fourth delivery is not handed out");
+    let dead = dead_letters(&bus).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0]["entry"], id);
+    assert_eq!(dead[0]["deliveries"], "4");
+    assert!(
+        dead[0]["reason"].starts_with("handed out 4 times without being acked (the limit is 3)")
+    );
+    assert_eq!(dead[0]["payload"], r#"{"n": 1}"#);
+    assert_eq!(pending(&bus).await, 0);
+}
+
+#[tokio::test]
+async fn entries_of_a_stopped_consumer_are_taken_over_after_the_idle_time_and_not_before() {
+    let redelivery = Redelivery {
+        claim_idle: Duration::from_millis(400),
+        ..Redelivery::default()
+    };
+    let bus = bus("claim", redelivery).await;
+    let id = add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
+    let mut stopped = consumer(&bus, "stopped").await;
+    assert_eq!(
+        stopped.read::<Note>(10, false).await.expect("read").len(),
+        1
+    );
+
+    let mut live = consumer(&bus, "live").await;
+    assert!(
+        live.read::<Note>(10, false).await.expect("read").is_empty(),
+        "an entry idle for less than claim_idle is left to its consumer"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let batch = live.read::<Note>(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1, "taken over once idle for claim_idle");
+    assert_eq!(batch[0].id, id);
+    assert!(
+        stopped
+            .still_mine(&[&id])
+            .await
+            .expect("still_mine")
+            .is_empty(),
+        "the first consumer, should it come back, no longer holds it"
+    );
+    assert_eq!(
+        live.still_mine(&[&id]).await.expect("still_mine"),
+        vec![id.clone()]
+    );
+}
+
+#[tokio::test]
+async fn replicas_of_a_stage_share_its_entries_without_handling_any_twice() {
+    let bus = bus("replicas", Redelivery::default()).await;
+    let mut added = BTreeSet::new();
+    for n in 0..200 {
+        added.insert(add(&bus, &[("payload", &format!(r#"{{"n": {n}}}"#))]).await);
+    }
+    async fn drain(bus: &Bus, mut consumer: Consumer) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let batch = consumer.read::<Note>(7, false).await.expect("read");
+            if batch.is_empty() {
+                return seen;
+            }
+            let mut commit = consumer.commit_builder();
+            for entry in &batch {
+                consumer.ack(&mut commit, &entry.id);
+                seen.push(entry.id.clone());
+            }
+            bus.commit(commit).await.expect("ack the batch");
+        }
+    }
+    let (a, b) = tokio::join!(
+        drain(&bus, consumer(&bus, "replica-1").await),
+        drain(&bus, consumer(&bus, "replica-2").await)
+    );
+    let a_set: BTreeSet<String> = a.iter().cloned().collect();
+    let b_set: BTreeSet<String> = b.iter().cloned().collect();
+    assert_eq!(a.len() + b.len(), 200, "each entry handled once");
+    assert!(a_set.is_disjoint(&b_set), "no entry handled by both");
+    let all: BTreeSet<String> = a_set.union(&b_set).cloned().collect();
+    assert_eq!(all, added);
+    assert!(!a.is_empty() && !b.is_empty(), "both replicas got work");
+    assert_eq!(pending(&bus).await, 0);
+}
