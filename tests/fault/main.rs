@@ -333,3 +333,49 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_stuck_on_a_hanging_wiki_still_exits_within_10_s_of_sigterm() {
+    let wiki = FakeWiki::start(Clock::Real).await;
+    wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
+    let run = Run::new("hang", |c| {
+        c["login"]["site"] = json!(wiki.site);
+    });
+    // The scanner's first request, the login token, never gets an answer.
+    wiki.fail_next(&[harness::fake_wiki::Fault::Hang]);
+    let mut scanner = Command::new(bin("matchbot-scanner"))
+        .arg("--config")
+        .arg(&run.dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the scanner starts");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let pid = scanner.id().expect("the scanner runs").to_string();
+    let signalled = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(status.success());
+    let exited = tokio::time::timeout(Duration::from_secs(10), scanner.wait()).await;
+    assert!(
+        exited.is_ok(),
+        "the scanner was still running 10 s after SIGTERM"
+    );
+    let mut stderr = String::new();
+    if let Some(mut pipe) = scanner.stderr.take() {
+        use tokio::io::AsyncReadExt;
+        let _ = pipe.read_to_string(&mut stderr).await;
+    }
+    assert!(
+        stderr.contains("did not finish within 9s of the stop signal"),
+        "the forced exit says why:\n{stderr}"
+    );
+    println!(
+        "a scanner stuck on a hanging wiki exited {:.1} s after SIGTERM",
+        signalled.elapsed().as_secs_f64()
+    );
+}

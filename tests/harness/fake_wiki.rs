@@ -40,6 +40,8 @@ pub enum Fault {
     Maxlag,
     /// Forget the session, as an expired cookie would.
     LoseSession,
+    /// Answer nothing for a minute, then 503: a wiki that hangs.
+    Hang,
 }
 
 /// One edit the fake saved.
@@ -380,6 +382,19 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let p = params(query.as_deref(), &body);
+    let hang = {
+        let mut wiki = wiki.lock().expect("fake wiki state");
+        if wiki.faults.front() == Some(&Fault::Hang) {
+            wiki.faults.pop_front();
+            true
+        } else {
+            false
+        }
+    };
+    if hang {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        return unavailable();
+    }
     let mut wiki = wiki.lock().expect("fake wiki state");
     let wiki = &mut *wiki;
     let mut new_cookie = None;
@@ -421,6 +436,7 @@ async fn api(
                 .insert("mediawiki-api-error", HeaderValue::from_static("maxlag"));
             r
         }
+        Some(Fault::Hang) => unavailable(),
         Some(Fault::LoseSession) => {
             if let Some(s) = wiki.sessions.get_mut(&session_id) {
                 *s = Session::default();

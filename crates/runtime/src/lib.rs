@@ -43,6 +43,9 @@ pub struct WorkerArgs {
     pub once: bool,
 }
 
+/// How long a worker may take to finish its work in hand after SIGTERM or SIGINT.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(9);
+
 /// Exit status for a configuration that was refused.
 pub const EXIT_BAD_CONFIG: u8 = 2;
 
@@ -81,6 +84,19 @@ where
     runtime.block_on(async {
         let telemetry = telemetry::init(binary);
         let shutdown = Shutdown::new(shutdown::signals());
+        // Finishing the entry in hand is the normal way out; a wiki that hangs mid-edit must
+        // not hold the process past what Toolforge and the tests allow. What is cut short
+        // stays pending and is handled after the restart.
+        let deadline = shutdown.clone();
+        tokio::spawn(async move {
+            deadline.wait().await;
+            tokio::time::sleep(STOP_GRACE).await;
+            tracing::error!(
+                "in-flight work did not finish within {}s of the stop signal; exiting now, its entries stay pending",
+                STOP_GRACE.as_secs()
+            );
+            std::process::exit(1);
+        });
         tracing::info!(once = args.once, "{binary} starting");
         let result = run(config, shutdown).await;
         let code = match &result {
