@@ -348,25 +348,19 @@ impl Consumer {
     /// an entry another consumer took over meanwhile is that consumer's to finish, and handling
     /// it here too could greet twice.
     pub async fn still_mine(&self, ids: &[&str]) -> Result<Vec<String>, BusError> {
-        let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) else {
+        // Stream order, not string order: "5-10" sorts before "5-9" as text.
+        let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
             return Ok(Vec::new());
         };
-        let mut conn = self.bus.connection();
-        let pending: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
-            .arg(&self.key)
-            .arg(&self.stage)
-            .arg(first)
-            .arg(last)
-            .arg(ids.len().max(1))
-            .arg(&self.name)
-            .query_async(&mut conn)
-            .await?;
-        let mine: Vec<String> = pending
+        let mine: Vec<String> = self
+            .delivery_counts(first, last)
+            .await?
             .into_iter()
-            .map(|(id, ..)| id)
+            .map(|(id, _)| id)
             .filter(|id| ids.contains(&id.as_str()))
             .collect();
         if !mine.is_empty() {
+            let mut conn = self.bus.connection();
             // Resets their idle time. The minimum idle time keeps this from taking back an
             // entry another consumer claimed between the two commands (its idle time is ~0);
             // JUSTID keeps the delivery count as it is.

@@ -231,3 +231,28 @@ async fn replicas_of_a_stage_share_its_entries_without_handling_any_twice() {
     assert!(!a.is_empty() && !b.is_empty(), "both replicas got work");
     assert_eq!(pending(&bus).await, 0);
 }
+
+#[tokio::test]
+async fn a_batch_is_still_mine_in_stream_order_not_text_order() {
+    let bus = bus("still-mine-order", Redelivery::default()).await;
+    let mut conn = bus.connection();
+    for seq in 8..=11 {
+        let _: String = conn
+            .xadd(
+                bus.key(Stream::Requests.name()),
+                format!("5-{seq}"),
+                &[("payload", r#"{"n": 1}"#)],
+            )
+            .await
+            .expect("XADD with an id");
+    }
+    let mut reader = consumer(&bus, "a").await;
+    let batch = reader.read::<Note>(10, false).await.expect("read");
+    let ids: Vec<&str> = batch.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["5-8", "5-9", "5-10", "5-11"]);
+    assert_eq!(
+        reader.still_mine(&ids).await.expect("still_mine"),
+        ["5-8", "5-9", "5-10", "5-11"],
+        "\"5-10\" sorts before \"5-9\" as text, yet all four are held"
+    );
+}
