@@ -8,11 +8,9 @@
 
 pub mod policy;
 
-use std::time::Duration;
-
 use matchbot_bus::{Bus, BusError, Consumer, Delivery, MENTOR_POOL, Stream};
 use matchbot_config::{Config, MentorPool, Request};
-use matchbot_runtime::{Shutdown, StageOptions, Transient, retry, run_stage};
+use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, run_stage};
 use redis::AsyncCommands;
 
 pub use policy::{Policy, PolicyError};
@@ -22,9 +20,6 @@ pub const STAGE: &str = "matcher";
 
 /// How many requests are decided per batch.
 const BATCH: usize = 32;
-
-/// How long a read waits for new requests before checking for shutdown again.
-const BLOCK: Duration = Duration::from_secs(2);
 
 /// What went wrong, beyond one request.
 #[derive(Debug, thiserror::Error)]
@@ -72,18 +67,8 @@ pub async fn run(
         seed: config.matcher.seed,
     };
     let mut summary = Summary::default();
-    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
-        Bus::from_config(&config.redis).await
-    })
-    .await?
-    else {
-        return Ok(summary);
-    };
-    let Some(mut requests) = retry(&shutdown, "joining the matcher group", async || {
-        bus.consumer(Stream::Requests, STAGE, &options.consumer, BLOCK)
-            .await
-    })
-    .await?
+    let Some((bus, mut requests)) =
+        join_stage(&config.redis, Stream::Requests, STAGE, &options, &shutdown).await?
     else {
         return Ok(summary);
     };

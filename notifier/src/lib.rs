@@ -23,11 +23,9 @@
 
 pub mod greeting;
 
-use std::time::Duration;
-
-use matchbot_bus::{Bus, BusError, Consumer, Delivery, Stream};
+use matchbot_bus::{BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Decision, Outcome, OutcomeKind, Timestamp};
-use matchbot_runtime::{Shutdown, StageOptions, Transient, retry, run_stage};
+use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run_stage};
 use matchbot_wiki::{Client, exclusion};
 
 pub use greeting::{Greeting, marker, render_greeting};
@@ -37,9 +35,6 @@ pub const STAGE: &str = "notifier";
 
 /// This bot's message type for `{{bots|optout=…}}`.
 pub const MESSAGE_TYPE: &str = "matchbot";
-
-/// How long a read waits for new decisions before checking for shutdown again.
-const BLOCK: Duration = Duration::from_secs(2);
 
 /// What went wrong, beyond one page.
 #[derive(Debug, thiserror::Error)]
@@ -90,21 +85,8 @@ pub async fn run(
     else {
         return Ok(summary);
     };
-    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
-        Bus::from_config(&config.redis)
-            .await
-            .map_err(NotifierError::from)
-    })
-    .await?
-    else {
-        return Ok(summary);
-    };
-    let Some(mut decisions) = retry(&shutdown, "joining the notifier group", async || {
-        bus.consumer(Stream::Decisions, STAGE, &options.consumer, BLOCK)
-            .await
-            .map_err(NotifierError::from)
-    })
-    .await?
+    let Some((bus, mut decisions)) =
+        join_stage(&config.redis, Stream::Decisions, STAGE, &options, &shutdown).await?
     else {
         return Ok(summary);
     };

@@ -4,21 +4,16 @@
 //! when that has committed acks the whole batch in one Redis transaction. A crash in between
 //! re-delivers the batch, and the unique `request_id` turns the second insert into no change.
 
-use std::time::Duration;
-
-use matchbot_bus::{Bus, BusError, Consumer, Delivery, Stream};
+use matchbot_bus::{BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Outcome};
 use matchbot_db::{Db, DbError, MatchRow};
-use matchbot_runtime::{Shutdown, StageOptions, Transient, retry, run_stage};
+use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run_stage};
 
 /// The consumer group of this stage.
 pub const STAGE: &str = "recorder";
 
 /// Outcomes written per transaction.
 const BATCH: usize = 100;
-
-/// How long a read waits for new outcomes before checking for shutdown again.
-const BLOCK: Duration = Duration::from_secs(2);
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -66,21 +61,8 @@ pub async fn run(
     else {
         return Ok(summary);
     };
-    let Some(bus) = retry(&shutdown, "connecting to Redis", async || {
-        Bus::from_config(&config.redis)
-            .await
-            .map_err(RecorderError::from)
-    })
-    .await?
-    else {
-        return Ok(summary);
-    };
-    let Some(mut outcomes) = retry(&shutdown, "joining the recorder group", async || {
-        bus.consumer(Stream::Outcomes, STAGE, &options.consumer, BLOCK)
-            .await
-            .map_err(RecorderError::from)
-    })
-    .await?
+    let Some((bus, mut outcomes)) =
+        join_stage(&config.redis, Stream::Outcomes, STAGE, &options, &shutdown).await?
     else {
         return Ok(summary);
     };

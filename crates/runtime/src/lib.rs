@@ -29,7 +29,7 @@ use matchbot_config::Config;
 
 pub use outage::{Transient, retry};
 pub use shutdown::Shutdown;
-pub use stage::{StageOptions, consumer_name, run_stage};
+pub use stage::{StageOptions, consumer_name, join_stage, run_stage};
 
 /// Flags every worker takes.
 #[derive(Debug, Clone, clap::Args)]

@@ -1,4 +1,7 @@
-use matchbot_bus::{BusError, Consumer, Delivery};
+use std::time::Duration;
+
+use matchbot_bus::{Bus, BusError, Consumer, Delivery, Stream};
+use matchbot_config::RedisConfig;
 use serde::de::DeserializeOwned;
 
 use crate::{Shutdown, Transient, retry};
@@ -46,6 +49,29 @@ pub fn consumer_name(stage: &str) -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "local".to_owned());
     format!("{stage}-{host}-{}", std::process::id())
+}
+
+/// How long a stage's read waits for new entries before it looks for shutdown again.
+const BLOCK: Duration = Duration::from_secs(2);
+
+/// Connects to Redis and joins `stage`'s consumer group on `stream` as `options.consumer`,
+/// waiting out an outage: a stage started while Redis restarts simply starts late. `None` if
+/// `shutdown` came first.
+pub async fn join_stage(
+    redis: &RedisConfig,
+    stream: Stream,
+    stage: &str,
+    options: &StageOptions,
+    shutdown: &Shutdown,
+) -> Result<Option<(Bus, Consumer)>, BusError> {
+    retry(shutdown, "joining the stage's consumer group", async || {
+        let bus = Bus::from_config(redis).await?;
+        let consumer = bus
+            .consumer(stream, stage, &options.consumer, BLOCK)
+            .await?;
+        Ok((bus, consumer))
+    })
+    .await
 }
 
 /// The loop every stream-reading stage runs: read up to `batch` entries (this consumer's
