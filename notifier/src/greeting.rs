@@ -19,10 +19,36 @@ pub struct Greeting {
     pub summary: String,
 }
 
-/// Renders the greeting for `decision`.
+/// Renders the greeting for `decision` as a new section of a wikitext talk page.
 pub fn render_greeting(config: &Config, decision: &Decision) -> Greeting {
     let g = &config.greetings;
-    let (topic, body) = match decision.level {
+    let (topic, body) = topic_and_body(config, decision);
+    let section = render(
+        &g.noflow_template,
+        &[topic, &decision.request.learner.name, &body],
+    );
+    Greeting {
+        topic: topic.clone(),
+        text: format!("{section} {}", marker(decision)),
+        summary: summary(config, topic),
+    }
+}
+
+/// Renders the greeting for `decision` as a Flow topic: the greeting alone, as the original
+/// posted it (Flow signs posts and notifies the board's owner itself), then the marker.
+pub fn render_flow_greeting(config: &Config, decision: &Decision) -> Greeting {
+    let (topic, body) = topic_and_body(config, decision);
+    Greeting {
+        topic: topic.clone(),
+        text: format!("{body} {}", marker(decision)),
+        summary: summary(config, topic),
+    }
+}
+
+/// The section title and the greeting proper.
+fn topic_and_body<'c>(config: &'c Config, decision: &Decision) -> (&'c String, String) {
+    let g = &config.greetings;
+    match decision.level {
         Level::Skill | Level::General => (
             &g.match_topic,
             render(
@@ -34,19 +60,14 @@ pub fn render_greeting(config: &Config, decision: &Decision) -> Greeting {
             &g.nomatch_topic,
             render(&g.nomatch_greeting, &[&decision.mentor.name]),
         ),
-    };
-    let section = render(
-        &g.noflow_template,
-        &[topic, &decision.request.learner.name, &body],
-    );
-    let summary = match config.notifier.summary_suffix.as_str() {
-        "" => topic.clone(),
+    }
+}
+
+/// The edit summary: the topic, as the original used, plus any configured suffix.
+fn summary(config: &Config, topic: &str) -> String {
+    match config.notifier.summary_suffix.as_str() {
+        "" => topic.to_owned(),
         suffix => format!("{topic} {suffix}"),
-    };
-    Greeting {
-        topic: topic.clone(),
-        text: format!("{section} {}", marker(decision)),
-        summary,
     }
 }
 
@@ -126,5 +147,22 @@ mod tests {
                 .contains("[[User:Maintainer|Maintainer]] will be in touch")
         );
         assert!(g.text.contains(&marker(&d)));
+    }
+
+    #[test]
+    fn a_flow_topic_is_the_greeting_alone_with_its_marker() {
+        let d = decision(Level::Skill, "Ada", "writing");
+        let g = render_flow_greeting(&config(), &d);
+        assert_eq!(g.topic, "Welcome to the Co-op! We have a mentor for you.");
+        assert!(
+            g.text
+                .starts_with("Thank you for your interest in the Co-op. [[User:Ada|Ada]]")
+        );
+        assert!(
+            !g.text.contains("~~~~") && !g.text.contains("=="),
+            "{}",
+            g.text
+        );
+        assert!(g.text.ends_with(&marker(&d)));
     }
 }

@@ -2,19 +2,25 @@
 //!
 //! # Brief overview
 //!
-//! For each decision: find the talk page (`pages.main` prefix replaced by `pages.talk`), read it,
-//! and then
+//! For each decision: wait while the run page (the kill switch) does not say `true`, find the
+//! talk page (`pages.main` prefix replaced by `pages.talk`), read it, and then
 //! - if it already carries this request's marker, the greeting was posted before (a crash
 //!   between edit and ack, a replay): record it as posted, with the revision that added it;
 //! - if `{{bots}}`/`{{nobots}}` exclude MatchBot, record it as skipped, with the reason;
-//! - otherwise append the greeting as a new section (`appendtext`: never a whole-page rewrite,
-//!   and a missing talk page is created).
+//! - otherwise post the greeting: a new topic on a Flow board, else a new section appended
+//!   with `appendtext` (never a whole-page rewrite; a missing talk page is created, as a Flow
+//!   board when `notifier.missing_talk_page` says so and the wiki has Flow).
 //!
 //! The outcome is emitted and the decision acked in one MULTI/EXEC, after the edit is saved.
 //! Errors about one page (protected, blocked, …) become a failed outcome carrying the API's
 //! code; an outage of the wiki (unreachable, 5xx, lag) is waited out and the decision tried
 //! again, which the marker check makes safe; any other error about the bot stops the worker
 //! with the decision still pending.
+//!
+//! Every edit goes through the client's etiquette: at least `notifier.edit_interval_seconds`
+//! apart, and within the `--max-edits` budget of a trial; when the budget is used up the
+//! notifier stops and leaves the remaining decisions pending. `--dry-run` does everything but
+//! the edit and records the text it would have posted.
 //!
 //! # Layout
 //!
@@ -24,11 +30,11 @@
 pub mod greeting;
 
 use matchbot_bus::{BusError, Consumer, Delivery, Stream};
-use matchbot_config::{Config, Decision, Outcome, OutcomeKind, Timestamp};
+use matchbot_config::{Config, Decision, MissingTalkPage, Outcome, OutcomeKind, Timestamp};
 use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run_stage};
-use matchbot_wiki::{Client, exclusion};
+use matchbot_wiki::{Client, TalkPage, exclusion};
 
-pub use greeting::{Greeting, marker, render_greeting};
+pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 
 /// The consumer group of this stage.
 pub const STAGE: &str = "notifier";
@@ -56,6 +62,15 @@ impl Transient for NotifierError {
     }
 }
 
+/// How a trial run differs from a normal one.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Trial {
+    /// `--dry-run`: everything but the edit.
+    pub dry_run: bool,
+    /// `--max-edits N`: stop after N edits.
+    pub max_edits: Option<u64>,
+}
+
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
@@ -63,21 +78,32 @@ pub struct Summary {
     pub posted: usize,
     /// Greetings found already posted (by their marker).
     pub already_posted: usize,
+    /// Greetings a dry run would have posted.
+    pub dry_run: usize,
     /// Greetings not posted on purpose.
     pub skipped: usize,
     /// Greetings the wiki refused.
     pub failed: usize,
+    /// True when the run stopped because its edit budget was used up.
+    pub budget_spent: bool,
 }
 
-/// Runs the notifier until `shutdown` fires (or, with `once`, until nothing is waiting).
+/// Runs the notifier until `shutdown` fires (or, with `once`, until nothing is waiting, or
+/// when the edit budget is used up).
 pub async fn run(
     config: &Config,
     options: StageOptions,
+    trial: Trial,
     shutdown: Shutdown,
 ) -> Result<Summary, NotifierError> {
     let mut summary = Summary::default();
+    let n = &config.notifier;
     let Some(wiki) = retry(&shutdown, "logging in to the wiki", async || {
-        Client::for_bot(&config.wiki)
+        Client::bot_builder(&config.wiki)
+            .edit_interval(n.edit_interval)
+            .run_page(&n.run_page, n.run_page_check)
+            .edit_budget(trial.max_edits)
+            .build()
             .await
             .map_err(NotifierError::from)
     })
@@ -92,14 +118,17 @@ pub async fn run(
     };
     // One decision at a time, acked as soon as its edit is saved: a crash then repeats at most
     // the one edit in flight, and its marker stops a second post.
-    run_stage(
+    let ran = run_stage(
         &mut decisions,
         1,
         &options,
         &shutdown,
         async |decisions: &Consumer, batch: &[Delivery<Decision>]| {
             for entry in batch {
-                let outcome = greet(config, &wiki, &entry.payload).await?;
+                if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
+                    return Ok(());
+                }
+                let outcome = greet(config, &wiki, &entry.payload, trial.dry_run).await?;
                 let mut commit = decisions.commit_builder();
                 commit.emit(Stream::Outcomes, &outcome)?;
                 decisions.ack(&mut commit, &entry.id);
@@ -107,6 +136,7 @@ pub async fn run(
                 match &outcome.kind {
                     OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
                     OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,
+                    OutcomeKind::DryRun { .. } => summary.dry_run += 1,
                     OutcomeKind::Skipped { .. } => summary.skipped += 1,
                     OutcomeKind::Failed { .. } => summary.failed += 1,
                 }
@@ -114,16 +144,48 @@ pub async fn run(
             Ok::<(), NotifierError>(())
         },
     )
-    .await?;
-    Ok(summary)
+    .await;
+    match ran {
+        Ok(()) => Ok(summary),
+        Err(NotifierError::Wiki(matchbot_wiki::Error::EditBudgetSpent { budget })) => {
+            tracing::info!(
+                budget,
+                "the edit budget (--max-edits) is used up: stopping; the decisions left wait for the next run"
+            );
+            summary.budget_spent = true;
+            Ok(summary)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Carries out one decision on the wiki. Errors about the page become the outcome; errors about
-/// the wiki or the session are returned.
+/// Waits while the run page does not say `true`, reading it again every
+/// `notifier.run_page_check_seconds`. False when shutdown came first.
+async fn wait_for_run_page(
+    config: &Config,
+    wiki: &Client,
+    shutdown: &Shutdown,
+) -> Result<bool, matchbot_wiki::Error> {
+    loop {
+        match wiki.may_edit().await {
+            Ok(()) => return Ok(true),
+            Err(matchbot_wiki::Error::Stopped { .. }) => {
+                if shutdown.sleep(config.notifier.run_page_check).await {
+                    return Ok(false);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Carries out one decision on the wiki; with `dry_run`, everything but the edit. Errors about
+/// the page become the outcome; errors about the wiki or the session are returned.
 pub async fn greet(
     config: &Config,
     wiki: &Client,
     decision: &Decision,
+    dry_run: bool,
 ) -> Result<Outcome, matchbot_wiki::Error> {
     let request = &decision.request;
     let outcome = |talk_page: &str, kind: OutcomeKind, at: Timestamp| Outcome {
@@ -145,72 +207,155 @@ pub async fn greet(
             Timestamp::now(),
         ));
     };
+    if !dry_run {
+        // Before reading anything: a spent budget or a stopped bot costs no request.
+        wiki.may_edit().await?;
+    }
     let page = match wiki.talk_page(&talk_title).await {
         Ok(page) => page,
         Err(e) if e.is_page_related() => return Ok(failed(outcome, &talk_title, &e)),
         Err(e) => return Err(e),
     };
+    let on_board = match (page.exists, page.content_model.as_deref()) {
+        (_, Some("flow-board")) => true,
+        (false, _) => {
+            config.notifier.missing_talk_page == MissingTalkPage::Flow && wiki.has_flow().await?
+        }
+        (true, _) => false,
+    };
+    let done = if on_board {
+        greet_on_board(config, wiki, decision, &page, dry_run).await
+    } else {
+        greet_on_wikitext(config, wiki, decision, &page, dry_run).await
+    };
+    match done {
+        Ok((kind, at)) => Ok(outcome(&page.title, kind, at)),
+        Err(e) if e.is_page_related() => Ok(failed(outcome, &page.title, &e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// A new section on a wikitext talk page (created when missing).
+async fn greet_on_wikitext(
+    config: &Config,
+    wiki: &Client,
+    decision: &Decision,
+    page: &TalkPage,
+    dry_run: bool,
+) -> Result<(OutcomeKind, Timestamp), matchbot_wiki::Error> {
+    let request = &decision.request;
     let marker = marker(decision);
     let bot = config.wiki.bot_name();
     if page.text.contains(&marker) {
         let earlier = wiki.revision_adding(&page.title, bot, &marker).await?;
         tracing::info!(request = %request.request_id, talk_page = %page.title, "greeting already on the page; not posting again");
         let (revid, at) = earlier.map_or((0, Timestamp::now()), |r| (r.revid, r.timestamp));
-        return Ok(outcome(
-            &page.title,
-            OutcomeKind::Posted {
-                revid,
-                already: true,
-            },
-            at,
-        ));
+        let kind = OutcomeKind::Posted {
+            revid,
+            already: true,
+            postid: None,
+        };
+        return Ok((kind, at));
     }
-    if page.content_model.as_deref() == Some("flow-board") {
-        return Ok(outcome(
-            &page.title,
-            OutcomeKind::Failed {
-                code: "flow-board".into(),
-                info: "the talk page is a Flow board; posting Flow topics is not supported yet"
-                    .into(),
-            },
-            Timestamp::now(),
-        ));
-    }
-    if let Err(excluded) = exclusion::check(&page.text, bot, MESSAGE_TYPE) {
-        tracing::info!(request = %request.request_id, talk_page = %page.title, %excluded, "greeting skipped");
-        return Ok(outcome(
-            &page.title,
-            OutcomeKind::Skipped {
-                reason: excluded.to_string(),
-            },
-            Timestamp::now(),
-        ));
+    if let Some(skipped) = excluded(config, &page.text, request, &page.title) {
+        return Ok((skipped, Timestamp::now()));
     }
     let greeting = render_greeting(config, decision);
-    match wiki
-        .append(&page.title, &greeting.text, &greeting.summary)
-        .await
-    {
-        Ok(saved) => {
-            tracing::info!(
-                request = %request.request_id,
-                talk_page = %page.title,
-                mentor = %decision.mentor.name,
-                revid = saved.revid,
-                "greeting posted"
-            );
-            Ok(outcome(
-                &page.title,
-                OutcomeKind::Posted {
-                    revid: saved.revid,
-                    already: false,
-                },
-                saved.timestamp,
-            ))
-        }
-        Err(e) if e.is_page_related() => Ok(failed(outcome, &page.title, &e)),
-        Err(e) => Err(e),
+    if dry_run {
+        return Ok(would_post(greeting, request, &page.title));
     }
+    let saved = wiki
+        .append(&page.title, &greeting.text, &greeting.summary)
+        .await?;
+    tracing::info!(
+        request = %request.request_id,
+        talk_page = %page.title,
+        mentor = %decision.mentor.name,
+        revid = saved.revid,
+        "greeting posted"
+    );
+    let kind = OutcomeKind::Posted {
+        revid: saved.revid,
+        already: false,
+        postid: None,
+    };
+    Ok((kind, saved.timestamp))
+}
+
+/// A new topic on a Flow board (created when missing, if the account may).
+async fn greet_on_board(
+    config: &Config,
+    wiki: &Client,
+    decision: &Decision,
+    page: &TalkPage,
+    dry_run: bool,
+) -> Result<(OutcomeKind, Timestamp), matchbot_wiki::Error> {
+    let request = &decision.request;
+    let marker = marker(decision);
+    if page.exists {
+        if let Some(postid) = wiki.flow_post_containing(&page.title, &marker).await? {
+            tracing::info!(request = %request.request_id, talk_page = %page.title, "greeting already on the board; not posting again");
+            let kind = OutcomeKind::Posted {
+                revid: 0,
+                already: true,
+                postid: Some(postid),
+            };
+            return Ok((kind, Timestamp::now()));
+        }
+        // A board has no wikitext of its own; `{{nobots}}` goes in its header.
+        let header = wiki.flow_header(&page.title).await?;
+        if let Some(skipped) = excluded(config, &header, request, &page.title) {
+            return Ok((skipped, Timestamp::now()));
+        }
+    }
+    let greeting = render_flow_greeting(config, decision);
+    if dry_run {
+        return Ok(would_post(greeting, request, &page.title));
+    }
+    let post = wiki
+        .new_flow_topic(&page.title, &greeting.topic, &greeting.text)
+        .await?;
+    tracing::info!(
+        request = %request.request_id,
+        talk_page = %page.title,
+        mentor = %decision.mentor.name,
+        postid = %post.post_revision_id,
+        topic = %post.topic_page,
+        "greeting posted as a Flow topic"
+    );
+    let kind = OutcomeKind::Posted {
+        revid: 0,
+        already: false,
+        postid: Some(post.post_revision_id),
+    };
+    // Flow does not return the time of the post; the original recorded its own clock too.
+    Ok((kind, Timestamp::now()))
+}
+
+/// A skipped outcome when `{{bots}}`/`{{nobots}}` in `wikitext` keep MatchBot out.
+fn excluded(
+    config: &Config,
+    wikitext: &str,
+    request: &matchbot_config::Request,
+    title: &str,
+) -> Option<OutcomeKind> {
+    let excluded = exclusion::check(wikitext, config.wiki.bot_name(), MESSAGE_TYPE).err()?;
+    tracing::info!(request = %request.request_id, talk_page = %title, %excluded, "greeting skipped");
+    Some(OutcomeKind::Skipped {
+        reason: excluded.to_string(),
+    })
+}
+
+fn would_post(
+    greeting: Greeting,
+    request: &matchbot_config::Request,
+    title: &str,
+) -> (OutcomeKind, Timestamp) {
+    tracing::info!(request = %request.request_id, talk_page = %title, "dry run: greeting not posted");
+    let kind = OutcomeKind::DryRun {
+        text: greeting.text,
+    };
+    (kind, Timestamp::now())
 }
 
 fn failed(

@@ -9,22 +9,37 @@ use matchbot_runtime::WorkerArgs;
 struct Args {
     #[command(flatten)]
     worker: WorkerArgs,
+
+    /// Do everything but the edit: each outcome (and row) holds the text that would have been
+    /// posted. The decisions are consumed, so run a trial on its own Redis prefix.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Stop after N edits (a bot trial's limit); the decisions left stay pending.
+    #[arg(long, value_name = "N")]
+    max_edits: Option<u64>,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let once = args.worker.once;
+    let trial = matchbot_notifier::Trial {
+        dry_run: args.dry_run,
+        max_edits: args.max_edits,
+    };
     matchbot_runtime::main(
         "matchbot-notifier",
         &args.worker,
         |config, shutdown| async move {
             let options = matchbot_runtime::StageOptions::new(matchbot_notifier::STAGE, once);
-            let s = matchbot_notifier::run(&config, options, shutdown).await?;
+            let s = matchbot_notifier::run(&config, options, trial, shutdown).await?;
             tracing::info!(
                 posted = s.posted,
                 already_posted = s.already_posted,
+                dry_run = s.dry_run,
                 skipped = s.skipped,
                 failed = s.failed,
+                budget_spent = s.budget_spent,
                 "notifier done"
             );
             Ok(())

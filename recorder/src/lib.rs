@@ -40,8 +40,8 @@ impl Transient for RecorderError {
 pub struct Summary {
     /// Outcomes read.
     pub outcomes: usize,
-    /// Rows that were new (the rest were already recorded).
-    pub new_rows: u64,
+    /// MySQL's affected rows: 1 per new row, 2 per dry-run row replaced by a real outcome.
+    pub rows_changed: u64,
 }
 
 /// Runs the recorder until `shutdown` fires (or, with `once`, until nothing is waiting).
@@ -73,15 +73,15 @@ pub async fn run(
         &shutdown,
         async |outcomes: &Consumer, batch: &[Delivery<Outcome>]| {
             let rows: Vec<MatchRow> = batch.iter().map(|e| MatchRow::from(&e.payload)).collect();
-            let new_rows = db.record(&rows).await?;
+            let rows_changed = db.record(&rows).await?;
             let mut commit = outcomes.commit_builder();
             for entry in batch {
                 outcomes.ack(&mut commit, &entry.id);
             }
             bus.commit(commit).await?;
-            tracing::info!(outcomes = batch.len(), new_rows, "recorded");
+            tracing::info!(outcomes = batch.len(), rows_changed, "recorded");
             summary.outcomes += batch.len();
-            summary.new_rows += new_rows;
+            summary.rows_changed += rows_changed;
             Ok::<(), RecorderError>(())
         },
     )

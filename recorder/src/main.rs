@@ -22,7 +22,7 @@ fn main() -> ExitCode {
             let s = matchbot_recorder::run(&config, options, shutdown).await?;
             tracing::info!(
                 outcomes = s.outcomes,
-                new_rows = s.new_rows,
+                rows_changed = s.rows_changed,
                 "recorder done"
             );
             Ok(())

@@ -125,6 +125,7 @@ enum Chaos {
 /// The Co-op on the fake wiki: a maintainer and three mentors per skill.
 fn seed_co_op(wiki: &FakeWiki, run: &Run, config: &serde_json::Value) {
     wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
+    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
     wiki.edit(
         "Maintainer",
         &run.profile("Maintainer"),
@@ -338,6 +339,7 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
 async fn a_worker_stuck_on_a_hanging_wiki_still_exits_within_10_s_of_sigterm() {
     let wiki = FakeWiki::start(Clock::Real).await;
     wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
+    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
     let run = Run::new("hang", |c| {
         c["login"]["site"] = json!(wiki.site);
     });

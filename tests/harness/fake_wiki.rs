@@ -4,9 +4,10 @@
 //!
 //! It answers the requests MatchBot makes the way the API documents them (formatversion=2,
 //! `errorformat=plaintext` errors in `errors[]`, sessions in a cookie, login and csrf tokens,
-//! `assert`/`assertuser`, continuation), and keeps a log of every edit it saved. It knows
-//! nothing about MatchBot: tests seed it with users, pages and category links as a person
-//! would make them.
+//! OAuth 2 bearer tokens, `assert`/`assertuser`, continuation, and Flow's `action=flow`
+//! new-topic, view-topiclist and view-header on a wiki where Flow is enabled), and keeps a log
+//! of every request and every edit. It knows nothing about MatchBot: tests seed it with users,
+//! pages and category links as a person would make them.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -42,6 +43,42 @@ pub enum Fault {
     LoseSession,
     /// Answer nothing for a minute, then 503: a wiki that hangs.
     Hang,
+    /// Answer HTTP 429 Too Many Requests with `Retry-After: 1`.
+    TooManyRequests,
+    /// Answer the `ratelimited` error (MediaWiki sends no `Retry-After` with it).
+    RateLimited,
+    /// Forget the session's csrf token, so the one the client holds is refused (`badtoken`).
+    StaleToken,
+}
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Query string and form body together.
+    pub params: BTreeMap<String, String>,
+    /// The User-Agent header.
+    pub user_agent: String,
+    /// Whether it carried `Authorization: Bearer`.
+    pub bearer: bool,
+}
+
+/// A topic posted on a Flow board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    /// The board.
+    pub board: String,
+    /// The topic's title.
+    pub title: String,
+    /// The first post's wikitext.
+    pub content: String,
+    /// Who posted it.
+    pub user: String,
+    /// The first post's revision id (a Flow UUID).
+    pub post_revision_id: String,
+    /// `Topic:…`.
+    pub topic_page: String,
 }
 
 /// One edit the fake saved.
@@ -104,6 +141,15 @@ struct Wiki {
     rng: u64,
     unavailable: usize,
     saved_then_unavailable: usize,
+    log: Vec<Request>,
+    /// OAuth 2 access tokens → account.
+    oauth_tokens: BTreeMap<String, String>,
+    /// Every token and session id handed out, for tests that look for leaks.
+    handed_out: Vec<String>,
+    protected: Vec<String>,
+    flow: bool,
+    topics: Vec<Topic>,
+    headers: BTreeMap<String, String>,
 }
 
 /// A running fake wiki. Dropping it stops the server.
@@ -141,6 +187,13 @@ impl FakeWiki {
             rng: 0x9E37_79B9_7F4A_7C15,
             unavailable: 0,
             saved_then_unavailable: 0,
+            log: Vec::new(),
+            oauth_tokens: BTreeMap::new(),
+            handed_out: Vec::new(),
+            protected: Vec::new(),
+            flow: false,
+            topics: Vec::new(),
+            headers: BTreeMap::new(),
         }));
         let app = Router::new()
             .route("/api.php", axum::routing::get(api).post(api))
@@ -194,6 +247,59 @@ impl FakeWiki {
         if let Some(page) = wiki.pages.get_mut(title) {
             page.content_model = "flow-board".into();
         }
+    }
+
+    /// Lets `token` stand for `account`, as an owner-only OAuth 2 consumer's access token does.
+    pub fn add_oauth_token(&self, token: &str, account: &str) {
+        let mut wiki = self.lock();
+        wiki.user(account);
+        wiki.oauth_tokens
+            .insert(token.to_owned(), account.to_owned());
+    }
+
+    /// Protects `title`: edits by the API answer `protectedpage`.
+    pub fn protect(&self, title: &str) {
+        self.lock().protected.push(title.to_owned());
+    }
+
+    /// Installs Flow: `action=flow` answers and siteinfo lists the extension.
+    pub fn enable_flow(&self) {
+        self.lock().flow = true;
+    }
+
+    /// Sets a Flow board's header (its own wikitext, where `{{nobots}}` goes).
+    pub fn set_board_header(&self, board: &str, wikitext: &str) {
+        self.lock()
+            .headers
+            .insert(board.to_owned(), wikitext.to_owned());
+    }
+
+    /// Every topic posted on a Flow board, in order.
+    pub fn topics(&self) -> Vec<Topic> {
+        self.lock().topics.clone()
+    }
+
+    /// Every request received, in order.
+    pub fn log(&self) -> Vec<Request> {
+        self.lock().log.clone()
+    }
+
+    /// Every login token, csrf token and session cookie the fake handed out.
+    pub fn secrets_handed_out(&self) -> Vec<String> {
+        self.lock().handed_out.clone()
+    }
+
+    /// How many requests read `title` (`titles=` naming it).
+    pub fn reads_of(&self, title: &str) -> usize {
+        self.lock()
+            .log
+            .iter()
+            .filter(|r| {
+                r.params
+                    .get("titles")
+                    .is_some_and(|t| t.split('|').any(|t| t == title))
+            })
+            .count()
     }
 
     /// Adds the existing page `title` to `category` now (by the fake's clock).
@@ -377,11 +483,27 @@ fn ns_of(title: &str) -> i64 {
 
 async fn api(
     State(wiki): State<Arc<Mutex<Wiki>>>,
+    method: axum::http::Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
     let p = params(query.as_deref(), &body);
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    wiki.lock().expect("fake wiki state").log.push(Request {
+        method: method.to_string(),
+        params: p.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
+        bearer: bearer.is_some(),
+    });
     let hang = {
         let mut wiki = wiki.lock().expect("fake wiki state");
         if wiki.faults.front() == Some(&Fault::Hang) {
@@ -403,12 +525,30 @@ async fn api(
         _ => {
             let id = format!("{:016x}", wiki.random());
             wiki.sessions.insert(id.clone(), Session::default());
+            wiki.handed_out.push(id.clone());
             new_cookie = Some(id.clone());
             id
         }
     };
+    if let Some(token) = bearer {
+        // An OAuth request is authenticated by its header alone, whatever the session says.
+        match wiki.oauth_tokens.get(&token).cloned() {
+            Some(account) => {
+                if let Some(s) = wiki.sessions.get_mut(&session_id) {
+                    s.user = Some(account);
+                }
+            }
+            None => {
+                return axum::Json(error(
+                    "mwoauth-invalid-authorization",
+                    "The authorization headers in your request are not valid: Invalid access token",
+                ))
+                .into_response();
+            }
+        }
+    }
     let action = p.get("action").cloned().unwrap_or_default();
-    let what = ["list", "prop", "meta"]
+    let what = ["list", "prop", "meta", "submodule"]
         .iter()
         .find_map(|k| p.get(*k))
         .map_or(action.clone(), |m| format!("{action}/{m}"));
@@ -437,6 +577,23 @@ async fn api(
             r
         }
         Some(Fault::Hang) => unavailable(),
+        Some(Fault::TooManyRequests) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "Too many requests",
+        )
+            .into_response(),
+        Some(Fault::RateLimited) => axum::Json(error(
+            "ratelimited",
+            "As an anti-abuse measure, you are limited from performing this action too many times in a short space of time, and you have exceeded this limit. Please try again in a few minutes.",
+        ))
+        .into_response(),
+        Some(Fault::StaleToken) => {
+            if let Some(s) = wiki.sessions.get_mut(&session_id) {
+                s.csrf = None;
+            }
+            axum::Json(handle(wiki, &session_id, &action, &p)).into_response()
+        }
         Some(Fault::LoseSession) => {
             if let Some(s) = wiki.sessions.get_mut(&session_id) {
                 *s = Session::default();
@@ -501,6 +658,7 @@ fn handle(wiki: &mut Wiki, session_id: &str, action: &str, p: &HashMap<String, S
         "query" => query(wiki, session_id, p),
         "login" => login(wiki, session_id, p),
         "edit" => edit(wiki, session_id, user, p),
+        "flow" if wiki.flow => flow(wiki, session_id, user, p),
         other => error(
             "badvalue",
             &format!("Unrecognized value for parameter \"action\": {other}."),
@@ -555,6 +713,12 @@ fn edit(
     let Some(title) = p.get("title").filter(|t| !t.is_empty()) else {
         return error("missingparam", "The \"title\" parameter must be set.");
     };
+    if wiki.protected.contains(title) {
+        return error(
+            "protectedpage",
+            "This page has been protected to prevent editing or other actions.",
+        );
+    }
     if wiki
         .pages
         .get(title)
@@ -605,6 +769,116 @@ fn edit(
     json!({ "edit": result })
 }
 
+/// `action=flow`: new-topic (a write), view-topiclist and view-header (reads).
+fn flow(
+    wiki: &mut Wiki,
+    session_id: &str,
+    user: Option<String>,
+    p: &HashMap<String, String>,
+) -> Value {
+    let submodule = p.get("submodule").map_or("", String::as_str);
+    let Some(board) = p.get("page").filter(|t| !t.is_empty()).cloned() else {
+        return error("missingparam", "The \"page\" parameter must be set.");
+    };
+    let is_board = wiki
+        .pages
+        .get(&board)
+        .map(|page| page.content_model == "flow-board");
+    match submodule {
+        "new-topic" => {
+            let csrf = wiki.sessions.get(session_id).and_then(|s| s.csrf.clone());
+            if p.get("token") != Some(&csrf.unwrap_or_else(|| "+\\".to_owned())) {
+                return error("badtoken", "Invalid CSRF token.");
+            }
+            let Some(user) = user else {
+                return error("permissiondenied", "You do not have permission to post.");
+            };
+            if is_board == Some(false) {
+                return error(
+                    "invalid-page",
+                    &format!("The page \"{board}\" is not a Flow board."),
+                );
+            }
+            if is_board.is_none() {
+                // A new topic on a missing page creates the board.
+                wiki.save(&user, &board, "", false);
+                if let Some(page) = wiki.pages.get_mut(&board) {
+                    page.content_model = "flow-board".into();
+                }
+            }
+            let mut uuid = || format!("{:016x}", wiki.random()).replace('0', "z");
+            let (topic_id, post_id, post_revision_id, topic_revision_id) =
+                (uuid(), uuid(), uuid(), uuid());
+            let topic = Topic {
+                board: board.clone(),
+                title: p.get("nttopic").cloned().unwrap_or_default(),
+                content: p.get("ntcontent").cloned().unwrap_or_default(),
+                user,
+                post_revision_id: post_revision_id.clone(),
+                topic_page: format!("Topic:{topic_id}"),
+            };
+            wiki.topics.push(topic);
+            json!({ "flow": { "new-topic": {
+                "status": "ok",
+                "workflow": topic_id,
+                "committed": { "topiclist": {
+                    "topic-page": format!("Topic:{topic_id}"),
+                    "topic-id": topic_id,
+                    "topic-revision-id": topic_revision_id,
+                    "post-id": post_id,
+                    "post-revision-id": post_revision_id,
+                }},
+            }}})
+        }
+        "view-topiclist" if is_board == Some(true) => {
+            let limit: usize = p.get("vtllimit").and_then(|n| n.parse().ok()).unwrap_or(10);
+            let format = p.get("vtlformat").map_or("fixed-html", String::as_str);
+            let mut roots = Vec::new();
+            let mut posts = serde_json::Map::new();
+            let mut revisions = serde_json::Map::new();
+            let newest_first = wiki.topics.iter().rev().filter(|t| t.board == board);
+            for (n, topic) in newest_first.take(limit).enumerate() {
+                let topic_id = topic.topic_page.trim_start_matches("Topic:").to_owned();
+                let root_revision = format!("{topic_id}r{n}");
+                let post_id = format!("{topic_id}p{n}");
+                roots.push(json!(topic_id));
+                posts.insert(topic_id.clone(), json!([root_revision]));
+                posts.insert(post_id.clone(), json!([topic.post_revision_id]));
+                revisions.insert(
+                    root_revision,
+                    json!({ "content": { "content": topic.title, "format": "plaintext" },
+                            "replies": [post_id] }),
+                );
+                revisions.insert(
+                    topic.post_revision_id.clone(),
+                    json!({ "content": { "content": topic.content, "format": format },
+                            "creator": { "name": topic.user } }),
+                );
+            }
+            json!({ "flow": { "view-topiclist": { "result": { "topiclist": {
+                "roots": roots, "posts": posts, "revisions": revisions, "type": "topiclist",
+            }}, "status": "ok" }}})
+        }
+        "view-header" if is_board == Some(true) => {
+            let revision = match wiki.headers.get(&board) {
+                Some(text) => json!({ "content": { "content": text, "format": "wikitext" } }),
+                None => json!([]),
+            };
+            json!({ "flow": { "view-header": { "result": { "header": {
+                "type": "header", "revision": revision,
+            }}, "status": "ok" }}})
+        }
+        "view-topiclist" | "view-header" => error(
+            "invalid-page",
+            &format!("The page \"{board}\" is not a Flow board."),
+        ),
+        other => error(
+            "badvalue",
+            &format!("Unrecognized value for parameter \"submodule\": {other}."),
+        ),
+    }
+}
+
 fn query(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Value {
     let mut answer = json!({ "batchcomplete": true });
     if p.get("curtimestamp").is_some() {
@@ -613,6 +887,8 @@ fn query(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Valu
     if p.get("meta").map(String::as_str) == Some("tokens") {
         let kind = p.get("type").map_or("csrf", String::as_str);
         let token = format!("{:016x}+\\", wiki.random());
+        wiki.handed_out
+            .push(token.trim_end_matches("+\\").to_owned());
         let session = wiki.sessions.entry(session_id.to_owned()).or_default();
         let tokens = match kind {
             "login" => {
@@ -632,6 +908,22 @@ fn query(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Valu
             }
         };
         answer["query"] = json!({ "tokens": tokens });
+        return answer;
+    }
+    if p.get("meta").map(String::as_str) == Some("userinfo") {
+        let user = wiki.sessions.get(session_id).and_then(|s| s.user.clone());
+        answer["query"] = match user {
+            Some(name) => json!({ "userinfo": { "id": wiki.user(&name), "name": name } }),
+            None => json!({ "userinfo": { "id": 0, "name": "127.0.0.1", "anon": true } }),
+        };
+        return answer;
+    }
+    if p.get("meta").map(String::as_str) == Some("siteinfo") {
+        let mut extensions = vec![json!({ "type": "parserhook", "name": "ParserFunctions" })];
+        if wiki.flow {
+            extensions.push(json!({ "type": "other", "name": "Flow" }));
+        }
+        answer["query"] = json!({ "extensions": extensions });
         return answer;
     }
     if p.get("list").map(String::as_str) == Some("categorymembers") {

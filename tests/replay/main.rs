@@ -48,6 +48,7 @@ async fn fake_wiki() -> FakeWiki {
     ))
     .await;
     wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
+    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
     let pages: Value = serde_json::from_str(
         &std::fs::read_to_string(fixtures().join("talk-pages.json")).expect("talk-pages.json"),
     )

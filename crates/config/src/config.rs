@@ -102,12 +102,24 @@ pub struct WikiConfig {
     pub script_path: String,
     /// The full API endpoint, derived from the three above.
     pub api_url: String,
-    /// `login.username`: for a BotPassword, `Bot@appid`.
+    /// `login.username`: for a BotPassword, `Bot@appid`; with OAuth 2, the account's name.
     pub username: String,
-    /// `login.password` or `MATCHBOT_WIKI_PASSWORD`.
-    pub password: Secret,
-    /// `login.useragent`: sent with the library's own name appended.
+    /// How the bot proves who it is.
+    pub auth: WikiAuth,
+    /// `login.useragent`: who runs the bot and how to reach them (an email address, a URL or a
+    /// `User:` page), sent inside MatchBot's User-Agent as Wikimedia's policy asks.
     pub user_agent: String,
+}
+
+/// How the bot logs in to the wiki.
+#[derive(Debug, Clone)]
+pub enum WikiAuth {
+    /// `login.password` or `MATCHBOT_WIKI_PASSWORD`: a BotPassword, used with `action=login`.
+    BotPassword(Secret),
+    /// `wiki.oauth2_token` or `MATCHBOT_WIKI_OAUTH2_TOKEN`: an owner-only OAuth 2 access token,
+    /// sent as `Authorization: Bearer` on every request. Preferred over a BotPassword when both
+    /// are given.
+    OAuth2(Secret),
 }
 
 impl WikiConfig {
@@ -176,4 +188,24 @@ pub struct MatcherConfig {
 pub struct NotifierConfig {
     /// `notifier.summary_suffix`: appended to every edit summary (e.g. a link to the bot's task page).
     pub summary_suffix: String,
+    /// `notifier.run_page` (default `User:<bot>/Run`): the kill switch. While its text is not
+    /// `true`, the bot makes no edit and waits.
+    pub run_page: String,
+    /// `notifier.run_page_check_seconds` (default 60): the run page is read at most this often.
+    pub run_page_check: Duration,
+    /// `notifier.edit_interval_seconds` (default 10; 0 allowed, for tests): the least time
+    /// between two edits of one notifier.
+    pub edit_interval: Duration,
+    /// `notifier.missing_talk_page` (default `wikitext`): what a missing talk page becomes on a
+    /// wiki with Flow. Without Flow it is always a wikitext page.
+    pub missing_talk_page: MissingTalkPage,
+}
+
+/// What a greeting on a talk page that does not exist yet creates, on a wiki with Flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingTalkPage {
+    /// A wikitext page with the greeting as its first section.
+    Wikitext,
+    /// A Flow board with the greeting as its first topic (needs the `flow-create-board` right).
+    Flow,
 }

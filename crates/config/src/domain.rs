@@ -264,11 +264,20 @@ pub struct Outcome {
 pub enum OutcomeKind {
     /// The greeting is on the talk page.
     Posted {
-        /// The revision that added it.
+        /// The revision that added it (0 on a Flow board, or when the marker was found but not
+        /// the revision that added it).
         revid: u64,
         /// True when an earlier attempt had already posted it (found by its marker), so no
         /// new edit was made.
         already: bool,
+        /// On a Flow board: the revision id of the topic's first post (the original's `postid`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        postid: Option<String>,
+    },
+    /// A dry run (`--dry-run`): everything but the edit.
+    DryRun {
+        /// The text that would have been posted.
+        text: String,
     },
     /// No edit on purpose (bot exclusion, a removed request).
     Skipped {
@@ -285,10 +294,11 @@ pub enum OutcomeKind {
 }
 
 impl OutcomeKind {
-    /// The outcome's name as stored: `posted`, `skipped` or `failed`.
+    /// The outcome's name as stored: `posted`, `dry-run`, `skipped` or `failed`.
     pub fn name(&self) -> &'static str {
         match self {
             OutcomeKind::Posted { .. } => "posted",
+            OutcomeKind::DryRun { .. } => "dry-run",
             OutcomeKind::Skipped { .. } => "skipped",
             OutcomeKind::Failed { .. } => "failed",
         }
@@ -333,5 +343,25 @@ mod tests {
         let json = serde_json::to_value(&k).unwrap();
         assert_eq!(json["outcome"], "failed");
         assert_eq!(json["code"], "protectedpage");
+        let dry = OutcomeKind::DryRun {
+            text: "Hello".into(),
+        };
+        assert_eq!(serde_json::to_value(&dry).unwrap()["outcome"], "dry-run");
+        assert_eq!(dry.name(), "dry-run");
+    }
+
+    #[test]
+    fn a_post_from_before_flow_support_still_reads() {
+        let old = r#"{"outcome":"posted","revid":12,"already":false}"#;
+        let kind: OutcomeKind = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            kind,
+            OutcomeKind::Posted {
+                revid: 12,
+                already: false,
+                postid: None
+            }
+        );
+        assert_eq!(serde_json::to_string(&kind).unwrap(), old);
     }
 }

@@ -27,8 +27,8 @@ mod secret;
 mod template;
 
 pub use config::{
-    Config, DbConfig, Greetings, MatcherConfig, NotifierConfig, Pages, RedisConfig, ScannerConfig,
-    Skill, WikiConfig,
+    Config, DbConfig, Greetings, MatcherConfig, MissingTalkPage, NotifierConfig, Pages,
+    RedisConfig, ScannerConfig, Skill, WikiAuth, WikiConfig,
 };
 pub use domain::{
     Decision, Level, Mentor, MentorPool, Outcome, OutcomeKind, PageRef, Request, RequestId,

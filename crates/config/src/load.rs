@@ -12,8 +12,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::config::{
-    Config, DbConfig, Greetings, MatcherConfig, NotifierConfig, Pages, RedisConfig, ScannerConfig,
-    Skill, WikiConfig,
+    Config, DbConfig, Greetings, MatcherConfig, MissingTalkPage, NotifierConfig, Pages,
+    RedisConfig, ScannerConfig, Skill, WikiAuth, WikiConfig,
 };
 use crate::domain::Timestamp;
 use crate::secret::Secret;
@@ -79,7 +79,7 @@ impl fmt::Display for ProblemList<'_> {
 /// Keys MatchBot added, per optional section; anything else there is a typo worth reporting,
 /// because a misspelt optional key would otherwise be ignored and its default used.
 const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
-    ("wiki", &["scriptpath"]),
+    ("wiki", &["scriptpath", "oauth2_token"]),
     (
         "redis",
         &["url", "prefix", "claim_idle_seconds", "max_deliveries"],
@@ -94,7 +94,16 @@ const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("matcher", &["seed"]),
-    ("notifier", &["summary_suffix"]),
+    (
+        "notifier",
+        &[
+            "summary_suffix",
+            "run_page",
+            "run_page_check_seconds",
+            "edit_interval_seconds",
+            "missing_talk_page",
+        ],
+    ),
 ];
 
 impl Config {
@@ -180,11 +189,7 @@ impl Reader<'_> {
         let redis = self.redis();
         let scanner = self.scanner();
         let matcher = self.matcher();
-        let notifier = NotifierConfig {
-            summary_suffix: self
-                .opt_string("notifier.summary_suffix")
-                .unwrap_or_default(),
-        };
+        let notifier = self.notifier(wiki.as_ref().map(WikiConfig::bot_name));
         Some(Config {
             source: source.to_path_buf(),
             skills: skills?,
@@ -199,7 +204,7 @@ impl Reader<'_> {
             redis: redis?,
             scanner: scanner?,
             matcher: matcher?,
-            notifier,
+            notifier: notifier?,
         })
     }
 
@@ -336,10 +341,20 @@ impl Reader<'_> {
 
     fn wiki(&mut self) -> Option<WikiConfig> {
         let username = self.string("login.username");
-        let password = self.secret("login.password", "MATCHBOT_WIKI_PASSWORD");
+        let auth = match self.opt_secret("wiki.oauth2_token", "MATCHBOT_WIKI_OAUTH2_TOKEN") {
+            Some(token) => Some(WikiAuth::OAuth2(token)),
+            None => self
+                .secret("login.password", "MATCHBOT_WIKI_PASSWORD")
+                .map(WikiAuth::BotPassword),
+        };
         let protocol = self.string("login.protocol");
         let site = self.string("login.site");
         let user_agent = self.string("login.useragent");
+        if let Some(ua) = &user_agent
+            && let Err(why) = check_contact(ua)
+        {
+            self.problem("login.useragent", why);
+        }
         let script_path = self
             .opt_string("wiki.scriptpath")
             .unwrap_or_else(|| "/w/".to_owned());
@@ -385,7 +400,7 @@ impl Reader<'_> {
             script_path,
             api_url: api_url?,
             username: username?,
-            password: password?,
+            auth: auth?,
             user_agent: user_agent?,
         })
     }
@@ -499,6 +514,41 @@ impl Reader<'_> {
         })
     }
 
+    /// `bot` is the account name, for the default run page (`None` when the login is unusable).
+    fn notifier(&mut self, bot: Option<&str>) -> Option<NotifierConfig> {
+        let summary_suffix = self
+            .opt_string("notifier.summary_suffix")
+            .unwrap_or_default();
+        let run_page = match self.opt_string("notifier.run_page") {
+            Some(page) => Some(page),
+            None => bot.map(|bot| format!("User:{bot}/Run")),
+        };
+        let run_page_check = self
+            .opt_seconds("notifier.run_page_check_seconds")
+            .unwrap_or(60.0);
+        let edit_interval = self
+            .opt_seconds_or_zero("notifier.edit_interval_seconds")
+            .unwrap_or(10.0);
+        let missing_talk_page = match self.opt_string("notifier.missing_talk_page").as_deref() {
+            None | Some("wikitext") => MissingTalkPage::Wikitext,
+            Some("flow") => MissingTalkPage::Flow,
+            Some(other) => {
+                self.problem(
+                    "notifier.missing_talk_page",
+                    format!("\"{other}\" must be \"wikitext\" or \"flow\""),
+                );
+                MissingTalkPage::Wikitext
+            }
+        };
+        Some(NotifierConfig {
+            summary_suffix,
+            run_page: run_page?,
+            run_page_check: Duration::from_secs_f64(run_page_check),
+            edit_interval: Duration::from_secs_f64(edit_interval),
+            missing_talk_page,
+        })
+    }
+
     fn matcher(&mut self) -> Option<MatcherConfig> {
         Some(MatcherConfig {
             seed: self.opt_u64("matcher.seed").unwrap_or(0),
@@ -556,6 +606,13 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// A secret that may be absent: `None` without a problem when neither is set.
+    fn opt_secret(&mut self, key: &str, env: &str) -> Option<Secret> {
+        let given = (self.env)(env).filter(|v| !v.is_empty()).is_some()
+            || self.lookup(key).is_some_and(|v| !v.is_null());
+        if given { self.secret(key, env) } else { None }
     }
 
     fn env_first(&self, names: &[&str]) -> Option<String> {
@@ -660,6 +717,22 @@ impl Reader<'_> {
         }
     }
 
+    fn opt_seconds_or_zero(&mut self, key: &str) -> Option<f64> {
+        match self.lookup(key)? {
+            Value::Number(n) if n.as_f64().is_some_and(|s| (0.0..1e9).contains(&s)) => n.as_f64(),
+            other => {
+                self.problem(
+                    key,
+                    format!(
+                        "must be a number of seconds, 0 or more, not {}",
+                        kind(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn opt_seconds(&mut self, key: &str) -> Option<f64> {
         match self.lookup(key)? {
             Value::Number(n) if n.as_f64().is_some_and(|s| s > 0.0 && s < 1e9) => n.as_f64(),
@@ -671,6 +744,34 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+}
+
+/// Wikimedia's User-Agent policy asks for a way to reach whoever runs the bot: an email
+/// address, a URL or a user page. The original's sample placeholders do not count.
+fn check_contact(user_agent: &str) -> Result<(), String> {
+    if let Some(placeholder) = ["YOURNAME", "YOUREMAIL"]
+        .iter()
+        .find(|p| user_agent.contains(*p))
+    {
+        return Err(format!(
+            "still holds the sample's placeholder {placeholder}: say who runs the bot and how to reach them"
+        ));
+    }
+    let words = user_agent.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'));
+    let contact = words.clone().any(|w| {
+        let email = w
+            .split_once('@')
+            .is_some_and(|(name, host)| !name.is_empty() && !host.is_empty());
+        email || w.starts_with("https://") || w.starts_with("http://")
+    }) || user_agent.contains("User:")
+        || user_agent.contains("User talk:");
+    if contact {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{user_agent}\" gives no contact: add an email address, a URL or a User: page, as Wikimedia's User-Agent policy asks"
+        ))
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use matchbot_config::{Config, ConfigError};
+use std::time::Duration;
+
+use matchbot_config::{Config, ConfigError, MissingTalkPage, WikiAuth};
 use serde_json::{Value, json};
 
 const EXAMPLE: &str = include_str!("../../../config.example.json");
@@ -51,14 +53,16 @@ fn the_shipped_example_is_valid() {
 }
 
 #[test]
-fn the_original_sample_is_refused_for_its_five_skills() {
+fn the_original_sample_is_refused_for_its_five_skills_and_its_placeholders() {
     let problems = problems(&serde_json::from_str(ORIGINAL_SAMPLE).unwrap());
     assert_eq!(
         problems,
         vec![
             "categories.skillslist: has 5 entries but categories.requestcategories has 6 and \
              categories.mentorcategories has 6; the three lists pair up by position, so they \
-             must have the same length"
+             must have the same length",
+            "login.useragent: still holds the sample's placeholder YOURNAME: say who runs the \
+             bot and how to reach them"
         ]
     );
 }
@@ -70,6 +74,7 @@ fn the_original_keys_alone_are_enough() {
         .as_array_mut()
         .unwrap()
         .push(json!("images and media"));
+    sample["login"]["useragent"] = json!("MatchBot. Run by User:Jtmorgan, jmorgan@example.org");
     let config = load(&sample).unwrap();
     assert_eq!(
         config.wiki.api_url, "https://test.wikipedia.org/w/api.php",
@@ -109,6 +114,107 @@ fn redelivery_settings_are_read_and_checked() {
         "a misspelt key is named: {p:?}"
     );
     assert_eq!(p.len(), 3, "{}", p.join("\n"));
+}
+
+#[test]
+fn notifier_etiquette_has_production_defaults() {
+    let mut c = example();
+    c.as_object_mut().unwrap().remove("notifier");
+    let config = load(&c).unwrap();
+    let n = &config.notifier;
+    assert_eq!(
+        n.run_page, "User:MatchBot/Run",
+        "named after the bot account"
+    );
+    assert_eq!(n.run_page_check, Duration::from_secs(60));
+    assert_eq!(n.edit_interval, Duration::from_secs(10));
+    assert_eq!(n.missing_talk_page, MissingTalkPage::Wikitext);
+}
+
+#[test]
+fn notifier_etiquette_is_read_and_checked() {
+    let mut c = example();
+    c["notifier"] = json!({
+        "run_page": "User:MatchBot/Run/Co-op",
+        "run_page_check_seconds": 5,
+        "edit_interval_seconds": 0,
+        "missing_talk_page": "flow",
+    });
+    let config = load(&c).unwrap();
+    let n = &config.notifier;
+    assert_eq!(n.run_page, "User:MatchBot/Run/Co-op");
+    assert_eq!(n.run_page_check, Duration::from_secs(5));
+    assert_eq!(n.edit_interval, Duration::ZERO, "0 is allowed, for tests");
+    assert_eq!(n.missing_talk_page, MissingTalkPage::Flow);
+
+    c["notifier"] = json!({
+        "run_page_check_seconds": 0,
+        "edit_interval_seconds": -1,
+        "missing_talk_page": "board",
+    });
+    let p = problems(&c);
+    assert_has(
+        &p,
+        "notifier.run_page_check_seconds: must be a number of seconds above 0, not 0",
+    );
+    assert_has(
+        &p,
+        "notifier.edit_interval_seconds: must be a number of seconds, 0 or more, not -1",
+    );
+    assert_has(
+        &p,
+        "notifier.missing_talk_page: \"board\" must be \"wikitext\" or \"flow\"",
+    );
+    assert_eq!(p.len(), 3, "{}", p.join("\n"));
+}
+
+#[test]
+fn the_user_agent_must_say_how_to_reach_the_operator() {
+    for contact in [
+        "Run by User:Jtmorgan",
+        "Co-op bot (jmorgan@example.org)",
+        "see https://meta.wikimedia.org/wiki/User:Jtmorgan",
+        "User talk:Jtmorgan",
+    ] {
+        let mut c = example();
+        c["login"]["useragent"] = json!(contact);
+        assert!(load(&c).is_ok(), "{contact} names a contact");
+    }
+    let mut c = example();
+    c["login"]["useragent"] = json!("MatchBot for the Co-op");
+    assert_eq!(
+        problems(&c),
+        vec![
+            "login.useragent: \"MatchBot for the Co-op\" gives no contact: add an email address, \
+             a URL or a User: page, as Wikimedia's User-Agent policy asks"
+        ]
+    );
+    c["login"]["useragent"] =
+        json!("MatchBot, based on mwclient v0.7.2dev. Run by User:YOURNAME, YOUREMAIL");
+    assert_has(
+        &problems(&c),
+        "login.useragent: still holds the sample's placeholder YOURNAME",
+    );
+}
+
+#[test]
+fn an_oauth2_token_replaces_the_bot_password() {
+    let mut c = example();
+    c["login"].as_object_mut().unwrap().remove("password");
+    c["login"]["username"] = json!("MatchBot");
+    let env = |name: &str| {
+        (name == "MATCHBOT_WIKI_OAUTH2_TOKEN").then(|| "eyJ0eXAi.secret-token".to_owned())
+    };
+    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    let WikiAuth::OAuth2(token) = &config.wiki.auth else {
+        panic!("expected OAuth 2, got {:?}", config.wiki.auth);
+    };
+    assert_eq!(token.expose(), "eyJ0eXAi.secret-token");
+    assert!(!format!("{config:?}").contains("secret-token"));
+
+    c["wiki"]["oauth2_token"] = json!("from-the-file");
+    let config = load(&c).unwrap();
+    assert!(matches!(&config.wiki.auth, WikiAuth::OAuth2(t) if t.expose() == "from-the-file"));
 }
 
 #[test]
@@ -218,7 +324,10 @@ fn secrets_come_from_the_environment() {
         _ => None,
     };
     let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
-    assert_eq!(config.wiki.password.expose(), "from-env-password");
+    let WikiAuth::BotPassword(password) = &config.wiki.auth else {
+        panic!("expected a BotPassword, got {:?}", config.wiki.auth);
+    };
+    assert_eq!(password.expose(), "from-env-password");
     assert_eq!(config.db.user, "s12345");
     assert_eq!(config.db.host, "mariadb");
     assert_eq!(config.db.password.expose(), "toolsdb-secret");

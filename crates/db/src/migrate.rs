@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_request_id.sql",
         sql: include_str!("../../../migrations/0002_request_id.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_dry_run.sql",
+        sql: include_str!("../../../migrations/0003_dry_run.sql"),
+    },
 ];
 
 fn needed() -> u32 {

@@ -38,11 +38,14 @@ pub struct MatchRow {
 impl From<&Outcome> for MatchRow {
     fn from(o: &Outcome) -> MatchRow {
         let request = &o.decision.request;
-        let (revid, reason) = match &o.kind {
-            // 0: the marker was found but not the revision that added it (moved text).
-            OutcomeKind::Posted { revid, .. } => (Some(*revid).filter(|r| *r > 0), None),
-            OutcomeKind::Skipped { reason } => (None, Some(reason.clone())),
-            OutcomeKind::Failed { code, info } => (None, Some(format!("{code}: {info}"))),
+        let (revid, postid, reason) = match &o.kind {
+            // 0: a Flow post, or the marker was found but not the revision that added it.
+            OutcomeKind::Posted { revid, postid, .. } => {
+                (Some(*revid).filter(|r| *r > 0), postid.clone(), None)
+            }
+            OutcomeKind::DryRun { text } => (None, None, Some(text.clone())),
+            OutcomeKind::Skipped { reason } => (None, None, Some(reason.clone())),
+            OutcomeKind::Failed { code, info } => (None, None, Some(format!("{code}: {info}"))),
         };
         MatchRow {
             request_id: request.request_id.to_string(),
@@ -53,30 +56,44 @@ impl From<&Outcome> for MatchRow {
             matchtime: o.at.sql(),
             cataddtime: request.category_added.sql(),
             revid,
-            postid: None,
+            postid,
             matchmade: o.decision.matchmade(),
             run_time: request.scanned_at.sql(),
             outcome: o.kind.name().to_owned(),
-            // The column holds 255 characters; an API text can be longer.
-            outcome_reason: reason.map(|r| r.chars().take(255).collect()),
+            // A TEXT column; a bound all the same, against an API text of any length.
+            outcome_reason: reason.map(|r| r.chars().take(REASON_CHARS).collect()),
         }
     }
 }
+
+/// The most of a reason (or of a dry run's text) that is stored.
+const REASON_CHARS: usize = 8000;
 
 const COLUMNS: &str = "request_id, luid, lprofileid, category, muid, matchtime, cataddtime, \
                        revid, postid, matchmade, run_time, outcome, outcome_reason";
 
 impl Db {
     /// Writes `rows` in one transaction and one statement. A request already recorded keeps its
-    /// row: replays and redeliveries change nothing. Returns how many rows were new.
+    /// row: replays and redeliveries change nothing. The one exception is a dry run's row: it
+    /// only says what would have happened, and the real outcome replaces it. Returns MySQL's
+    /// count of affected rows: 1 per new row, 2 per replaced dry-run row, 0 per row kept.
     pub async fn record(&self, rows: &[MatchRow]) -> Result<u64, DbError> {
         if rows.is_empty() {
             return Ok(0);
         }
         let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
+        // `outcome` is assigned last: the assignments run in order, and each one before it
+        // must still see the old outcome.
+        let replace_dry_run = COLUMNS
+            .split(", ")
+            .filter(|c| *c != "request_id" && *c != "outcome")
+            .chain(["outcome"])
+            .map(|c| format!("{c} = IF(outcome = 'dry-run', VALUES({c}), {c})"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "INSERT INTO matches ({COLUMNS}) VALUES {placeholders} \
-             ON DUPLICATE KEY UPDATE id = id"
+             ON DUPLICATE KEY UPDATE {replace_dry_run}"
         );
         let mut params: Vec<Value> = Vec::with_capacity(rows.len() * 13);
         for r in rows {

@@ -5,21 +5,42 @@ use matchbot_config::Secret;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use matchbot_config::WikiAuth;
+
 use crate::error::{ApiError, Error};
+use crate::etiquette::{EditGate, RunPage};
+
+/// How the client proves who it is.
+#[derive(Clone)]
+enum Auth {
+    /// `action=login` with a BotPassword (`Bot@appid` and its generated password).
+    BotPassword { username: String, password: Secret },
+    /// An owner-only OAuth 2 access token, sent as `Authorization: Bearer` on every request.
+    OAuth2 { username: String, token: Secret },
+}
+
+impl Auth {
+    fn username(&self) -> &str {
+        match self {
+            Auth::BotPassword { username, .. } | Auth::OAuth2 { username, .. } => username,
+        }
+    }
+}
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct Builder {
     api_url: String,
     user_agent: String,
     maxlag: Option<u32>,
-    bot_password: Option<(String, Secret)>,
+    auth: Option<Auth>,
     timeout: Duration,
     max_retries: u32,
+    gate: EditGate,
 }
 
 impl Builder {
-    /// The User-Agent, as Wikimedia's policy asks: who runs the bot and how to reach them.
-    /// MatchBot's name, version and HTTP library are added around it.
+    /// The User-Agent, in the form Wikimedia's policy asks for: MatchBot's name and version,
+    /// then `contact` (who runs the bot and how to reach them), then the HTTP library.
     pub fn user_agent(mut self, contact: &str) -> Builder {
         self.user_agent = format!(
             "MatchBot/{} ({contact}) reqwest/0.13",
@@ -40,7 +61,20 @@ impl Builder {
     /// request carries `assert=bot`, so an edit made after the session was lost fails instead of
     /// being saved as an anonymous IP edit.
     pub fn bot_password(mut self, username: &str, password: Secret) -> Builder {
-        self.bot_password = Some((username.to_owned(), password));
+        self.auth = Some(Auth::BotPassword {
+            username: username.to_owned(),
+            password,
+        });
+        self
+    }
+
+    /// Authenticate with an owner-only OAuth 2 access token of the account `username`. There is
+    /// no session to lose; `build` checks that the wiki accepts the token and whose it is.
+    pub fn oauth2(mut self, username: &str, token: Secret) -> Builder {
+        self.auth = Some(Auth::OAuth2 {
+            username: username.to_owned(),
+            token,
+        });
         self
     }
 
@@ -56,7 +90,30 @@ impl Builder {
         self
     }
 
-    /// Builds the client and, when a BotPassword was given, logs in.
+    /// The least time between two edits (default 10 s, as Wikipedia asks of bots; 0 in tests).
+    pub fn edit_interval(mut self, interval: Duration) -> Builder {
+        self.gate.interval = interval;
+        self
+    }
+
+    /// At most `edits` edits for the life of the client (a bot trial's limit); `None`: no limit.
+    pub fn edit_budget(mut self, edits: Option<u64>) -> Builder {
+        self.gate.budget = edits;
+        self
+    }
+
+    /// The kill switch: no edit while the page `title` does not say `true`. The page is read at
+    /// most once per `every`, not once per edit.
+    pub fn run_page(mut self, title: &str, every: Duration) -> Builder {
+        self.gate.run_page = Some(RunPage {
+            title: title.to_owned(),
+            every,
+        });
+        self
+    }
+
+    /// Builds the client and, when credentials were given, logs in (BotPassword) or checks
+    /// the token (OAuth 2).
     pub async fn build(self) -> Result<Client, Error> {
         let http = reqwest::Client::builder()
             .user_agent(&self.user_agent)
@@ -71,13 +128,17 @@ impl Builder {
                 http,
                 api_url: self.api_url,
                 maxlag: self.maxlag,
-                bot_password: self.bot_password,
+                auth: self.auth,
                 max_retries: self.max_retries,
                 session: Mutex::new(Session::default()),
+                gate: self.gate,
+                flow: tokio::sync::OnceCell::new(),
             }),
         };
-        if client.inner.bot_password.is_some() {
-            client.login().await?;
+        match &client.inner.auth {
+            Some(Auth::BotPassword { .. }) => client.login().await?,
+            Some(Auth::OAuth2 { .. }) => client.check_token().await?,
+            None => {}
         }
         Ok(client)
     }
@@ -86,18 +147,22 @@ impl Builder {
 /// A MediaWiki API client. Cheap to clone: clones share the session, cookies and tokens.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     http: reqwest::Client,
     api_url: String,
     maxlag: Option<u32>,
-    bot_password: Option<(String, Secret)>,
+    auth: Option<Auth>,
     max_retries: u32,
     /// Login state and the cached csrf token. A tokio mutex because logging in awaits, and two
     /// tasks that both find the session lost must not both log in.
     session: Mutex<Session>,
+    /// The kill switch, the pause between edits and the edit budget.
+    pub(crate) gate: EditGate,
+    /// Whether the wiki runs Flow, asked once.
+    pub(crate) flow: tokio::sync::OnceCell<bool>,
 }
 
 #[derive(Default)]
@@ -132,25 +197,33 @@ impl Client {
             api_url: api_url.to_owned(),
             user_agent: format!("MatchBot/{} reqwest/0.13", env!("CARGO_PKG_VERSION")),
             maxlag: Some(5),
-            bot_password: None,
+            auth: None,
             timeout: Duration::from_secs(30),
             max_retries: 5,
+            gate: EditGate::default(),
         }
     }
 
-    /// A client for the configured bot account, logged in: the configuration's API URL,
-    /// User-Agent contact and BotPassword, with the defaults above.
-    pub async fn for_bot(config: &matchbot_config::WikiConfig) -> Result<Client, Error> {
-        Client::builder(&config.api_url)
-            .user_agent(&config.user_agent)
-            .bot_password(&config.username, config.password.clone())
-            .build()
-            .await
+    /// A builder for the configured bot account: the configuration's API URL, User-Agent
+    /// contact and credentials, with the defaults above.
+    pub fn bot_builder(config: &matchbot_config::WikiConfig) -> Builder {
+        let builder = Client::builder(&config.api_url).user_agent(&config.user_agent);
+        match &config.auth {
+            WikiAuth::BotPassword(password) => {
+                builder.bot_password(&config.username, password.clone())
+            }
+            WikiAuth::OAuth2(token) => builder.oauth2(&config.username, token.clone()),
+        }
     }
 
-    /// The account edits are made as, when logged in with a BotPassword.
+    /// A client for the configured bot account, logged in (see [`Client::bot_builder`]).
+    pub async fn for_bot(config: &matchbot_config::WikiConfig) -> Result<Client, Error> {
+        Client::bot_builder(config).build().await
+    }
+
+    /// The account edits are made as, when credentials were given.
     pub fn bot_name(&self) -> Option<&str> {
-        let (user, _) = self.inner.bot_password.as_ref()?;
+        let user = self.inner.auth.as_ref()?.username();
         user.split('@').next()
     }
 
@@ -162,7 +235,7 @@ impl Client {
     /// Runs a write (POST) with the csrf token, `assert=bot` and `assertuser`.
     ///
     /// A write is resent only when the wiki said it did nothing (maxlag, read-only, rate limit,
-    /// bad token, lost session). After a timeout or an HTTP 5xx the edit may or may not have been
+    /// HTTP 429, bad token, lost session). After a timeout or an HTTP 5xx the edit may or may not have been
     /// saved, so the error is returned and the caller must look before it tries again: resending
     /// blindly is how the original posted twice (defect 6).
     pub async fn post_with_token(&self, params: &[(&str, &str)]) -> Result<Value, Error> {
@@ -171,7 +244,11 @@ impl Client {
 
     /// Logs in with the BotPassword (`meta=tokens&type=login`, then `action=login`).
     pub async fn login(&self) -> Result<(), Error> {
-        let Some((user, password)) = &self.inner.bot_password else {
+        let Some(Auth::BotPassword {
+            username: user,
+            password,
+        }) = &self.inner.auth
+        else {
             return Ok(());
         };
         let mut session = self.inner.session.lock().await;
@@ -215,6 +292,45 @@ impl Client {
         Ok(())
     }
 
+    /// Asks the wiki who the OAuth 2 token belongs to (`meta=userinfo`): a token the wiki does
+    /// not accept, or one of another account, is refused here rather than at the first edit.
+    async fn check_token(&self) -> Result<(), Error> {
+        let Some(Auth::OAuth2 { username, .. }) = &self.inner.auth else {
+            return Ok(());
+        };
+        let refused = |reason: String| Error::LoginFailed {
+            user: username.clone(),
+            reason,
+        };
+        let answer = match self
+            .request(&[("action", "query"), ("meta", "userinfo")], Kind::Login)
+            .await
+        {
+            Err(Error::NotLoggedIn(code)) => {
+                return Err(refused(format!(
+                    "the wiki refused the OAuth 2 token ({code})"
+                )));
+            }
+            other => other?,
+        };
+        let info = &answer["query"]["userinfo"];
+        let expected = username.split('@').next().unwrap_or(username);
+        match info["name"].as_str() {
+            _ if info["anon"].as_bool().unwrap_or(false) => Err(refused(
+                "the wiki treated the OAuth 2 token as anonymous".into(),
+            )),
+            Some(name) if name == expected => {
+                self.inner.session.lock().await.logged_in = true;
+                tracing::info!(user = %name, "authenticated to the wiki with OAuth 2");
+                Ok(())
+            }
+            other => Err(refused(format!(
+                "the OAuth 2 token belongs to {}, not {expected}",
+                other.unwrap_or("nobody")
+            ))),
+        }
+    }
+
     async fn csrf_token(&self) -> Result<Secret, Error> {
         if let Some(token) = self.inner.session.lock().await.csrf.clone() {
             return Ok(token);
@@ -253,7 +369,7 @@ impl Client {
                 Error::NotLoggedIn(code)
                     if kind != Kind::Login
                         && !logged_in_again
-                        && self.inner.bot_password.is_some() =>
+                        && matches!(self.inner.auth, Some(Auth::BotPassword { .. })) =>
                 {
                     tracing::warn!(code = %code, "the wiki session was lost; logging in again");
                     logged_in_again = true;
@@ -265,8 +381,14 @@ impl Client {
                     self.inner.session.lock().await.csrf = None;
                 }
                 error => {
+                    // A 429 is refused before the request is handled; after a timeout or
+                    // another status the edit may have been saved.
                     let resend_is_safe = kind != Kind::Write
-                        || !matches!(error, Error::Http(_) | Error::Status { .. });
+                        || match &error {
+                            Error::Http(_) => false,
+                            Error::Status { status, .. } => *status == 429,
+                            _ => true,
+                        };
                     match error.retry_after(attempt) {
                         Some(wait) if resend_is_safe && attempt < self.inner.max_retries => {
                             tracing::warn!(
@@ -312,10 +434,14 @@ impl Client {
 
     async fn send(&self, params: &[(String, String)], kind: Kind) -> Result<Value, Error> {
         let http = &self.inner.http;
-        let request = match kind {
+        let mut request = match kind {
             Kind::Read => http.get(&self.inner.api_url).query(params),
             Kind::Write | Kind::Login => http.post(&self.inner.api_url).form(params),
         };
+        if let Some(Auth::OAuth2 { token, .. }) = &self.inner.auth {
+            // reqwest marks the header sensitive, so it is never printed with the request.
+            request = request.bearer_auth(token.expose());
+        }
         // `without_url`: a GET's URL holds its parameters; keep error text short and predictable.
         let response = request
             .send()

@@ -15,10 +15,11 @@ impl Client {
     /// Appends `text` to the page `title` (creating it if missing), as a bot edit.
     ///
     /// `appendtext` never rewrites the page, so a concurrent edit cannot conflict and the old
-    /// text is kept as it is (the original read and re-saved whole pages, defect 26).
+    /// text is kept as it is (the original read and re-saved whole pages, defect 26). The edit
+    /// waits for the kill switch, the edit interval and the budget.
     pub async fn append(&self, title: &str, text: &str, summary: &str) -> Result<Saved, Error> {
         let answer = self
-            .post_with_token(&[
+            .gated_edit(&[
                 ("action", "edit"),
                 ("title", title),
                 ("appendtext", text),

@@ -71,6 +71,23 @@ pub enum Error {
         reason: String,
     },
 
+    /* The bot's own rules */
+    /// The kill switch: the run page does not say `true`. Waited out like an outage: editing
+    /// the page back to `true` resumes the bot.
+    #[error("the run page {run_page} says {says:?}, not \"true\": no edits until it does")]
+    Stopped {
+        /// The run page's title.
+        run_page: String,
+        /// What it says instead (its first 80 characters).
+        says: String,
+    },
+    /// The edit budget of a trial run (`--max-edits`) is used up.
+    #[error("the edit budget of {budget} edits is used up")]
+    EditBudgetSpent {
+        /// The budget.
+        budget: u64,
+    },
+
     /* Everything else the API says */
     /// Any other API error (`protectedpage`, `blocked`, `permissiondenied`, `invalidtitle`, …).
     #[error("the wiki refused: {0}")]
@@ -100,7 +117,11 @@ impl Error {
     /// rate limited, an unreadable answer, a token that went stale): the same call may work
     /// later, so a worker waits it out rather than recording a failure.
     pub fn is_transient(&self) -> bool {
-        self.retry_after(0).is_some() || matches!(self, Error::Decode(_) | Error::BadToken)
+        self.retry_after(0).is_some()
+            || matches!(
+                self,
+                Error::Decode(_) | Error::BadToken | Error::Stopped { .. }
+            )
     }
 
     /// True when the error concerns one page (protected, invalid title, …) rather than the bot
@@ -121,6 +142,8 @@ impl Error {
             Error::BadToken => "badtoken",
             Error::NotLoggedIn(_) => "notloggedin",
             Error::LoginFailed { .. } => "loginfailed",
+            Error::Stopped { .. } => "stopped",
+            Error::EditBudgetSpent { .. } => "edit-budget-spent",
             Error::Api(e) => &e.code,
         }
     }
@@ -140,6 +163,8 @@ impl Error {
             | "assertnameduserfailed"
             | "notloggedin"
             | "mustbeloggedin" => Error::NotLoggedIn(error.code),
+            // An OAuth token refused (expired, revoked, wrong wiki): about the bot, not a page.
+            code if code.starts_with("mwoauth-") => Error::NotLoggedIn(error.code),
             _ => Error::Api(error),
         }
     }
@@ -166,6 +191,9 @@ mod tests {
         assert!(api("ratelimited").retry_after(0).is_some());
         assert!(matches!(api("badtoken"), Error::BadToken));
         assert!(matches!(api("assertbotfailed"), Error::NotLoggedIn(_)));
+        let oauth = api("mwoauth-invalid-authorization");
+        assert!(matches!(oauth, Error::NotLoggedIn(_)));
+        assert!(!oauth.is_page_related() && !oauth.is_transient());
         for permanent in [
             "protectedpage",
             "blocked",

@@ -2,8 +2,10 @@
 //!
 //! Wikipedia's bot policy asks bots that post messages to honour these templates
 //! (en.wikipedia.org/wiki/Template:Bots); MatchBot's approval claimed "exclusion compliant" while
-//! the original never looked (defect 23). The semantics follow pywikibot's reference check: the
-//! templates are read in page order and the first one that decides, decides.
+//! the original never looked (defect 23). The semantics are those of pywikibot's reference check
+//! (`BasePage.botMayEdit`): every template on the page is read and any one that keeps this bot
+//! out wins, whatever the others say; malformed ones are ignored. Pywikibot ignores `optout=`;
+//! MatchBot honours it as the template's documentation describes, with its message type.
 
 /// Why a page may not be edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,57 +22,44 @@ impl std::fmt::Display for Excluded {
 
 /// Checks whether `bot` may leave a message of type `message_type` on a page with `wikitext`.
 ///
-/// `Ok(())` means the page is fine to edit; `Err` names the template that forbids it.
+/// `Ok(())` means the page is fine to edit; `Err` names the first template that forbids it.
+/// Names are comma-separated; `all` means every bot (or every message type).
 ///
-/// - `{{nobots}}` forbids every bot; `{{nobots|deny=A,B}}` only those named.
-/// - `{{bots|allow=A,B}}` allows only the bots named (`all`: every bot, `none`: no bot).
-/// - `{{bots|deny=A,B}}` forbids the bots named (`all`: every bot, `none`: no bot).
-/// - `{{bots|optout=T1,T2}}` forbids those message types (`all`: every type).
-/// - A bare `{{bots}}` allows every bot.
+/// - `{{nobots}}` forbids every bot; `{{nobots|A,B}}` the bots (or message types) named; a
+///   keyed parameter such as `{{nobots|deny=A}}` is not allowed there and forbids every bot,
+///   as pywikibot declines it.
+/// - `{{bots|allow=A,B}}` forbids every bot not named (so `allow=none` forbids all).
+/// - `{{bots|deny=A,B}}` forbids the bots named (`deny=none` forbids none).
+/// - `{{bots|optout=T1,T2}}` forbids those message types.
+/// - `{{bots|allowscript=…}}` / `{{bots|denyscript=…}}` name scripts; MatchBot's script name is
+///   its message type.
+/// - A bare `{{bots}}`, `{{bots|A}}` without a key, `{{bots|deny=}}` without names and unknown
+///   keys forbid nothing.
 pub fn check(wikitext: &str, bot: &str, message_type: &str) -> Result<(), Excluded> {
     let bot = normalise_name(bot);
-    for template in templates(&strip_comments(wikitext)) {
-        let verdict = match template.name.as_str() {
-            "Nobots" => match template.param() {
-                None => Some(false),
-                Some((key, names)) => match key.as_str() {
-                    "deny" | "" => Some(!names_match(&names, &bot)),
-                    _ => Some(false),
-                },
-            },
-            "Bots" => match template.param() {
-                None => None,
-                Some((key, names)) => match key.as_str() {
-                    "allow" => Some(names_match(&names, &bot)),
-                    "deny" => names_match(&names, &bot).then_some(false),
-                    "optout" => names
-                        .iter()
-                        .any(|n| n == "all" || n == message_type)
-                        .then_some(false),
-                    _ => None,
-                },
-            },
-            _ => None,
+    let named = |names: &[String]| names.iter().any(|n| n == "all" || normalise_name(n) == bot);
+    let typed = |names: &[String]| names.iter().any(|n| n == "all" || n == message_type);
+    for template in templates(&strip_disabled(wikitext)) {
+        let (key, names) = template.param();
+        let forbids = match (template.name.as_str(), key.as_str()) {
+            ("Nobots", _) if template.params.is_empty() => true,
+            ("Nobots", "") => named(&names) || typed(&names),
+            ("Nobots", _) => true,
+            ("Bots", _) if key.is_empty() || names.is_empty() => false,
+            ("Bots", "allow") => !named(&names),
+            ("Bots", "deny") => named(&names),
+            ("Bots", "optout") => typed(&names),
+            ("Bots", "allowscript") => !typed(&names),
+            ("Bots", "denyscript") => typed(&names),
+            _ => false,
         };
-        match verdict {
-            Some(true) => return Ok(()),
-            Some(false) => {
-                return Err(Excluded {
-                    template: template.raw,
-                });
-            }
-            None => {}
+        if forbids {
+            return Err(Excluded {
+                template: template.raw,
+            });
         }
     }
     Ok(())
-}
-
-/// `all` matches every bot, `none` none, otherwise the bot's own name.
-fn names_match(names: &[String], bot: &str) -> bool {
-    if names.iter().any(|n| n == "none") {
-        return false;
-    }
-    names.iter().any(|n| n == "all" || normalise_name(n) == bot)
 }
 
 struct Template {
@@ -80,9 +69,12 @@ struct Template {
 }
 
 impl Template {
-    /// The first parameter as `(key, comma-separated names)`; `key` is empty for `{{nobots|A}}`.
-    fn param(&self) -> Option<(String, Vec<String>)> {
-        let first = self.params.first()?;
+    /// The first parameter (pywikibot also reads only the first) as `(key, names)`: the key is
+    /// empty for `{{nobots|A,B}}`; names are the comma-separated values, trimmed.
+    fn param(&self) -> (String, Vec<String>) {
+        let Some(first) = self.params.first() else {
+            return (String::new(), Vec::new());
+        };
         let (key, value) = match first.split_once('=') {
             Some((k, v)) => (k.trim().to_lowercase(), v),
             None => (String::new(), first.as_str()),
@@ -92,7 +84,7 @@ impl Template {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty())
             .collect();
-        Some((key, names))
+        (key, names)
     }
 }
 
@@ -144,17 +136,43 @@ fn normalise_name(name: &str) -> String {
     }
 }
 
-fn strip_comments(text: &str) -> String {
+/// The page without the parts that do not take effect on it: comments, and the contents of
+/// `<nowiki>`, `<pre>`, `<syntaxhighlight>`, `<source>` and `<includeonly>` (as pywikibot's
+/// `removeDisabledParts`).
+fn strip_disabled(text: &str) -> String {
+    let mut text = strip_between(text, "<!--", "-->");
+    for tag in ["nowiki", "pre", "syntaxhighlight", "source", "includeonly"] {
+        text = strip_between(&text, &format!("<{tag}"), &format!("</{tag}>"));
+    }
+    text
+}
+
+/// True when the tag opening at the start of `rest` closes itself (`<nowiki/>`).
+fn self_closing(rest: &str) -> Option<usize> {
+    let end = rest.find('>')?;
+    rest[..end].ends_with('/').then_some(end + 1)
+}
+
+/// Removes every `open … close` span, matching the tags without regard to case; an unclosed
+/// span runs to the end, as MediaWiki treats an unclosed comment.
+fn strip_between(text: &str, open: &str, close: &str) -> String {
+    let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("-->") {
-            Some(end) => rest = &rest[start + end + 3..],
+    let mut at = 0;
+    while let Some(start) = lower[at..].find(open).map(|i| at + i) {
+        out.push_str(&text[at..start]);
+        if open != "<!--"
+            && let Some(len) = self_closing(&lower[start..])
+        {
+            at = start + len;
+            continue;
+        }
+        match lower[start..].find(close) {
+            Some(end) => at = start + end + close.len(),
             None => return out,
         }
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
 }
 
@@ -171,6 +189,7 @@ mod tests {
         assert!(allowed("Hello, this is my talk page."));
         assert!(allowed("{{bots}}"));
         assert!(allowed("{{Welcome}} {{talkheader}}"));
+        assert!(allowed("{{robots}} {{nobotsplease}}"));
     }
 
     #[test]
@@ -178,6 +197,7 @@ mod tests {
         assert!(!allowed("{{nobots}}"));
         assert!(!allowed("text\n{{ Nobots }}\nmore"));
         assert!(!allowed("{{Template:nobots}}"));
+        assert!(!allowed("{{template: Nobots}}"));
         assert_eq!(
             check("{{nobots}}", "MatchBot", "matchbot")
                 .unwrap_err()
@@ -188,8 +208,20 @@ mod tests {
 
     #[test]
     fn nobots_with_names_forbids_only_those() {
-        assert!(!allowed("{{nobots|deny=MatchBot}}"));
-        assert!(allowed("{{nobots|deny=OtherBot}}"));
+        assert!(!allowed("{{nobots|MatchBot}}"));
+        assert!(!allowed("{{nobots|SineBot, matchBot}}"));
+        assert!(!allowed("{{nobots|all}}"));
+        assert!(
+            !allowed("{{nobots|matchbot}}"),
+            "the message type counts too"
+        );
+        assert!(allowed("{{nobots|SineBot}}"));
+    }
+
+    #[test]
+    fn nobots_with_a_key_is_declined_as_pywikibot_does() {
+        assert!(!allowed("{{nobots|deny=OtherBot}}"));
+        assert!(!allowed("{{nobots|allow=MatchBot}}"));
     }
 
     #[test]
@@ -207,24 +239,82 @@ mod tests {
         assert!(!allowed("{{bots|deny=all}}"));
         assert!(allowed("{{bots|deny=none}}"));
         assert!(allowed("{{bots|deny=SineBot}}"));
+        assert!(
+            allowed("{{bots|deny=MatchBot2}}"),
+            "a name is matched whole"
+        );
     }
 
     #[test]
     fn optout_names_message_types() {
         assert!(!allowed("{{bots|optout=matchbot}}"));
+        assert!(!allowed("{{bots|optout=nosource, matchbot}}"));
         assert!(!allowed("{{bots|optout=all}}"));
         assert!(allowed("{{bots|optout=nosource,afd}}"));
     }
 
     #[test]
-    fn the_first_deciding_template_wins() {
-        assert!(allowed("{{bots|allow=MatchBot}} {{nobots}}"));
-        assert!(!allowed("{{bots|deny=SineBot}} {{bots|deny=MatchBot}}"));
+    fn scripts_are_matched_by_message_type() {
+        assert!(!allowed("{{bots|denyscript=matchbot}}"));
+        assert!(allowed("{{bots|allowscript=matchbot}}"));
+        assert!(!allowed("{{bots|allowscript=archivebot}}"));
     }
 
     #[test]
-    fn commented_out_templates_do_not_count() {
+    fn malformed_templates_forbid_nothing() {
+        assert!(allowed("{{bots|MatchBot}}"), "a name without a key");
+        assert!(allowed("{{bots|deny=}}"), "a key without names");
+        assert!(allowed("{{bots|unknown=MatchBot}}"));
+        assert!(
+            allowed("{{bots|deny=SineBot|deny=MatchBot}}"),
+            "only the first parameter is read"
+        );
+    }
+
+    #[test]
+    fn any_template_that_forbids_wins() {
+        assert!(!allowed("{{bots|allow=MatchBot}} {{nobots}}"));
+        assert!(!allowed("{{nobots}} {{bots|allow=MatchBot}}"));
+        assert!(!allowed("{{bots|deny=SineBot}} {{bots|deny=MatchBot}}"));
+        assert!(allowed("{{bots|deny=SineBot}} {{bots|optout=afd}}"));
+    }
+
+    #[test]
+    fn odd_spacing_and_spelling_are_understood() {
+        assert!(!allowed("{{ bots\n | deny = MatchBot\n}}"));
+        assert!(
+            check("{{Bots|deny=Match_Bot}}", "Match Bot", "matchbot").is_err(),
+            "underscores are spaces"
+        );
+        assert!(
+            !allowed("{{bots|deny=matchBot}}"),
+            "first letter case-insensitive"
+        );
+        assert!(
+            allowed("{{bots|deny=MATCHBOT}}"),
+            "the rest of a name is not"
+        );
+        assert!(!allowed("{{ nobots }}"));
+        assert!(!allowed("{{_nobots_}}"));
+    }
+
+    #[test]
+    fn templates_inside_others_count() {
+        assert!(!allowed("{{Archive box|{{nobots}}}}"));
+    }
+
+    #[test]
+    fn disabled_parts_do_not_count() {
         assert!(allowed("<!-- {{nobots}} -->"));
         assert!(allowed("<!-- matchbot:request 1-2-3 -->"));
+        assert!(allowed("<nowiki>{{nobots}}</nowiki>"));
+        assert!(allowed("<NOWIKI>{{nobots}}</NOWIKI>"));
+        assert!(allowed("<pre>{{nobots}}</pre>"));
+        assert!(allowed("<includeonly>{{nobots}}</includeonly>"));
+        assert!(
+            !allowed("<nowiki/>{{nobots}}"),
+            "a self-closing tag hides nothing"
+        );
+        assert!(!allowed("<!-- note --> {{nobots}}"));
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! # Brief overview
 //!
-//! [`Client::builder`] takes the API URL and a User-Agent, and optionally a BotPassword; `build`
-//! logs in. Every request then goes through one place that adds `format=json`,
+//! [`Client::builder`] takes the API URL and a User-Agent, and optionally a BotPassword or an
+//! OAuth 2 token; `build` logs in (or checks the token). Every request then goes through one place that adds `format=json`,
 //! `formatversion=2`, `errorformat=plaintext`, `maxlag` and, once logged in, `assert=bot` — and
 //! one loop that waits and retries when the wiki says to (maxlag, read-only, rate limits, HTTP 429
 //! and 5xx, timeouts), logs in again when the session is lost, and fetches a fresh csrf token on
@@ -20,6 +20,9 @@
 //! - `categories`: category members, with continuation and the server's time.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page.
+//! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
+//! - `etiquette`: what every edit waits for: the run page (kill switch), the edit interval and
+//!   the edit budget of a trial.
 //! - `exclusion`: `{{bots}}` / `{{nobots}}`, as Wikipedia's bot policy asks.
 #![deny(missing_docs)]
 
@@ -27,13 +30,16 @@ mod categories;
 mod client;
 mod edit;
 mod error;
+mod etiquette;
 pub mod exclusion;
+mod flow;
 mod pages;
 
 pub use categories::{CategoryMember, CategoryMembers};
 pub use client::{Builder, Client};
 pub use edit::Saved;
 pub use error::{ApiError, Error};
+pub use flow::FlowPost;
 pub use pages::{Creator, Revision, TalkPage};
 
 #[cfg(test)]
