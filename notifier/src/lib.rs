@@ -19,7 +19,7 @@
 //!
 //! Every edit goes through the client's etiquette: at least `notifier.edit_interval_seconds`
 //! apart, and within the `--max-edits` budget of a trial; when the budget is used up the
-//! notifier stops and leaves the remaining decisions pending. `--dry-run` does everything but
+//! notifier stops before reading another decision, so the rest wait in the stream. `--dry-run` does everything but
 //! the edit and records the text it would have posted.
 //!
 //! # Layout
@@ -140,6 +140,11 @@ pub async fn run(
                     OutcomeKind::Skipped { .. } => summary.skipped += 1,
                     OutcomeKind::Failed { .. } => summary.failed += 1,
                 }
+                // Stop as soon as the budget is spent, before another decision is read: one
+                // read and left unhandled would wait `claim_idle` for the next run.
+                if let (Some(budget), Some(0)) = (trial.max_edits, wiki.edits_left().await) {
+                    return Err(matchbot_wiki::Error::EditBudgetSpent { budget }.into());
+                }
             }
             Ok::<(), NotifierError>(())
         },
@@ -150,7 +155,7 @@ pub async fn run(
         Err(NotifierError::Wiki(matchbot_wiki::Error::EditBudgetSpent { budget })) => {
             tracing::info!(
                 budget,
-                "the edit budget (--max-edits) is used up: stopping; the decisions left wait for the next run"
+                "the edit budget (--max-edits) is used up: stopping; the decisions left wait in the stream for the next run"
             );
             summary.budget_spent = true;
             Ok(summary)

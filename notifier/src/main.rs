@@ -15,8 +15,9 @@ struct Args {
     #[arg(long)]
     dry_run: bool,
 
-    /// Stop after N edits (a bot trial's limit); the decisions left stay pending.
-    #[arg(long, value_name = "N")]
+    /// Stop after N edits (a bot trial's limit); the decisions not yet handled wait in the
+    /// stream for the next run.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_edits: Option<u64>,
 }
 

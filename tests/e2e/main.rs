@@ -3,6 +3,8 @@
 //!
 //! - `pipeline`: learners tag their profiles as a person would; greetings and rows come out.
 //! - `lifecycle`: how the binaries start and stop (bad configuration, SIGTERM).
+//! - `etiquette`: exclusion templates, protection, the kill switch, dry runs and trials.
 
+mod etiquette;
 mod lifecycle;
 mod pipeline;

@@ -121,6 +121,23 @@ impl Wiki {
         );
     }
 
+    /// Fully protects `title` (edit and move: administrators only), as an administrator would.
+    pub async fn protect(&self, title: &str) {
+        let out = tokio::process::Command::new("php")
+            .arg("maintenance/protect.php")
+            .args(["--user", "Admin", "--reason", "test", title])
+            .current_dir(wiki_dir())
+            .output()
+            .await
+            .expect("php runs");
+        assert!(
+            out.status.success(),
+            "protect.php on {title} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// A page's current wikitext, `None` if it does not exist.
     pub async fn text(&self, title: &str) -> Option<String> {
         let v = self
@@ -317,6 +334,19 @@ impl Run {
         )
         .await;
         run
+    }
+
+    /// Changes this run's configuration file.
+    pub fn adjust(&self, change: impl FnOnce(&mut Value)) {
+        let path = self.dir.join("config.json");
+        let text = std::fs::read_to_string(&path).expect("read config");
+        let mut config: Value = serde_json::from_str(&text).expect("config is JSON");
+        change(&mut config);
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&config).expect("config serialises"),
+        )
+        .expect("write config");
     }
 
     /// The profile page of `user` in this run's corner.

@@ -47,26 +47,40 @@ pub struct OwnRedis {
     /// Its port on 127.0.0.1.
     pub port: u16,
     dir: PathBuf,
+    password: Option<String>,
     child: Option<Child>,
 }
 
 impl OwnRedis {
     /// Starts one in a new directory under `parent`.
     pub async fn start(parent: &Path) -> OwnRedis {
+        OwnRedis::start_with(parent, None).await
+    }
+
+    /// Starts one that asks clients for `password` (`requirepass`).
+    pub async fn start_with_password(parent: &Path, password: &str) -> OwnRedis {
+        OwnRedis::start_with(parent, Some(password.to_owned())).await
+    }
+
+    async fn start_with(parent: &Path, password: Option<String>) -> OwnRedis {
         let dir = parent.join("redis");
         std::fs::create_dir_all(&dir).expect("create the Redis directory");
         let mut redis = OwnRedis {
             port: free_port(),
             dir,
+            password,
             child: None,
         };
         redis.spawn().await;
         redis
     }
 
-    /// `redis://127.0.0.1:<port>/`.
+    /// `redis://127.0.0.1:<port>/`, with the password when there is one.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        match &self.password {
+            Some(password) => format!("redis://:{password}@127.0.0.1:{}/", self.port),
+            None => format!("redis://127.0.0.1:{}/", self.port),
+        }
     }
 
     async fn spawn(&mut self) {
@@ -78,6 +92,11 @@ impl OwnRedis {
             .arg(&self.dir)
             .args(["--appendonly", "yes", "--appendfsync", "always"])
             .args(["--save", ""])
+            .args(
+                self.password
+                    .iter()
+                    .flat_map(|p| ["--requirepass".to_owned(), p.clone()]),
+            )
             .stdout(log_file(&log))
             .stderr(log_file(&log))
             .kill_on_drop(true)
