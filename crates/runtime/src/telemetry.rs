@@ -25,8 +25,18 @@ impl Telemetry {
     }
 }
 
+/// Log targets capped at `info`, because below it they print secrets.
+const SECRET_LOGGERS: &[&str] = &["cookie_store=info"];
+
 pub(crate) fn init(service: &'static str) -> Telemetry {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Libraries that log secrets at their debug levels stay quiet whatever RUST_LOG asks:
+    // cookie_store prints every Set-Cookie, session ids included (tests/secrets found it).
+    for quiet in SECRET_LOGGERS {
+        if let Ok(directive) = quiet.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let provider = std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").and_then(|_| {
         match opentelemetry_otlp::SpanExporter::builder()
             .with_http()
