@@ -145,6 +145,12 @@ pub async fn run(
                 if let (Some(budget), Some(0)) = (trial.max_edits, wiki.edits_left().await) {
                     return Err(matchbot_wiki::Error::EditBudgetSpent { budget }.into());
                 }
+                // Likewise wait out the edit interval here, where a stop can cut the wait short
+                // with nothing in hand, rather than inside the next edit.
+                let pause = wiki.until_next_edit().await;
+                if !pause.is_zero() && shutdown.sleep(pause).await {
+                    return Ok(());
+                }
             }
             Ok::<(), NotifierError>(())
         },

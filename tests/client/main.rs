@@ -390,6 +390,7 @@ async fn edits_are_spaced_by_the_interval() {
         .build()
         .await
         .unwrap();
+    assert_eq!(client.until_next_edit().await, Duration::ZERO);
     let started = Instant::now();
     for n in 0..3 {
         client
@@ -397,6 +398,11 @@ async fn edits_are_spaced_by_the_interval() {
             .await
             .unwrap();
     }
+    let pause = client.until_next_edit().await;
+    assert!(
+        pause > Duration::ZERO && pause <= Duration::from_millis(700),
+        "{pause:?}"
+    );
     assert!(
         started.elapsed() >= Duration::from_millis(1400),
         "three edits are two intervals apart at least, took {:?}",

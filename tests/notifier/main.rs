@@ -3,8 +3,10 @@
 //! row, `{{nobots}}` in a board's header, a missing talk page becoming a board only where the
 //! configuration asks for it and the wiki has Flow, and never a second topic on a replay.
 
-use harness::Run;
+use std::time::Duration;
+
 use harness::fake_wiki::{Clock, FakeWiki};
+use harness::{Run, bin};
 use serde_json::json;
 
 const MEDIA: &str = "Category:Co-op/Requests/Images and media";
@@ -197,4 +199,50 @@ async fn a_missing_talk_page_becomes_a_board_only_where_asked_and_possible() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn a_stop_during_the_edit_interval_ends_the_wait_at_once() {
+    let (wiki, run) = co_op(false, "wikitext").await;
+    run.adjust(|c| c["notifier"]["edit_interval_seconds"] = json!(60));
+    learner_asks(&wiki, &run, "Ken");
+    learner_asks(&wiki, &run, "Lin");
+    run.ok("matchbot-scanner", &["--once", "--since", &run.since])
+        .await;
+    run.ok("matchbot-matcher", &["--once"]).await;
+    let notifier = tokio::process::Command::new(bin("matchbot-notifier"))
+        .arg("--config")
+        .arg(&run.dir)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("notifier starts");
+    let greetings = || wiki.edits().iter().filter(|e| e.user == "MatchBot").count();
+    run.wait_until("the first greeting", Duration::from_secs(30), || async {
+        greetings() == 1
+    })
+    .await;
+    // Now in its 60 s pause before the second learner's greeting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = notifier.id().expect("running").to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    let out = tokio::time::timeout(Duration::from_secs(5), notifier.wait_with_output())
+        .await
+        .expect("the pause ends at SIGTERM, not 60 s later")
+        .expect("notifier output");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {log}", out.status);
+    assert!(
+        !log.contains("did not finish within"),
+        "a clean stop, not the deadline: {log}"
+    );
+    assert_eq!(greetings(), 1);
+
+    // The second decision was not taken on: the next notifier greets it at once.
+    run.adjust(|c| c["notifier"]["edit_interval_seconds"] = json!(0));
+    run.ok("matchbot-notifier", &["--once"]).await;
+    assert_eq!(greetings(), 2);
 }

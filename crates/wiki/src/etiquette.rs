@@ -55,6 +55,17 @@ impl Client {
         gate.budget.map(|b| b.saturating_sub(edits))
     }
 
+    /// How long until the edit interval since the last edit has passed (zero when it has).
+    /// A caller that can be stopped waits this out itself, before taking on more work, so that
+    /// a stop never finds it asleep inside an edit.
+    pub async fn until_next_edit(&self) -> Duration {
+        let gate = &self.inner.gate;
+        let last = gate.state.lock().await.last_edit;
+        last.map_or(Duration::ZERO, |last| {
+            (last + gate.interval).saturating_duration_since(Instant::now())
+        })
+    }
+
     /// Runs one edit request through the gate: checks, waits out the interval, sends, counts.
     pub(crate) async fn gated_edit(&self, params: &[(&str, &str)]) -> Result<Value, Error> {
         let gate = &self.inner.gate;
