@@ -6,24 +6,22 @@
 use std::time::{Duration, Instant};
 
 use harness::fake_wiki::{Clock, FakeWiki, Fault};
+use harness::{BOT_LOGIN, BOT_PASSWORD};
 use matchbot_config::Secret;
 use matchbot_wiki::{Builder, Client, Error};
 
-const BOT: &str = "MatchBot@matchbot";
-const PASSWORD: &str = "abcdefghijklmnopqrstuvw012345678";
 const RUN_PAGE: &str = "User:MatchBot/Run";
 
 async fn wiki() -> FakeWiki {
     let wiki = FakeWiki::start(Clock::Real).await;
-    wiki.add_bot(BOT, PASSWORD);
-    wiki.edit("MatchBot", RUN_PAGE, "true");
+    harness::add_matchbot(&wiki);
     wiki
 }
 
 fn builder(wiki: &FakeWiki) -> Builder {
     Client::builder(&wiki.api)
         .user_agent("User:Operator; operator@example.org")
-        .bot_password(BOT, Secret::new(PASSWORD))
+        .bot_password(BOT_LOGIN, Secret::new(BOT_PASSWORD))
         .max_retries(3)
 }
 
@@ -369,7 +367,7 @@ async fn a_run_page_not_saying_true_stops_every_edit_until_it_does() {
 #[tokio::test]
 async fn a_missing_run_page_stops_the_bot() {
     let wiki = FakeWiki::start(Clock::Real).await;
-    wiki.add_bot(BOT, PASSWORD);
+    wiki.add_bot(BOT_LOGIN, BOT_PASSWORD);
     let client = builder(&wiki)
         .run_page("User:MatchBot/Nowhere", Duration::from_secs(60))
         .build()

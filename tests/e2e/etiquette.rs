@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use harness::{Run, WIKI, Wiki, bin};
+use harness::{Run, WIKI, Wiki, bin, sigterm};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
@@ -175,11 +175,7 @@ async fn the_run_page_stops_the_notifier_and_flipping_it_back_resumes() {
     )
     .await;
 
-    let pid = notifier.id().expect("notifier running").to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
+    assert!(sigterm(&notifier), "the notifier runs until SIGTERM");
     let status = tokio::time::timeout(Duration::from_secs(10), notifier.wait())
         .await
         .expect("the notifier stops within 10 s")

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use harness::{Run, WIKI, Wiki, bin};
+use harness::{Run, WIKI, Wiki, bin, sigterm};
 
 const WORKERS: [&str; 4] = [
     "matchbot-scanner",
@@ -75,12 +75,7 @@ async fn workers_run_until_sigterm_then_stop_cleanly() {
     assert_eq!(run.rows().await[0].outcome, "posted");
 
     for (worker, child) in &mut children {
-        let pid = child.id().expect("worker still running").to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(killed.success());
+        assert!(sigterm(child), "{worker} was running until SIGTERM");
         let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
             .await
             .unwrap_or_else(|_| panic!("{worker} did not stop within 10 s of SIGTERM"))

@@ -97,12 +97,7 @@ impl Worker {
     /// SIGTERMs every replica; each must exit 0 within 10 s.
     async fn stop(&mut self) {
         for child in &mut self.replicas {
-            if let Some(pid) = child.id() {
-                let _ = Command::new("kill")
-                    .args(["-TERM", &pid.to_string()])
-                    .status()
-                    .await;
-            }
+            harness::sigterm(child);
             let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
                 .await
                 .unwrap_or_else(|_| panic!("{} did not stop within 10 s of SIGTERM", self.binary))
@@ -124,8 +119,7 @@ enum Chaos {
 
 /// The Co-op on the fake wiki: a maintainer and three mentors per skill.
 fn seed_co_op(wiki: &FakeWiki, run: &Run, config: &serde_json::Value) {
-    wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
-    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
+    harness::add_matchbot(wiki);
     wiki.edit(
         "Maintainer",
         &run.profile("Maintainer"),
@@ -338,8 +332,7 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_stuck_on_a_hanging_wiki_still_exits_within_10_s_of_sigterm() {
     let wiki = FakeWiki::start(Clock::Real).await;
-    wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
-    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
+    harness::add_matchbot(&wiki);
     let run = Run::new("hang", |c| {
         c["login"]["site"] = json!(wiki.site);
     });
@@ -354,14 +347,8 @@ async fn a_worker_stuck_on_a_hanging_wiki_still_exits_within_10_s_of_sigterm() {
         .spawn()
         .expect("the scanner starts");
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let pid = scanner.id().expect("the scanner runs").to_string();
     let signalled = Instant::now();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .expect("kill runs");
-    assert!(status.success());
+    assert!(harness::sigterm(&scanner), "the scanner runs until SIGTERM");
     let exited = tokio::time::timeout(Duration::from_secs(10), scanner.wait()).await;
     assert!(
         exited.is_ok(),

@@ -692,17 +692,22 @@ fn login(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Valu
     json!({ "login": { "result": "Success", "lguserid": userid, "lgusername": account } })
 }
 
+/// The `badtoken` error when a write's `token` is not the session's csrf token.
+fn refuse_bad_token(wiki: &Wiki, session_id: &str, p: &HashMap<String, String>) -> Option<Value> {
+    let csrf = wiki.sessions.get(session_id).and_then(|s| s.csrf.clone());
+    // An anonymous session's token is "+\".
+    let expected = csrf.unwrap_or_else(|| "+\\".to_owned());
+    (p.get("token") != Some(&expected)).then(|| error("badtoken", "Invalid CSRF token."))
+}
+
 fn edit(
     wiki: &mut Wiki,
     session_id: &str,
     user: Option<String>,
     p: &HashMap<String, String>,
 ) -> Value {
-    let csrf = wiki.sessions.get(session_id).and_then(|s| s.csrf.clone());
-    // An anonymous session's token is "+\".
-    let expected = csrf.unwrap_or_else(|| "+\\".to_owned());
-    if p.get("token") != Some(&expected) {
-        return error("badtoken", "Invalid CSRF token.");
+    if let Some(refused) = refuse_bad_token(wiki, session_id, p) {
+        return refused;
     }
     let Some(user) = user else {
         return error(
@@ -786,9 +791,8 @@ fn flow(
         .map(|page| page.content_model == "flow-board");
     match submodule {
         "new-topic" => {
-            let csrf = wiki.sessions.get(session_id).and_then(|s| s.csrf.clone());
-            if p.get("token") != Some(&csrf.unwrap_or_else(|| "+\\".to_owned())) {
-                return error("badtoken", "Invalid CSRF token.");
+            if let Some(refused) = refuse_bad_token(wiki, session_id, p) {
+                return refused;
             }
             let Some(user) = user else {
                 return error("permissiondenied", "You do not have permission to post.");

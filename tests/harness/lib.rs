@@ -46,6 +46,29 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
+/// MatchBot's BotPassword login, as `config.example.json` (and so every [`Run`]) has it.
+pub const BOT_LOGIN: &str = "MatchBot@matchbot";
+/// Its password.
+pub const BOT_PASSWORD: &str = "abcdefghijklmnopqrstuvw012345678";
+
+/// Gives a fake wiki MatchBot's account and its run page saying `true`, as `scripts/sandbox up`
+/// does on the sandbox.
+pub fn add_matchbot(wiki: &fake_wiki::FakeWiki) {
+    wiki.add_bot(BOT_LOGIN, BOT_PASSWORD);
+    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
+}
+
+/// Sends SIGTERM to `child`, as Toolforge and Kubernetes stop a job. False when it had already
+/// exited or the signal could not be sent.
+pub fn sigterm(child: &tokio::process::Child) -> bool {
+    child.id().is_some_and(|pid| {
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
 /// The wiki's tests talk to; serialises use of the single-threaded `php -S` between tests.
 pub static WIKI: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 

@@ -193,12 +193,7 @@ impl OwnMariaDb {
 
 /// Sends SIGTERM to `child` and waits for it to exit (SIGKILL after 30 s).
 async fn terminate(child: &mut Child, what: &str) {
-    if let Some(pid) = child.id() {
-        let _ = Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .await;
-    }
+    crate::sigterm(child);
     if tokio::time::timeout(Duration::from_secs(30), child.wait())
         .await
         .is_err()

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use harness::fake_wiki::{Clock, FakeWiki};
-use harness::{Run, bin};
+use harness::{Run, bin, sigterm};
 use serde_json::json;
 
 const MEDIA: &str = "Category:Co-op/Requests/Images and media";
@@ -22,8 +22,7 @@ async fn co_op(flow: bool, missing_talk_page: &str) -> (FakeWiki, Run) {
         c["login"]["site"] = json!(wiki.site);
         c["notifier"]["missing_talk_page"] = json!(missing_talk_page);
     });
-    wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
-    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
+    harness::add_matchbot(&wiki);
     wiki.edit(
         "Maintainer",
         &run.profile("Maintainer"),
@@ -224,11 +223,7 @@ async fn a_stop_during_the_edit_interval_ends_the_wait_at_once() {
     .await;
     // Now in its 60 s pause before the second learner's greeting.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let pid = notifier.id().expect("running").to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
+    assert!(sigterm(&notifier), "the notifier runs until SIGTERM");
     let out = tokio::time::timeout(Duration::from_secs(5), notifier.wait_with_output())
         .await
         .expect("the pause ends at SIGTERM, not 60 s later")

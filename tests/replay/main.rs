@@ -47,8 +47,7 @@ async fn fake_wiki() -> FakeWiki {
         Timestamp::parse("2026-11-21T15:00:00Z").expect("a timestamp"),
     ))
     .await;
-    wiki.add_bot("MatchBot@matchbot", "abcdefghijklmnopqrstuvw012345678");
-    wiki.edit("MatchBot", "User:MatchBot/Run", "true");
+    harness::add_matchbot(&wiki);
     let pages: Value = serde_json::from_str(
         &std::fs::read_to_string(fixtures().join("talk-pages.json")).expect("talk-pages.json"),
     )
