@@ -717,33 +717,31 @@ impl Reader<'_> {
         }
     }
 
-    fn opt_seconds_or_zero(&mut self, key: &str) -> Option<f64> {
-        match self.lookup(key)? {
-            Value::Number(n) if n.as_f64().is_some_and(|s| (0.0..1e9).contains(&s)) => n.as_f64(),
-            other => {
-                self.problem(
-                    key,
-                    format!(
-                        "must be a number of seconds, 0 or more, not {}",
-                        kind(other)
-                    ),
-                );
-                None
-            }
-        }
+    /// A duration in seconds, above 0.
+    fn opt_seconds(&mut self, key: &str) -> Option<f64> {
+        self.seconds(key, false)
     }
 
-    fn opt_seconds(&mut self, key: &str) -> Option<f64> {
-        match self.lookup(key)? {
-            Value::Number(n) if n.as_f64().is_some_and(|s| s > 0.0 && s < 1e9) => n.as_f64(),
-            other => {
-                self.problem(
-                    key,
-                    format!("must be a number of seconds above 0, not {}", kind(other)),
-                );
-                None
-            }
+    /// A duration in seconds where 0 means "no wait" (for tests).
+    fn opt_seconds_or_zero(&mut self, key: &str) -> Option<f64> {
+        self.seconds(key, true)
+    }
+
+    fn seconds(&mut self, key: &str, zero_allowed: bool) -> Option<f64> {
+        let value = self.lookup(key)?;
+        let ok = value
+            .as_f64()
+            .filter(|s| *s < 1e9 && (*s > 0.0 || (zero_allowed && *s == 0.0)));
+        if ok.is_none() {
+            let expected = if zero_allowed {
+                "a number of seconds, 0 or more"
+            } else {
+                "a number of seconds above 0"
+            };
+            let message = format!("must be {expected}, not {}", kind(value));
+            self.problem(key, message);
         }
+        ok
     }
 }
 
