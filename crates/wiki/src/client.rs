@@ -314,7 +314,7 @@ impl Client {
             other => other?,
         };
         let info = &answer["query"]["userinfo"];
-        let expected = username.split('@').next().unwrap_or(username);
+        let expected = self.bot_name().unwrap_or(username);
         match info["name"].as_str() {
             _ if info["anon"].as_bool().unwrap_or(false) => Err(refused(
                 "the wiki treated the OAuth 2 token as anonymous".into(),
