@@ -191,7 +191,9 @@ async fn wait_for_run_page(
 }
 
 /// Carries out one decision on the wiki; with `dry_run`, everything but the edit. Errors about
-/// the page become the outcome; errors about the wiki or the session are returned.
+/// the page become the outcome; errors about the wiki or the session are returned. The run loop
+/// waits for the run page before calling this; the edit itself checks the run page and the
+/// budget again, in the client.
 pub async fn greet(
     config: &Config,
     wiki: &Client,
@@ -218,10 +220,6 @@ pub async fn greet(
             Timestamp::now(),
         ));
     };
-    if !dry_run {
-        // Before reading anything: a spent budget or a stopped bot costs no request.
-        wiki.may_edit().await?;
-    }
     let page = match wiki.talk_page(&talk_title).await {
         Ok(page) => page,
         Err(e) if e.is_page_related() => return Ok(failed(outcome, &talk_title, &e)),
