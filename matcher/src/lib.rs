@@ -36,8 +36,9 @@ pub enum MatcherError {
 }
 
 impl Transient for MatcherError {
-    /// A missing or unreadable pool is waited out: the scanner writes a new one within
-    /// `scanner.pool_refresh_seconds`, and deciding without one would dead-letter every request.
+    /// A missing or unreadable pool is waited out: the scanner writes a new one at its next
+    /// reconcile (`scanner.reconcile_seconds`, and at start), and deciding without one would
+    /// dead-letter every request.
     fn is_transient(&self) -> bool {
         match self {
             MatcherError::Bus(e) => e.is_transient(),

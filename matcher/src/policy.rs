@@ -43,13 +43,18 @@ impl Policy {
             .iter()
             .find(|s| s.request_category == request.category)
             .ok_or_else(|| PolicyError::UnknownCategory(request.category.clone()))?;
-        let opted_out: HashSet<u64> = pool.opted_out.iter().map(|m| m.user.id).collect();
+        let unavailable: HashSet<u64> = pool
+            .opted_out
+            .iter()
+            .map(|m| m.user.id)
+            .chain(pool.blocked.iter().map(|u| u.id))
+            .collect();
         let eligible = |mentors: &[Mentor]| -> Vec<Mentor> {
             let mut seen = HashSet::new();
             mentors
                 .iter()
                 .filter(|m| !is_same_person(&m.user, &request.learner))
-                .filter(|m| !opted_out.contains(&m.user.id))
+                .filter(|m| !unavailable.contains(&m.user.id))
                 // One chance per person, however many profiles they list.
                 .filter(|m| seen.insert(m.user.id))
                 .cloned()
@@ -162,6 +167,7 @@ mod tests {
             by_category: BTreeMap::from([(WRITING_MENTORS.to_owned(), writing)]),
             general,
             opted_out,
+            blocked: vec![],
             maintainer: Some(user("Maintainer", 1)),
         }
     }
@@ -211,6 +217,27 @@ mod tests {
                 .unwrap();
             assert_eq!(d.level, Level::Maintainer, "Olga opted out but was chosen");
         }
+    }
+
+    #[test]
+    fn blocked_mentors_are_never_chosen() {
+        let mut p = pool(
+            vec![mentor("Ada", 10), mentor("Bea", 20)],
+            vec![mentor("Ada", 10)],
+            vec![],
+        );
+        p.blocked = vec![user("Bea", 20)];
+        for page in 0..200 {
+            let d = policy()
+                .decide(&request(user("Zoë", 50), WRITING, page), &p)
+                .unwrap();
+            assert_eq!(d.mentor.name, "Ada", "request {page} went to blocked Bea");
+        }
+        p.blocked.push(user("Ada", 10));
+        let d = policy()
+            .decide(&request(user("Zoë", 50), WRITING, 1), &p)
+            .unwrap();
+        assert_eq!(d.level, Level::Maintainer);
     }
 
     #[test]

@@ -6,6 +6,10 @@
 //! talk page (`pages.main` prefix replaced by `pages.talk`), read it, and then
 //! - if it already carries this request's marker, the greeting was posted before (a crash
 //!   between edit and ack, a replay): record it as posted, with the revision that added it;
+//! - if the learner took the request category off their profile since (read in the same
+//!   request as the talk page), or took it off and put it back (a newer request, which the
+//!   scanner finds on its own), record it as skipped: nobody is greeted for a request they
+//!   withdrew;
 //! - if `{{bots}}`/`{{nobots}}` exclude MatchBot, record it as skipped, with the reason;
 //! - otherwise post the greeting: a new topic on a Flow board, else a new section appended
 //!   with `appendtext` (never a whole-page rewrite; a missing talk page is created, as a Flow
@@ -220,8 +224,11 @@ pub async fn greet(
             Timestamp::now(),
         ));
     };
-    let page = match wiki.talk_page(&talk_title).await {
-        Ok(page) => page,
+    let read = wiki
+        .talk_page_and_request(&talk_title, &request.profile.title, &request.category)
+        .await;
+    let (page, added) = match read {
+        Ok(read) => read,
         Err(e) if e.is_page_related() => return Ok(failed(outcome, &talk_title, &e)),
         Err(e) => return Err(e),
     };
@@ -232,10 +239,11 @@ pub async fn greet(
         }
         (true, _) => false,
     };
+    let withdrawn = withdrawn(request, added);
     let done = if on_board {
-        greet_on_board(config, wiki, decision, &page, dry_run).await
+        greet_on_board(config, wiki, decision, &page, withdrawn, dry_run).await
     } else {
-        greet_on_wikitext(config, wiki, decision, &page, dry_run).await
+        greet_on_wikitext(config, wiki, decision, &page, withdrawn, dry_run).await
     };
     match done {
         Ok((kind, at)) => Ok(outcome(&page.title, kind, at)),
@@ -250,6 +258,7 @@ async fn greet_on_wikitext(
     wiki: &Client,
     decision: &Decision,
     page: &TalkPage,
+    withdrawn: Option<OutcomeKind>,
     dry_run: bool,
 ) -> Result<(OutcomeKind, Timestamp), matchbot_wiki::Error> {
     let request = &decision.request;
@@ -265,6 +274,9 @@ async fn greet_on_wikitext(
             postid: None,
         };
         return Ok((kind, at));
+    }
+    if let Some(withdrawn) = withdrawn {
+        return Ok((withdrawn, Timestamp::now()));
     }
     if let Some(skipped) = excluded(config, &page.text, request, &page.title) {
         return Ok((skipped, Timestamp::now()));
@@ -297,6 +309,7 @@ async fn greet_on_board(
     wiki: &Client,
     decision: &Decision,
     page: &TalkPage,
+    withdrawn: Option<OutcomeKind>,
     dry_run: bool,
 ) -> Result<(OutcomeKind, Timestamp), matchbot_wiki::Error> {
     let request = &decision.request;
@@ -311,6 +324,11 @@ async fn greet_on_board(
             };
             return Ok((kind, Timestamp::now()));
         }
+    }
+    if let Some(withdrawn) = withdrawn {
+        return Ok((withdrawn, Timestamp::now()));
+    }
+    if page.exists {
         // A board has no wikitext of its own; `{{nobots}}` goes in its header.
         let header = wiki.flow_header(&page.title).await?;
         if let Some(skipped) = excluded(config, &header, request, &page.title) {
@@ -339,6 +357,24 @@ async fn greet_on_board(
     };
     // Flow does not return the time of the post; the original recorded its own clock too.
     Ok((kind, Timestamp::now()))
+}
+
+/// A skipped outcome when the request no longer stands: the profile is not in the request
+/// category now (`added` is `None`), or was put in it again later (a newer request).
+fn withdrawn(request: &matchbot_config::Request, added: Option<Timestamp>) -> Option<OutcomeKind> {
+    let reason = match added {
+        Some(added) if added == request.category_added => return None,
+        Some(added) => format!(
+            "request superseded: {} was taken off {} and added again at {added}",
+            request.category, request.profile.title
+        ),
+        None => format!(
+            "request withdrawn: {} is no longer on {}",
+            request.category, request.profile.title
+        ),
+    };
+    tracing::info!(request = %request.request_id, %reason, "greeting skipped");
+    Some(OutcomeKind::Skipped { reason })
 }
 
 /// A skipped outcome when `{{bots}}`/`{{nobots}}` in `wikitext` keep MatchBot out.

@@ -1,5 +1,6 @@
 //! Who created each profile page, remembered: a page's creator never changes, so each page costs
-//! one API request in its lifetime, not one per scan.
+//! at most one API request in its lifetime, not one per scan, and often none (the scanner asks
+//! for the creator in the same request that confirms a category change).
 
 use std::collections::HashMap;
 
@@ -24,10 +25,9 @@ impl Creators {
         }
     }
 
-    /// The creator of page `pageid`, or `None` if the page is gone or its creator hidden.
-    pub(crate) async fn get(
+    /// The creator of page `pageid` if it is known here or in Redis; asks the wiki nothing.
+    pub(crate) async fn cached(
         &mut self,
-        wiki: &Client,
         bus: &Bus,
         pageid: u64,
     ) -> Result<Option<User>, ScanError> {
@@ -36,16 +36,44 @@ impl Creators {
         }
         let mut conn = bus.connection();
         let cached: Option<String> = conn.hget(bus.key(KEY), pageid).await?;
-        if let Some(user) = cached.and_then(|json| serde_json::from_str::<User>(&json).ok()) {
+        let user = cached.and_then(|json| serde_json::from_str::<User>(&json).ok());
+        if let Some(user) = &user {
             self.known.insert(pageid, user.clone());
+        }
+        Ok(user)
+    }
+
+    /// Remembers that `user` created page `pageid`.
+    pub(crate) async fn remember(
+        &mut self,
+        bus: &Bus,
+        pageid: u64,
+        user: &User,
+    ) -> Result<(), ScanError> {
+        if self.known.get(&pageid) == Some(user) {
+            return Ok(());
+        }
+        let json = serde_json::to_string(user).map_err(ScanError::Encode)?;
+        let mut conn = bus.connection();
+        let () = conn.hset(bus.key(KEY), pageid, json).await?;
+        self.known.insert(pageid, user.clone());
+        Ok(())
+    }
+
+    /// The creator of page `pageid`, or `None` if the page is gone or its creator hidden.
+    pub(crate) async fn get(
+        &mut self,
+        wiki: &Client,
+        bus: &Bus,
+        pageid: u64,
+    ) -> Result<Option<User>, ScanError> {
+        if let Some(user) = self.cached(bus, pageid).await? {
             return Ok(Some(user));
         }
         let Some(creator) = wiki.page_creator(pageid).await? else {
             return Ok(None);
         };
-        let json = serde_json::to_string(&creator.user).map_err(ScanError::Encode)?;
-        let () = conn.hset(bus.key(KEY), pageid, json).await?;
-        self.known.insert(pageid, creator.user.clone());
+        self.remember(bus, pageid, &creator.user).await?;
         Ok(Some(creator.user))
     }
 }

@@ -2,48 +2,60 @@
 //!
 //! # Brief overview
 //!
-//! Each scan lists, per request category, the members added since the category's cursor (less
-//! an overlap window, for category links that show up late), keeps subpages of `pages.main`,
-//! and turns each new (profile, category, add time) into a [`Request`] whose learner is the
-//! profile's creator. The requests, the mentor pool (re-read whenever there are requests, and
-//! otherwise every `scanner.pool_refresh_seconds`), the ids seen and the new cursors are written
-//! in one MULTI/EXEC: a cursor never moves past a request that is not on the stream, so a crash
-//! loses nothing (the original advanced its cursor first and lost learners, defect 1), and the
-//! seen-set means the overlap never emits a request twice (defect 2).
+//! The bot watches its request, mentor, general and opt-out categories. Every
+//! `scanner.poll_seconds` the scanner asks the wiki for the category changes on its watchlist
+//! since its cursor, less an overlap window for changes the wiki notes late: one API request
+//! when nothing happened. A change names a page and a category but not whether the page went in
+//! or out (that is only in the localised comment), so the pages changed are looked up
+//! (`prop=categories`, with the creator in the same request when it is not known yet). A profile
+//! now in a request category it was just put in is a new [`Request`]; a profile that joined or
+//! left a mentor or opt-out category updates the pool.
+//!
+//! At start and every `scanner.reconcile_seconds` the scanner reconciles, as the DYK tools do:
+//! it lists every request category in full and hands out each request since the floor that is
+//! neither already handed out nor recorded in `matches` (the original MatchBot's rows count),
+//! reads the mentor pool in full with the mentors' blocks, and puts back on the watchlist any
+//! of its categories that fell off. So a change the watchlist never showed (the wiki's job queue
+//! lost it, Redis lost the cursor) is found at the next reconcile at the latest.
+//!
+//! The requests, the pool, the ids seen and the new cursor are written in one MULTI/EXEC: the
+//! cursor never moves past a request that is not on the stream, so a crash loses nothing (the
+//! original advanced its cursor first and lost learners, defect 1), and the ids seen mean the
+//! overlap never hands out a request twice (defect 2).
+//!
+//! A request withdrawn before its greeting (the category taken off the profile again) is not
+//! retracted here: the notifier reads the profile's categories in the same request as the talk
+//! page, right before it would post, and skips it.
 //!
 //! # Layout
 //!
 //! - `creators`: profile page → creator, remembered.
-//! - `pool`: reading the mentor pool.
-//! - this file: the scan and the worker loop.
+//! - `pool`: the mentor pool, read in full or updated from one page's changes.
+//! - `state`: what the scanner keeps in Redis between polls and restarts.
+//! - this file: the poll, the reconcile and the worker loop.
 
 mod creators;
 mod pool;
+mod state;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use matchbot_bus::{Bus, BusError, MENTOR_POOL, Stream};
-use matchbot_config::{Config, PageRef, Request, RequestId, Timestamp};
+use matchbot_config::{Config, MentorPool, PageRef, Request, RequestId, Timestamp, User};
+use matchbot_db::{Db, DbError, RequestKey};
 use matchbot_runtime::{Shutdown, Transient, retry};
-use matchbot_wiki::Client;
-use redis::AsyncCommands;
+use matchbot_wiki::{CategoryChange, Client, PageCategories};
 
 use crate::creators::Creators;
-
-/// Where a first scan starts (under the prefix): set once, from `--since`, the configuration
-/// or the clock; no scan looks earlier than this.
-const SINCE_KEY: &str = "scanner:since";
-/// Per request category, the wiki's time at the last scan (under the prefix).
-const CURSOR_KEY: &str = "scanner:cursor:";
-/// Request ids already emitted, scored by category-add time (under the prefix).
-const SEEN_KEY: &str = "scanner:seen";
+use crate::state::State;
 
 /// How the scanner runs.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Scan once, then return.
+    /// Reconcile, poll once, then return.
     pub once: bool,
-    /// Where a first scan starts; ignored once the scanner has a cursor.
+    /// Where a first scan starts; ignored once the scanner has started once.
     pub since: Option<Timestamp>,
 }
 
@@ -59,6 +71,9 @@ pub enum ScanError {
     /// Redis failed outside the bus.
     #[error("redis: {0}")]
     Redis(#[from] redis::RedisError),
+    /// The match database failed (the reconcile reads which requests were handled).
+    #[error(transparent)]
+    Db(#[from] DbError),
     /// A value could not be encoded (a bug).
     #[error("cannot encode: {0}")]
     Encode(serde_json::Error),
@@ -70,6 +85,7 @@ impl Transient for ScanError {
             ScanError::Wiki(e) => e.is_transient(),
             ScanError::Bus(e) => e.is_transient(),
             ScanError::Redis(e) => matchbot_bus::is_transient(e),
+            ScanError::Db(e) => e.is_transient(),
             ScanError::Encode(_) => false,
         }
     }
@@ -78,13 +94,15 @@ impl Transient for ScanError {
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
-    /// Scans made.
-    pub scans: usize,
+    /// Polls of the watchlist.
+    pub polls: usize,
+    /// Reconciles.
+    pub reconciles: usize,
     /// Requests put on the stream.
     pub requests: usize,
 }
 
-/// Runs the scanner until `shutdown` fires (or once, with `options.once`).
+/// Runs the scanner until `shutdown` fires (or reconciles and polls once, with `options.once`).
 pub async fn run(
     config: &Config,
     options: Options,
@@ -107,25 +125,56 @@ pub async fn run(
     else {
         return Ok(summary);
     };
+    let db = Db::connect(&config.db);
+    let Some(()) = retry(&shutdown, "checking the match database", async || {
+        db.require_current_schema().await.map_err(ScanError::from)
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let Some(floor) = retry(&shutdown, "reading where scans start", async || {
+        State::new(&bus)
+            .floor(options.since.or(config.scanner.since))
+            .await
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
     let mut scanner = Scanner {
         config,
         wiki,
+        state: State::new(&bus),
         bus,
+        db,
         creators: Creators::new(),
-        pool_read_at: None,
+        pool: MentorPool::default(),
+        floor,
     };
+    let mut next_reconcile = Instant::now();
     loop {
-        // A scan half done when the wiki or Redis went away wrote nothing (its writes are one
-        // MULTI/EXEC at the end), so it is simply done again.
-        let Some(found) = retry(&shutdown, "scanning", async || {
-            scanner.scan(options.since).await
+        // A poll or reconcile half done when the wiki, Redis or MariaDB went away wrote nothing
+        // (its writes are one MULTI/EXEC at the end), so it is simply done again.
+        if Instant::now() >= next_reconcile {
+            let Some(found) =
+                retry(&shutdown, "reconciling", async || scanner.reconcile().await).await?
+            else {
+                break;
+            };
+            summary.requests += found;
+            summary.reconciles += 1;
+            next_reconcile = Instant::now() + config.scanner.reconcile_interval;
+        }
+        let Some(found) = retry(&shutdown, "polling the watchlist", async || {
+            scanner.poll().await
         })
         .await?
         else {
             break;
         };
         summary.requests += found;
-        summary.scans += 1;
+        summary.polls += 1;
         if options.once || shutdown.sleep(config.scanner.poll_interval).await {
             break;
         }
@@ -137,118 +186,322 @@ struct Scanner<'a> {
     config: &'a Config,
     wiki: Client,
     bus: Bus,
+    state: State,
+    db: Db,
     creators: Creators,
-    pool_read_at: Option<Instant>,
+    /// The pool as last written to Redis.
+    pool: MentorPool,
+    /// No request whose category was added before this is handed out.
+    floor: Timestamp,
 }
 
 impl Scanner<'_> {
-    /// One scan; returns how many requests it put on the stream.
-    async fn scan(&mut self, since: Option<Timestamp>) -> Result<usize, ScanError> {
-        let scanned_at = Timestamp::now();
-        let floor = self.floor(since).await?;
+    /// One poll of the watchlist; returns how many requests it put on the stream.
+    async fn poll(&mut self) -> Result<usize, ScanError> {
         let overlap = self.config.scanner.overlap.as_secs() as i64;
-        let mut conn = self.bus.connection();
-        let mut requests = Vec::new();
-        let mut cursors = Vec::new();
-        let mut oldest_from = floor;
-        for skill in &self.config.skills {
-            let category = &skill.request_category;
-            let cursor: Option<String> = conn.get(self.bus.key(&cursor_key(category))).await?;
-            let from = cursor
-                .and_then(|c| Timestamp::parse(&c).ok())
-                .map_or(floor, |c| c.plus_seconds(-overlap).max(floor));
-            oldest_from = oldest_from.min(from);
-            let listing = self.wiki.category_members(category, Some(from)).await?;
-            for member in listing.members {
-                if !self.config.pages.is_profile(&member.title) || member.timestamp < from {
-                    continue;
-                }
-                let request_id = RequestId::new(member.pageid, category, member.timestamp);
-                let seen: Option<f64> = conn
-                    .zscore(self.bus.key(SEEN_KEY), request_id.as_str())
-                    .await?;
-                if seen.is_some()
-                    || requests
-                        .iter()
-                        .any(|r: &Request| r.request_id == request_id)
-                {
-                    continue;
-                }
-                let Some(learner) = self
-                    .creators
-                    .get(&self.wiki, &self.bus, member.pageid)
-                    .await?
-                else {
-                    tracing::warn!(profile = %member.title, "request on a profile with no known creator; skipped");
-                    continue;
-                };
-                tracing::info!(request = %request_id, learner = %learner.name, category = %category, "new request");
-                requests.push(Request {
-                    request_id,
-                    profile: PageRef {
-                        id: member.pageid,
-                        title: member.title,
-                    },
-                    category: category.clone(),
-                    category_added: member.timestamp,
-                    learner,
-                    scanned_at,
-                });
-            }
-            cursors.push((cursor_key(category), listing.server_time));
-        }
+        let from = match self.state.cursor().await? {
+            Some(cursor) => cursor.plus_seconds(-overlap).max(self.floor),
+            None => self.floor,
+        };
+        let listing = self.wiki.category_changes(from).await?;
+        let ours = self.categories();
+        let mut changes: Vec<CategoryChange> = listing
+            .changes
+            .into_iter()
+            .filter(|c| ours.contains(c.category.as_str()))
+            .collect();
+        // The overlap shows most changes again on the next polls: only new ones cost anything.
+        let seen = self.state.changes_seen(&changes).await?;
+        changes.retain(|c| !seen.contains(&c.key()));
 
-        let pool_is_stale = self
-            .pool_read_at
-            .is_none_or(|t| t.elapsed() >= self.config.scanner.pool_refresh);
         let mut commit = self.bus.commit_builder();
-        if !requests.is_empty() || pool_is_stale {
-            let pool = pool::read(self.config, &self.wiki, &self.bus, &mut self.creators).await?;
-            commit.set(
-                MENTOR_POOL,
-                &serde_json::to_string(&pool).map_err(ScanError::Encode)?,
-            );
-            self.pool_read_at = Some(Instant::now());
+        let mut requests = Vec::new();
+        if !changes.is_empty() {
+            let pages = self.confirm(&changes).await?;
+            requests = self
+                .new_requests(&changes, &pages, listing.server_time)
+                .await?;
+            if self.update_pool(&changes, &pages).await? {
+                self.pool.taken_at = Some(listing.server_time);
+                commit.set(MENTOR_POOL, &encode(&self.pool)?);
+            }
+            for change in &changes {
+                self.state.see_change(&mut commit, change);
+            }
         }
         for request in &requests {
             commit.emit(Stream::Requests, request)?;
-            commit.zadd(
-                SEEN_KEY,
-                request.request_id.as_str(),
-                request.category_added.unix(),
-            );
+            self.state.see_request(&mut commit, request);
         }
-        for (key, time) in &cursors {
-            commit.set(key, &time.to_string());
-        }
-        // Ids older than any scan can look at again are no longer needed to de-duplicate.
-        commit.zremrangebyscore_below(SEEN_KEY, oldest_from.unix() - 86_400);
+        self.state
+            .advance(&mut commit, listing.server_time, overlap);
         self.bus.commit(commit).await?;
         Ok(requests.len())
     }
 
-    /// Where scans may start: stored on the first scan from `--since`, the configuration, or now.
-    async fn floor(&self, since: Option<Timestamp>) -> Result<Timestamp, ScanError> {
-        let mut conn = self.bus.connection();
-        let key = self.bus.key(SINCE_KEY);
-        let stored: Option<String> = conn.get(&key).await?;
-        if let Some(stored) = stored.and_then(|s| Timestamp::parse(&s).ok()) {
-            if let Some(since) = since
-                && since != stored
-            {
-                tracing::info!(%since, %stored, "--since ignored: this scanner already started from an earlier scan");
+    /// Every category the scanner watches: request categories and the pool's.
+    fn categories(&self) -> BTreeSet<&str> {
+        self.config
+            .skills
+            .iter()
+            .map(|s| s.request_category.as_str())
+            .chain(pool::categories(self.config))
+            .collect()
+    }
+
+    /// The pages `changes` touched, as they are now: the categories of ours each is in, and
+    /// their creators remembered. Pages whose creator is known cost one request per 50 between
+    /// them; a page seen for the first time costs one request, creator included.
+    async fn confirm(
+        &mut self,
+        changes: &[CategoryChange],
+    ) -> Result<BTreeMap<u64, (PageCategories, Option<User>)>, ScanError> {
+        let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        let pageids: BTreeSet<u64> = changes.iter().map(|c| c.pageid).collect();
+        let mut known = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for pageid in pageids {
+            match self.creators.cached(&self.bus, pageid).await? {
+                Some(user) => {
+                    known.insert(pageid, user);
+                }
+                None => unknown.push(pageid),
             }
-            return Ok(stored);
         }
-        let floor = since
-            .or(self.config.scanner.since)
-            .unwrap_or_else(Timestamp::now);
-        let () = conn.set(&key, floor.to_string()).await?;
-        tracing::info!(since = %floor, "first scan: requests from this time on are handled");
-        Ok(floor)
+        let mut pages = BTreeMap::new();
+        let ids: Vec<u64> = known.keys().copied().collect();
+        for page in self.wiki.page_categories(&ids, &categories).await? {
+            let creator = known.get(&page.pageid).cloned();
+            pages.insert(page.pageid, (page, creator));
+        }
+        for pageid in unknown {
+            let Some(page) = self
+                .wiki
+                .page_categories_and_creator(pageid, &categories)
+                .await?
+            else {
+                continue; // deleted since
+            };
+            if let Some(creator) = &page.creator {
+                self.creators.remember(&self.bus, pageid, creator).await?;
+            }
+            let creator = page.creator.clone();
+            pages.insert(pageid, (page, creator));
+        }
+        Ok(pages)
+    }
+
+    /// The requests `changes` made: a profile in a request category it was just put in.
+    async fn new_requests(
+        &mut self,
+        changes: &[CategoryChange],
+        pages: &BTreeMap<u64, (PageCategories, Option<User>)>,
+        scanned_at: Timestamp,
+    ) -> Result<Vec<Request>, ScanError> {
+        let mut requests: Vec<Request> = Vec::new();
+        for change in changes {
+            if !self.config.is_request_category(&change.category) {
+                continue;
+            }
+            let Some((page, creator)) = pages.get(&change.pageid) else {
+                continue;
+            };
+            // Taken off again (or this change was the removal): nothing to do.
+            let Some(added) = page.added_to(&change.category) else {
+                continue;
+            };
+            if !self.config.pages.is_profile(&page.title) || added < self.floor {
+                continue;
+            }
+            let request_id = RequestId::new(page.pageid, &change.category, added);
+            if requests.iter().any(|r| r.request_id == request_id)
+                || self.state.request_seen(&request_id).await?
+            {
+                continue;
+            }
+            let Some(learner) = creator.clone() else {
+                tracing::warn!(profile = %page.title, "request on a profile with no known creator; skipped");
+                continue;
+            };
+            requests.push(self.request(
+                request_id,
+                page,
+                &change.category,
+                added,
+                learner,
+                scanned_at,
+            ));
+        }
+        Ok(requests)
+    }
+
+    fn request(
+        &self,
+        request_id: RequestId,
+        page: &PageCategories,
+        category: &str,
+        added: Timestamp,
+        learner: User,
+        scanned_at: Timestamp,
+    ) -> Request {
+        tracing::info!(request = %request_id, learner = %learner.name, category, "new request");
+        Request {
+            request_id,
+            profile: PageRef {
+                id: page.pageid,
+                title: page.title.clone(),
+            },
+            category: category.to_owned(),
+            category_added: added,
+            learner,
+            scanned_at,
+        }
+    }
+
+    /// Applies the pool categories' changes to the pool; true when it changed.
+    async fn update_pool(
+        &mut self,
+        changes: &[CategoryChange],
+        pages: &BTreeMap<u64, (PageCategories, Option<User>)>,
+    ) -> Result<bool, ScanError> {
+        let pool_categories: BTreeSet<&str> = pool::categories(self.config).into_iter().collect();
+        let mut changed_by_page: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
+        for change in changes {
+            if pool_categories.contains(change.category.as_str()) {
+                changed_by_page
+                    .entry(change.pageid)
+                    .or_default()
+                    .insert(change.category.as_str());
+            }
+        }
+        if changed_by_page.is_empty() {
+            return Ok(false);
+        }
+        let mut joined = BTreeSet::new();
+        for (pageid, changed) in &changed_by_page {
+            let gone = PageCategories {
+                pageid: *pageid,
+                title: String::new(),
+                categories: Vec::new(),
+                creator: None,
+            };
+            let (page, creator) = pages
+                .get(pageid)
+                .map_or((&gone, None), |(p, c)| (p, c.as_ref()));
+            joined.extend(pool::apply(
+                self.config,
+                &mut self.pool,
+                page,
+                creator,
+                changed,
+            ));
+        }
+        pool::mark_blocked(&self.wiki, &mut self.pool, &joined).await?;
+        Ok(true)
+    }
+
+    /// Lists every request and pool category in full and makes the stream and the pool what
+    /// the wiki says they should be; returns how many requests it put on the stream.
+    async fn reconcile(&mut self) -> Result<usize, ScanError> {
+        let started = Instant::now();
+        self.keep_watching().await?;
+        let pool = pool::read(self.config, &self.wiki, &self.bus, &mut self.creators).await?;
+
+        let mut candidates = Vec::new();
+        let mut listed_at = None;
+        for skill in &self.config.skills {
+            let category = &skill.request_category;
+            let listing = self
+                .wiki
+                .category_members(category, Some(self.floor))
+                .await?;
+            listed_at = listed_at.or(Some(listing.server_time));
+            for member in listing.members {
+                if !self.config.pages.is_profile(&member.title) || member.timestamp < self.floor {
+                    continue;
+                }
+                let key = RequestKey {
+                    request_id: RequestId::new(member.pageid, category, member.timestamp),
+                    profile_id: member.pageid,
+                    category: category.clone(),
+                    category_added: member.timestamp,
+                };
+                if !self.state.request_seen(&key.request_id).await? {
+                    candidates.push((key, member.title));
+                }
+            }
+        }
+        let keys: Vec<RequestKey> = candidates.iter().map(|(k, _)| k.clone()).collect();
+        let handled = self.db.handled(&keys).await?;
+        let scanned_at = listed_at.unwrap_or_else(Timestamp::now);
+        let mut requests = Vec::new();
+        for (key, title) in candidates {
+            if handled.contains(&key.request_id) {
+                continue;
+            }
+            let Some(learner) = self
+                .creators
+                .get(&self.wiki, &self.bus, key.profile_id)
+                .await?
+            else {
+                tracing::warn!(profile = %title, "request on a profile with no known creator; skipped");
+                continue;
+            };
+            let page = PageCategories {
+                pageid: key.profile_id,
+                title,
+                categories: Vec::new(),
+                creator: None,
+            };
+            let request = self.request(
+                key.request_id,
+                &page,
+                &key.category,
+                key.category_added,
+                learner,
+                scanned_at,
+            );
+            requests.push(request);
+        }
+
+        let mut commit = self.bus.commit_builder();
+        commit.set(MENTOR_POOL, &encode(&pool)?);
+        for request in &requests {
+            commit.emit(Stream::Requests, request)?;
+            self.state.see_request(&mut commit, request);
+        }
+        // A first start polls from the time of this listing on: everything before it was
+        // just listed.
+        if self.state.cursor().await?.is_none() {
+            self.state.advance(&mut commit, scanned_at, 0);
+        }
+        self.bus.commit(commit).await?;
+        self.pool = pool;
+        tracing::info!(
+            requests = requests.len(),
+            handled_before = handled.len(),
+            mentors = self.pool.general.len()
+                + self.pool.by_category.values().map(Vec::len).sum::<usize>(),
+            blocked = self.pool.blocked.len(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "reconciled"
+        );
+        Ok(requests.len())
+    }
+
+    /// Puts back on the bot's watchlist any of its categories that are not on it: without them
+    /// the polls would hear of nothing.
+    async fn keep_watching(&self) -> Result<(), ScanError> {
+        let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        let unwatched = self.wiki.unwatched(&categories).await?;
+        if !unwatched.is_empty() {
+            tracing::info!(categories = ?unwatched, "watching categories");
+            self.wiki.watch(&unwatched).await?;
+        }
+        Ok(())
     }
 }
 
-fn cursor_key(category: &str) -> String {
-    format!("{CURSOR_KEY}{category}")
+fn encode(pool: &MentorPool) -> Result<String, ScanError> {
+    serde_json::to_string(pool).map_err(ScanError::Encode)
 }

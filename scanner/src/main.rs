@@ -27,7 +27,8 @@ fn main() -> ExitCode {
         |config, shutdown| async move {
             let summary = matchbot_scanner::run(&config, options, shutdown).await?;
             tracing::info!(
-                scans = summary.scans,
+                polls = summary.polls,
+                reconciles = summary.reconciles,
                 requests = summary.requests,
                 "scanner done"
             );

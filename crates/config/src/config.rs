@@ -39,6 +39,13 @@ pub struct Config {
     pub notifier: NotifierConfig,
 }
 
+impl Config {
+    /// True when `category` is one of the request categories.
+    pub fn is_request_category(&self, category: &str) -> bool {
+        self.skills.iter().any(|s| s.request_category == category)
+    }
+}
+
 /// One skill the Co-op offers mentoring in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skill {
@@ -164,15 +171,17 @@ pub struct RedisConfig {
 /// The scanner's settings.
 #[derive(Debug, Clone)]
 pub struct ScannerConfig {
-    /// `scanner.poll_seconds`: pause between two scans.
+    /// `scanner.poll_seconds`: pause between two polls of the watchlist (default 5).
     pub poll_interval: Duration,
     /// `scanner.since`: where a first scan starts when `--since` is not given (else: now).
     pub since: Option<Timestamp>,
-    /// `scanner.overlap_seconds`: how far behind its cursor each scan looks again, for category
-    /// links that became visible late (replica lag, deferred links updates).
+    /// `scanner.overlap_seconds`: how far behind its cursor each poll looks again, for category
+    /// changes the wiki notes late (its job queue, replica lag); default 120.
     pub overlap: Duration,
-    /// `scanner.pool_refresh_seconds`: the mentor pool is re-read at least this often.
-    pub pool_refresh: Duration,
+    /// `scanner.reconcile_seconds`: how often the scanner lists every request and mentor
+    /// category in full, re-finds any request not yet handled, re-reads the mentor pool and
+    /// its blocks, and checks its categories are still watched (default 3600; also at start).
+    pub reconcile_interval: Duration,
 }
 
 /// The matcher's settings.

@@ -150,7 +150,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// A wiki account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct User {
     /// The user name, as the wiki spells it.
     pub name: String,
@@ -206,6 +206,10 @@ pub struct MentorPool {
     pub general: Vec<Mentor>,
     /// Members of the opt-out category: never chosen.
     pub opted_out: Vec<Mentor>,
+    /// Mentors blocked from editing the whole wiki: never chosen (a pool written before
+    /// blocks were checked reads as none blocked).
+    #[serde(default)]
+    pub blocked: Vec<User>,
     /// The creator of `defaultmentorprofile`.
     pub maintainer: Option<User>,
 }

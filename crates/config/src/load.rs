@@ -90,7 +90,7 @@ const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
             "poll_seconds",
             "since",
             "overlap_seconds",
-            "pool_refresh_seconds",
+            "reconcile_seconds",
         ],
     ),
     ("matcher", &["seed"]),
@@ -494,9 +494,9 @@ impl Reader<'_> {
     fn scanner(&mut self) -> Option<ScannerConfig> {
         let poll = self.opt_seconds("scanner.poll_seconds").unwrap_or(5.0);
         let overlap = self.opt_seconds("scanner.overlap_seconds").unwrap_or(120.0);
-        let refresh = self
-            .opt_seconds("scanner.pool_refresh_seconds")
-            .unwrap_or(300.0);
+        let reconcile = self
+            .opt_seconds("scanner.reconcile_seconds")
+            .unwrap_or(3600.0);
         let since = self
             .opt_string("scanner.since")
             .and_then(|s| match Timestamp::parse(&s) {
@@ -510,7 +510,7 @@ impl Reader<'_> {
             poll_interval: Duration::from_secs_f64(poll),
             since,
             overlap: Duration::from_secs_f64(overlap),
-            pool_refresh: Duration::from_secs_f64(refresh),
+            reconcile_interval: Duration::from_secs_f64(reconcile),
         })
     }
 

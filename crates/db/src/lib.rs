@@ -6,9 +6,12 @@
 //! of `migrations/` that have not been applied yet, in order, and notes each in
 //! `matchbot_schema`; [`Db::require_current_schema`] is what a worker calls at start so it never
 //! writes into a table it does not understand. [`Db::record`] writes one row per outcome,
-//! idempotently: a request already recorded is left as it is.
+//! idempotently: a request already recorded is left as it is. [`Db::handled`] tells the
+//! scanner's reconcile which requests need nothing more, including those the original MatchBot
+//! recorded.
 #![deny(missing_docs)]
 
+mod handled;
 mod migrate;
 mod row;
 
@@ -16,6 +19,7 @@ use matchbot_config::DbConfig;
 use mysql_async::prelude::Queryable;
 use mysql_async::{OptsBuilder, Pool};
 
+pub use handled::RequestKey;
 pub use migrate::{MIGRATIONS, Migration};
 pub use row::MatchRow;
 

@@ -1,4 +1,4 @@
-use matchbot_config::Timestamp;
+use matchbot_config::{Timestamp, User};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -15,6 +15,29 @@ pub struct CategoryMember {
     pub title: String,
     /// When the page was added to the category (the category link's `cl_timestamp`).
     pub timestamp: Timestamp,
+}
+
+/// A page and the categories it is in now, of those asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageCategories {
+    /// The page id.
+    pub pageid: u64,
+    /// The full title.
+    pub title: String,
+    /// Each category the page is in, with when it was added (`cl_timestamp`).
+    pub categories: Vec<(String, Timestamp)>,
+    /// The author of the page's first revision, when asked for.
+    pub creator: Option<User>,
+}
+
+impl PageCategories {
+    /// When the page was added to `category`, if it is in it.
+    pub fn added_to(&self, category: &str) -> Option<Timestamp> {
+        self.categories
+            .iter()
+            .find(|(c, _)| c == category)
+            .map(|(_, t)| *t)
+    }
 }
 
 /// The members of a category, and the wiki's clock when it answered.
@@ -81,8 +104,138 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Which of `categories` each page of `pageids` is in now, with the time each was added:
+    /// one request per 50 pages. Pages that no longer exist are left out.
+    pub async fn page_categories(
+        &self,
+        pageids: &[u64],
+        categories: &[String],
+    ) -> Result<Vec<PageCategories>, Error> {
+        let mut found = Vec::new();
+        for batch in pageids.chunks(crate::watchlist::TITLES_PER_REQUEST) {
+            found.extend(self.categories_of(batch, categories, false).await?);
+        }
+        Ok(found)
+    }
+
+    /// [`Client::page_categories`] of one page, and its creator, in the same request.
+    pub async fn page_categories_and_creator(
+        &self,
+        pageid: u64,
+        categories: &[String],
+    ) -> Result<Option<PageCategories>, Error> {
+        Ok(self
+            .categories_of(&[pageid], categories, true)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn categories_of(
+        &self,
+        pageids: &[u64],
+        categories: &[String],
+        with_creator: bool,
+    ) -> Result<Vec<PageCategories>, Error> {
+        let ids = pageids
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("|");
+        let mut pages: Vec<PageCategories> = Vec::new();
+        // `clcategories` takes at most 50 titles too.
+        for wanted in categories.chunks(crate::watchlist::TITLES_PER_REQUEST) {
+            let wanted = wanted.join("|");
+            let mut next: Option<(String, String)> = None;
+            loop {
+                let mut params = vec![
+                    ("action", "query"),
+                    ("pageids", ids.as_str()),
+                    ("clcategories", &wanted),
+                    ("clprop", "timestamp"),
+                    ("cllimit", "max"),
+                ];
+                if with_creator {
+                    // One page only: the first revision's author, in the same answer.
+                    params.extend([
+                        ("prop", "categories|revisions"),
+                        ("rvprop", "user|userid"),
+                        ("rvdir", "newer"),
+                        ("rvlimit", "1"),
+                    ]);
+                } else {
+                    params.push(("prop", "categories"));
+                }
+                if let Some((cont, clcont)) = &next {
+                    params.push(("continue", cont));
+                    params.push(("clcontinue", clcont));
+                }
+                let answer = self.get(&params).await?;
+                for page in answer["query"]["pages"].as_array().into_iter().flatten() {
+                    merge_page(&mut pages, page)?;
+                }
+                next = continuation(&answer, "clcontinue");
+                if next.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// Adds one page of an answer to `pages` (a page comes back once per continuation).
+fn merge_page(pages: &mut Vec<PageCategories>, page: &Value) -> Result<(), Error> {
+    if page["missing"].as_bool().unwrap_or(false) {
+        return Ok(());
+    }
+    let (Some(pageid), Some(title)) = (page["pageid"].as_u64(), page["title"].as_str()) else {
+        return Err(Error::Decode(format!("a page without id or title: {page}")));
+    };
+    let index = match pages.iter().position(|p| p.pageid == pageid) {
+        Some(i) => i,
+        None => {
+            pages.push(PageCategories {
+                pageid,
+                title: title.to_owned(),
+                categories: Vec::new(),
+                creator: None,
+            });
+            pages.len() - 1
+        }
+    };
+    let entry = &mut pages[index];
+    for category in page["categories"].as_array().into_iter().flatten() {
+        let name = category["title"].as_str();
+        let added = category["timestamp"]
+            .as_str()
+            .and_then(|t| Timestamp::parse(t).ok());
+        match (name, added) {
+            (Some(name), Some(added)) => {
+                if !entry.categories.iter().any(|(c, _)| c == name) {
+                    entry.categories.push((name.to_owned(), added));
+                }
+            }
+            _ => {
+                return Err(Error::Decode(format!(
+                    "prop=categories: a category without title or timestamp on {title}"
+                )));
+            }
+        }
+    }
+    let first = &page["revisions"][0];
+    if let (Some(name), Some(id)) = (first["user"].as_str(), first["userid"].as_u64()) {
+        entry.creator = Some(User {
+            name: name.to_owned(),
+            id,
+        });
+    }
+    Ok(())
+}
+
 /// The `continue` block of an answer, if there is more to read.
-fn continuation(answer: &Value, key: &str) -> Option<(String, String)> {
+pub(crate) fn continuation(answer: &Value, key: &str) -> Option<(String, String)> {
     let block = answer.get("continue")?;
     Some((
         block["continue"].as_str()?.to_owned(),

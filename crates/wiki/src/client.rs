@@ -178,6 +178,8 @@ enum Kind {
     Read,
     /// An edit: POST with a csrf token; resent only when the wiki said it did nothing.
     Write,
+    /// Watching pages: POST with a watch token; safe to resend (watching twice is watching).
+    Watch,
     /// Part of logging in: no `assert`, since we are not logged in yet.
     Login,
 }
@@ -240,6 +242,12 @@ impl Client {
     /// blindly is how the original posted twice (defect 6).
     pub async fn post_with_token(&self, params: &[(&str, &str)]) -> Result<Value, Error> {
         self.request(params, Kind::Write).await
+    }
+
+    /// Runs `action=watch` (or unwatch) with a fresh watch token. Rare (a scanner's start), so
+    /// the token is not cached.
+    pub(crate) async fn post_watch(&self, params: &[(&str, &str)]) -> Result<Value, Error> {
+        self.request(params, Kind::Watch).await
     }
 
     /// Logs in with the BotPassword (`meta=tokens&type=login`, then `action=login`).
@@ -346,6 +354,19 @@ impl Client {
         Ok(token)
     }
 
+    async fn watch_token(&self) -> Result<Secret, Error> {
+        let answer = self
+            .request(
+                &[("action", "query"), ("meta", "tokens"), ("type", "watch")],
+                Kind::Read,
+            )
+            .await?;
+        let token = answer["query"]["tokens"]["watchtoken"]
+            .as_str()
+            .ok_or_else(|| Error::Decode("no watch token in meta=tokens".into()))?;
+        Ok(Secret::new(token))
+    }
+
     /// The one request loop: adds the standard parameters, sends, and retries what the wiki
     /// says may be retried.
     async fn request(&self, params: &[(&str, &str)], kind: Kind) -> Result<Value, Error> {
@@ -355,6 +376,7 @@ impl Client {
         loop {
             let token = match kind {
                 Kind::Write => Some(Box::pin(self.csrf_token()).await?),
+                Kind::Watch => Some(Box::pin(self.watch_token()).await?),
                 _ => None,
             };
             let mut all = self.fix_params(params, kind).await;
@@ -375,7 +397,7 @@ impl Client {
                     logged_in_again = true;
                     Box::pin(self.login()).await?;
                 }
-                Error::BadToken if kind == Kind::Write && !fresh_token => {
+                Error::BadToken if matches!(kind, Kind::Write | Kind::Watch) && !fresh_token => {
                     tracing::warn!("the csrf token was rejected; fetching a new one");
                     fresh_token = true;
                     self.inner.session.lock().await.csrf = None;
@@ -436,7 +458,7 @@ impl Client {
         let http = &self.inner.http;
         let mut request = match kind {
             Kind::Read => http.get(&self.inner.api_url).query(params),
-            Kind::Write | Kind::Login => http.post(&self.inner.api_url).form(params),
+            Kind::Write | Kind::Watch | Kind::Login => http.post(&self.inner.api_url).form(params),
         };
         if let Some(Auth::OAuth2 { token, .. }) = &self.inner.auth {
             // reqwest marks the header sensitive, so it is never printed with the request.

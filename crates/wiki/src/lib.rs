@@ -17,7 +17,10 @@
 //!
 //! - `client`: the builder, the client, the request loop, login and tokens.
 //! - `error`: typed API errors and what each means for a caller.
-//! - `categories`: category members, with continuation and the server's time.
+//! - `categories`: category members, with continuation and the server's time; which categories
+//!   a page is in now.
+//! - `watchlist`: category changes on the bot's watchlist; watching categories.
+//! - `users`: which accounts are blocked.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page.
 //! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
@@ -34,13 +37,16 @@ mod etiquette;
 pub mod exclusion;
 mod flow;
 mod pages;
+mod users;
+mod watchlist;
 
-pub use categories::{CategoryMember, CategoryMembers};
+pub use categories::{CategoryMember, CategoryMembers, PageCategories};
 pub use client::{Builder, Client};
 pub use edit::Saved;
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
 pub use pages::{Creator, Revision, TalkPage};
+pub use watchlist::{CategoryChange, CategoryChanges};
 
 #[cfg(test)]
 mod tests {

@@ -100,22 +100,52 @@ impl Client {
             .await?;
         let page = first_page(&answer)
             .ok_or_else(|| Error::Decode(format!("no page in the answer for {title}")))?;
-        if page["invalid"].as_bool().unwrap_or(false) {
-            return Err(Error::Api(crate::ApiError {
-                code: "invalidtitle".into(),
-                info: page["invalidreason"].as_str().unwrap_or("").to_owned(),
-            }));
-        }
-        let exists = !page["missing"].as_bool().unwrap_or(false);
-        Ok(TalkPage {
-            title: page["title"].as_str().unwrap_or(title).to_owned(),
-            exists,
-            content_model: page["contentmodel"].as_str().map(str::to_owned),
-            text: page["revisions"][0]["slots"]["main"]["content"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned(),
-        })
+        read_talk_page(page, title)
+    }
+
+    /// A talk page as [`Client::talk_page`] reads it and, in the same request, when `category`
+    /// was added to `profile` (`None`: the profile is not in it now). The notifier asks this
+    /// right before greeting, so a request withdrawn in the meantime costs no extra request.
+    pub async fn talk_page_and_request(
+        &self,
+        title: &str,
+        profile: &str,
+        category: &str,
+    ) -> Result<(TalkPage, Option<Timestamp>), Error> {
+        let both = format!("{title}|{profile}");
+        let answer = self
+            .get(&[
+                ("action", "query"),
+                ("prop", "info|revisions|categories"),
+                ("titles", &both),
+                ("rvprop", "content"),
+                ("rvslots", "main"),
+                ("clcategories", category),
+                ("clprop", "timestamp"),
+            ])
+            .await?;
+        let page_of = |wanted: &str| {
+            let wanted = normalized(&answer, wanted);
+            answer["query"]["pages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["title"].as_str() == Some(wanted.as_str()))
+        };
+        let talk = page_of(title)
+            .ok_or_else(|| Error::Decode(format!("no page in the answer for {title}")))?;
+        let talk = read_talk_page(talk, title)?;
+        let added = page_of(profile)
+            .and_then(|p| p["categories"].as_array())
+            .into_iter()
+            .flatten()
+            .filter(|c| c["title"].as_str() == Some(normalized(&answer, category).as_str()))
+            .find_map(|c| {
+                c["timestamp"]
+                    .as_str()
+                    .and_then(|t| Timestamp::parse(t).ok())
+            });
+        Ok((talk, added))
     }
 
     /// The oldest revision by `user` on `title` whose text contains `needle`: the edit that
@@ -170,6 +200,37 @@ impl Client {
             }
         }
     }
+}
+
+fn read_talk_page(page: &Value, title: &str) -> Result<TalkPage, Error> {
+    if page["invalid"].as_bool().unwrap_or(false) {
+        return Err(Error::Api(crate::ApiError {
+            code: "invalidtitle".into(),
+            info: page["invalidreason"].as_str().unwrap_or("").to_owned(),
+        }));
+    }
+    let exists = !page["missing"].as_bool().unwrap_or(false);
+    Ok(TalkPage {
+        title: page["title"].as_str().unwrap_or(title).to_owned(),
+        exists,
+        content_model: page["contentmodel"].as_str().map(str::to_owned),
+        text: page["revisions"][0]["slots"]["main"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    })
+}
+
+/// `title` as the wiki spells it, after the answer's `normalized` list.
+fn normalized(answer: &Value, title: &str) -> String {
+    answer["query"]["normalized"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|n| n["from"].as_str() == Some(title))
+        .and_then(|n| n["to"].as_str())
+        .unwrap_or(title)
+        .to_owned()
 }
 
 fn first_page(answer: &Value) -> Option<&Value> {

@@ -1,0 +1,136 @@
+//! The bot's watchlist: how the scanner hears of category changes at one request per poll.
+//!
+//! With `$wgRCWatchCategoryMembership` (on at Wikimedia wikis), adding a page to a category or
+//! removing it writes a `categorize` change on the category's page. The bot watches its
+//! categories, so `list=watchlist&wltype=categorize` returns exactly their changes and nothing
+//! else on the wiki. Such a change says which page (`pageid`) and which category (`title`), not
+//! whether the page was added or removed: that is only in the comment, which is localised
+//! text. Callers confirm membership with [`Client::page_categories`](crate::Client).
+
+use matchbot_config::Timestamp;
+use serde::Deserialize;
+
+use crate::{Client, Error};
+
+/// At most this many titles per `titles=` or `pageids=` (the API's limit for most accounts).
+pub(crate) const TITLES_PER_REQUEST: usize = 50;
+
+/// A page added to or removed from a watched category.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CategoryChange {
+    /// The category, with its namespace (`Category:…`).
+    #[serde(rename = "title")]
+    pub category: String,
+    /// The page added or removed.
+    pub pageid: u64,
+    /// The page's revision that made the change (0 when the wiki gives none).
+    #[serde(default)]
+    pub revid: u64,
+    /// When the change was made (the page's edit, not when the wiki got round to noting it).
+    pub timestamp: Timestamp,
+}
+
+impl CategoryChange {
+    /// A key naming this change, the same on every poll that sees it again.
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.pageid,
+            self.revid,
+            self.timestamp.compact(),
+            self.category
+        )
+    }
+}
+
+/// The category changes since some time, and the wiki's clock when it answered.
+#[derive(Debug, Clone)]
+pub struct CategoryChanges {
+    /// Oldest first.
+    pub changes: Vec<CategoryChange>,
+    /// The server's time (`curtimestamp`), for the next poll's cursor.
+    pub server_time: Timestamp,
+}
+
+impl Client {
+    /// The category changes on the bot's watchlist made at or after `since`, oldest first.
+    /// One request while there are fewer than the API's limit (500; 5000 for bots).
+    pub async fn category_changes(&self, since: Timestamp) -> Result<CategoryChanges, Error> {
+        let since = since.to_string();
+        let mut changes = Vec::new();
+        let mut server_time = None;
+        let mut next: Option<(String, String)> = None;
+        loop {
+            let mut params = vec![
+                ("action", "query"),
+                ("list", "watchlist"),
+                ("wltype", "categorize"),
+                ("wlprop", "ids|title|timestamp"),
+                // Every change, not just the latest per category page.
+                ("wlallrev", "1"),
+                ("wldir", "newer"),
+                ("wlstart", &since),
+                ("wllimit", "max"),
+                ("curtimestamp", "1"),
+            ];
+            if let Some((cont, wlcont)) = &next {
+                params.push(("continue", cont));
+                params.push(("wlcontinue", wlcont));
+            }
+            let answer = self.get(&params).await?;
+            if server_time.is_none() {
+                server_time = answer["curtimestamp"]
+                    .as_str()
+                    .and_then(|t| Timestamp::parse(t).ok());
+            }
+            let page: Vec<CategoryChange> =
+                serde_json::from_value(answer["query"]["watchlist"].clone())
+                    .map_err(|e| Error::Decode(format!("list=watchlist: {e}")))?;
+            changes.extend(page);
+            next = crate::categories::continuation(&answer, "wlcontinue");
+            if next.is_none() {
+                break;
+            }
+        }
+        Ok(CategoryChanges {
+            changes,
+            server_time: server_time
+                .ok_or_else(|| Error::Decode("no curtimestamp in the answer".into()))?,
+        })
+    }
+
+    /// Of `titles`, those not on the bot's watchlist.
+    pub async fn unwatched(&self, titles: &[String]) -> Result<Vec<String>, Error> {
+        let mut unwatched = Vec::new();
+        for batch in titles.chunks(TITLES_PER_REQUEST) {
+            let joined = batch.join("|");
+            let answer = self
+                .get(&[
+                    ("action", "query"),
+                    ("prop", "info"),
+                    ("inprop", "watched"),
+                    ("titles", &joined),
+                ])
+                .await?;
+            for page in answer["query"]["pages"].as_array().into_iter().flatten() {
+                if !page["watched"].as_bool().unwrap_or(false)
+                    && let Some(title) = page["title"].as_str()
+                {
+                    unwatched.push(title.to_owned());
+                }
+            }
+        }
+        Ok(unwatched)
+    }
+
+    /// Puts `titles` on the bot's watchlist, for good (no expiry). Needs the bot password's
+    /// "Edit your watchlist" grant; without it the API answers `permissiondenied`.
+    pub async fn watch(&self, titles: &[String]) -> Result<(), Error> {
+        for batch in titles.chunks(TITLES_PER_REQUEST) {
+            let joined = batch.join("|");
+            self.post_watch(&[("action", "watch"), ("titles", &joined)])
+                .await?;
+        }
+        Ok(())
+    }
+}
