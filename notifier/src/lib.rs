@@ -314,16 +314,16 @@ async fn greet_on_board(
 ) -> Result<(OutcomeKind, Timestamp), matchbot_wiki::Error> {
     let request = &decision.request;
     let marker = marker(decision);
-    if page.exists {
-        if let Some(postid) = wiki.flow_post_containing(&page.title, &marker).await? {
-            tracing::info!(request = %request.request_id, talk_page = %page.title, "greeting already on the board; not posting again");
-            let kind = OutcomeKind::Posted {
-                revid: 0,
-                already: true,
-                postid: Some(postid),
-            };
-            return Ok((kind, Timestamp::now()));
-        }
+    if page.exists
+        && let Some(postid) = wiki.flow_post_containing(&page.title, &marker).await?
+    {
+        tracing::info!(request = %request.request_id, talk_page = %page.title, "greeting already on the board; not posting again");
+        let kind = OutcomeKind::Posted {
+            revid: 0,
+            already: true,
+            postid: Some(postid),
+        };
+        return Ok((kind, Timestamp::now()));
     }
     if let Some(withdrawn) = withdrawn {
         return Ok((withdrawn, Timestamp::now()));
