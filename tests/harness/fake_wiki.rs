@@ -4,7 +4,8 @@
 //!
 //! It answers the requests MatchBot makes the way the API documents them (formatversion=2,
 //! `errorformat=plaintext` errors in `errors[]`, sessions in a cookie, login and csrf tokens,
-//! OAuth 2 bearer tokens, `assert`/`assertuser`, continuation, and Flow's `action=flow`
+//! OAuth 2 bearer tokens, `assert`/`assertuser`, continuation, watchlists with `categorize`
+//! changes (as `$wgRCWatchCategoryMembership` makes them), blocks, and Flow's `action=flow`
 //! new-topic, view-topiclist and view-header on a wiki where Flow is enabled), and keeps a log
 //! of every request and every edit. It knows nothing about MatchBot: tests seed it with users,
 //! pages and category links as a person would make them.
@@ -132,6 +133,12 @@ struct Wiki {
     titles: HashMap<u64, String>,
     /// Category → (page id, when it was added), in the order added.
     categories: BTreeMap<String, Vec<(u64, Timestamp)>>,
+    /// Every page added to or removed from a category: (category, page id, revision, time).
+    category_changes: Vec<(String, u64, u64, Timestamp)>,
+    /// (user, title) of every watched page.
+    watched: std::collections::BTreeSet<(String, String)>,
+    /// Accounts blocked from editing the whole wiki.
+    blocked: std::collections::BTreeSet<String>,
     sessions: HashMap<String, Session>,
     edits: Vec<Edit>,
     requests: BTreeMap<String, usize>,
@@ -179,6 +186,9 @@ impl FakeWiki {
             pages: BTreeMap::new(),
             titles: HashMap::new(),
             categories: BTreeMap::new(),
+            category_changes: Vec::new(),
+            watched: Default::default(),
+            blocked: Default::default(),
             sessions: HashMap::new(),
             edits: Vec::new(),
             requests: BTreeMap::new(),
@@ -302,16 +312,51 @@ impl FakeWiki {
             .count()
     }
 
-    /// Adds the existing page `title` to `category` now (by the fake's clock).
+    /// Adds the existing page `title` to `category` now (by the fake's clock), noting the
+    /// change for watchlists.
     pub fn categorize(&self, title: &str, category: &str) {
+        let now = self.lock().now();
+        self.categorize_at(title, category, now);
+    }
+
+    /// Adds the existing page `title` to `category` as if it had been at `at` (to rebuild a
+    /// recorded wiki), noting the change for watchlists.
+    pub fn categorize_at(&self, title: &str, category: &str, now: Timestamp) {
         let mut wiki = self.lock();
-        let pageid = wiki.pages.get(title).map(|p| p.pageid);
-        let pageid = pageid.unwrap_or_else(|| panic!("{title} does not exist on the fake wiki"));
-        let now = wiki.now();
+        let (pageid, revid) = wiki.page_ids(title);
         wiki.categories
             .entry(category.to_owned())
             .or_default()
             .push((pageid, now));
+        wiki.category_changes
+            .push((category.to_owned(), pageid, revid, now));
+    }
+
+    /// Takes `title` out of `category`, noting the change for watchlists.
+    pub fn uncategorize(&self, title: &str, category: &str) {
+        let mut wiki = self.lock();
+        let (pageid, revid) = wiki.page_ids(title);
+        let now = wiki.now();
+        if let Some(members) = wiki.categories.get_mut(category) {
+            members.retain(|(id, _)| *id != pageid);
+        }
+        wiki.category_changes
+            .push((category.to_owned(), pageid, revid, now));
+    }
+
+    /// Blocks `user` from editing the whole wiki.
+    pub fn block(&self, user: &str) {
+        self.lock().blocked.insert(user.to_owned());
+    }
+
+    /// The pages on `user`'s watchlist.
+    pub fn watchlist(&self, user: &str) -> Vec<String> {
+        let wiki = self.lock();
+        wiki.watched
+            .iter()
+            .filter(|(u, _)| u == user)
+            .map(|(_, t)| t.clone())
+            .collect()
     }
 
     /// The current text of `title`, if it exists.
@@ -360,6 +405,13 @@ impl Wiki {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    /// The page id and latest revision of the existing page `title`.
+    fn page_ids(&self, title: &str) -> (u64, u64) {
+        let page = self.pages.get(title);
+        let page = page.unwrap_or_else(|| panic!("{title} does not exist on the fake wiki"));
+        (page.pageid, page.revisions.last().map_or(0, |r| r.revid))
     }
 
     fn now(&self) -> Timestamp {
@@ -658,6 +710,7 @@ fn handle(wiki: &mut Wiki, session_id: &str, action: &str, p: &HashMap<String, S
         "query" => query(wiki, session_id, p),
         "login" => login(wiki, session_id, p),
         "edit" => edit(wiki, session_id, user, p),
+        "watch" => watch(wiki, session_id, user, p),
         "flow" if wiki.flow => flow(wiki, session_id, user, p),
         other => error(
             "badvalue",
@@ -908,7 +961,12 @@ fn query(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Valu
                         token
                     }
                 };
-                json!({ "csrftoken": csrf })
+                // The fake's watch token is its csrf token; the real wiki's differ.
+                if kind == "watch" {
+                    json!({ "watchtoken": csrf })
+                } else {
+                    json!({ "csrftoken": csrf })
+                }
             }
         };
         answer["query"] = json!({ "tokens": tokens });
@@ -933,10 +991,98 @@ fn query(wiki: &mut Wiki, session_id: &str, p: &HashMap<String, String>) -> Valu
     if p.get("list").map(String::as_str) == Some("categorymembers") {
         return category_members(wiki, p, answer);
     }
+    if p.get("list").map(String::as_str) == Some("watchlist") {
+        let user = wiki.sessions.get(session_id).and_then(|s| s.user.clone());
+        return watchlist(wiki, user, p, answer);
+    }
+    if p.get("list").map(String::as_str) == Some("users") {
+        let users: Vec<Value> = p
+            .get("ususers")
+            .map_or("", String::as_str)
+            .split('|')
+            .map(|name| match wiki.users.get(name) {
+                None => json!({ "name": name, "missing": true }),
+                Some(id) if wiki.blocked.contains(name) => json!({
+                    "userid": id, "name": name, "blockid": 1000 + id, "blockedby": "Admin",
+                    "blockedbyid": 1, "blockreason": "test", "blockexpiry": "infinite",
+                    "blockpartial": false,
+                }),
+                Some(id) => json!({ "userid": id, "name": name }),
+            })
+            .collect();
+        answer["query"] = json!({ "users": users });
+        return answer;
+    }
     if let Some(props) = p.get("prop") {
-        return pages(wiki, props, p, answer);
+        let user = wiki.sessions.get(session_id).and_then(|s| s.user.clone());
+        let mut answer = pages(wiki, props, p, answer);
+        // prop=info&inprop=watched: whether the session's user watches each page.
+        if p.get("inprop")
+            .is_some_and(|i| i.split('|').any(|i| i == "watched"))
+        {
+            for page in answer["query"]["pages"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                let title = page["title"].as_str().unwrap_or("").to_owned();
+                let watched = user
+                    .as_ref()
+                    .is_some_and(|u| wiki.watched.contains(&(u.clone(), title)));
+                page["watched"] = json!(watched);
+            }
+        }
+        return answer;
     }
     answer
+}
+
+/// `list=watchlist&wltype=categorize`, oldest first from `wlstart` (`wldir=newer`).
+fn watchlist(
+    wiki: &Wiki,
+    user: Option<String>,
+    p: &HashMap<String, String>,
+    mut answer: Value,
+) -> Value {
+    let Some(user) = user else {
+        return error("notloggedin", "Please log in to view your watchlist.");
+    };
+    let start = p.get("wlstart").and_then(|t| Timestamp::parse(t).ok());
+    let changes: Vec<Value> = wiki
+        .category_changes
+        .iter()
+        .filter(|(category, ..)| wiki.watched.contains(&(user.clone(), category.clone())))
+        .filter(|(.., t)| start.is_none_or(|s| *t >= s))
+        .map(|(category, pageid, revid, t)| {
+            json!({
+                "type": "categorize", "ns": 14, "title": category, "pageid": pageid,
+                "revid": revid, "old_revid": 0, "timestamp": t.to_string(),
+            })
+        })
+        .collect();
+    answer["query"] = json!({ "watchlist": changes });
+    answer
+}
+
+/// `action=watch`: adds `titles` to the user's watchlist.
+fn watch(
+    wiki: &mut Wiki,
+    session_id: &str,
+    user: Option<String>,
+    p: &HashMap<String, String>,
+) -> Value {
+    if let Some(refused) = refuse_bad_token(wiki, session_id, p) {
+        return refused;
+    }
+    let Some(user) = user else {
+        return error("notloggedin", "Please log in to edit your watchlist.");
+    };
+    let mut watched = Vec::new();
+    for title in p.get("titles").map_or("", String::as_str).split('|') {
+        wiki.watched.insert((user.clone(), title.to_owned()));
+        watched.push(json!({ "title": title, "ns": ns_of(title), "watched": true }));
+    }
+    json!({ "batchcomplete": true, "watch": watched })
 }
 
 fn category_members(wiki: &Wiki, p: &HashMap<String, String>, mut answer: Value) -> Value {
@@ -1026,6 +1172,23 @@ fn pages(wiki: &Wiki, props: &str, p: &HashMap<String, String>, mut answer: Valu
             v["pagelanguage"] = json!("en");
             v["lastrevid"] = json!(page.revisions.last().map_or(0, |r| r.revid));
             v["length"] = json!(page.revisions.last().map_or(0, |r| r.text.len()));
+        }
+        if props.contains(&"categories") {
+            let wanted: Vec<&str> = p
+                .get("clcategories")
+                .map_or(Vec::new(), |c| c.split('|').collect());
+            let categories: Vec<Value> = wiki
+                .categories
+                .iter()
+                .filter(|(name, _)| wanted.is_empty() || wanted.contains(&name.as_str()))
+                .filter_map(|(name, members)| {
+                    let (_, added) = members.iter().find(|(id, _)| *id == page.pageid)?;
+                    Some(json!({ "ns": 14, "title": name, "timestamp": added.to_string() }))
+                })
+                .collect();
+            if !categories.is_empty() {
+                v["categories"] = json!(categories);
+            }
         }
         if props.contains(&"revisions") {
             let list_mode =

@@ -40,8 +40,9 @@ fn golden(name: &str, actual: &str) {
     );
 }
 
-/// The wiki the recording was made on, as far as the notifier can see it: its bot and the talk
-/// pages that existed before the greetings.
+/// The wiki the recording was made on, as far as the notifier can see it: its bot, the talk
+/// pages that existed before the greetings, and the learners' profiles in their request
+/// categories since the recorded times (the notifier checks that each request still stands).
 async fn fake_wiki() -> FakeWiki {
     let wiki = FakeWiki::start(Clock::Stepped(
         Timestamp::parse("2026-11-21T15:00:00Z").expect("a timestamp"),
@@ -57,6 +58,23 @@ async fn fake_wiki() -> FakeWiki {
             page["user"].as_str().expect("user"),
             title,
             page["text"].as_str().expect("text"),
+        );
+    }
+    let requests = std::fs::read_to_string(fixtures().join("requests.jsonl")).expect("requests");
+    for line in requests.lines() {
+        let entry: Value = serde_json::from_str(line).expect("an exported entry");
+        let payload = entry["fields"]["payload"].as_str().expect("a payload");
+        let request: matchbot_config::Request =
+            serde_json::from_str(payload).expect("a recorded request");
+        wiki.edit(
+            &request.learner.name,
+            &request.profile.title,
+            "My Co-op profile.",
+        );
+        wiki.categorize_at(
+            &request.profile.title,
+            &request.category,
+            request.category_added,
         );
     }
     wiki
