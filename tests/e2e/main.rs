@@ -4,7 +4,9 @@
 //! - `pipeline`: learners tag their profiles as a person would; greetings and rows come out.
 //! - `lifecycle`: how the binaries start and stop (bad configuration, SIGTERM).
 //! - `etiquette`: exclusion templates, protection, the kill switch, dry runs and trials.
+//! - `scanner`: polls, reconcile, withdrawn requests, the mentor pool and blocks.
 
 mod etiquette;
 mod lifecycle;
 mod pipeline;
+mod scanner;

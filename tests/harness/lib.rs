@@ -7,6 +7,7 @@
 //! a test that cannot reach it fails, it never skips.
 
 pub mod fake_wiki;
+pub mod proxy;
 pub mod services;
 
 use std::path::{Path, PathBuf};
@@ -144,6 +145,29 @@ impl Wiki {
         );
     }
 
+    /// Creates the account `name` (a new mentor or learner of one test only).
+    pub async fn create_user(&self, name: &str) {
+        maintenance(
+            &[
+                "createAndPromote.php",
+                "--force",
+                name,
+                "Test-User-Passw0rd!",
+            ],
+            "",
+        )
+        .await;
+    }
+
+    /// Blocks `name` from editing the whole wiki, as an administrator would.
+    pub async fn block(&self, name: &str) {
+        maintenance(
+            &["blockUsers.php", "--performer", "Admin", "--reason", "test"],
+            name,
+        )
+        .await;
+    }
+
     /// Fully protects `title` (edit and move: administrators only), as an administrator would.
     pub async fn protect(&self, title: &str) {
         let out = tokio::process::Command::new("php")
@@ -242,6 +266,34 @@ impl Wiki {
     }
 }
 
+/// Runs `php maintenance/<script>` in the sandbox wiki with `stdin`, insisting it succeeds.
+async fn maintenance(args: &[&str], stdin: &str) {
+    use tokio::io::AsyncWriteExt;
+    let script = format!("maintenance/{}", args[0]);
+    let mut child = tokio::process::Command::new("php")
+        .arg(&script)
+        .args(&args[1..])
+        .current_dir(wiki_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("php runs");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.as_bytes())
+        .await
+        .expect("write stdin");
+    drop(input);
+    let out = child.wait_with_output().await.expect("php finishes");
+    assert!(
+        out.status.success(),
+        "{script} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// One test's MatchBot: its configuration, Redis prefix, database and Co-op corner.
 pub struct Run {
     /// Unique tag of this run.
@@ -262,6 +314,32 @@ pub struct Run {
     pub redis_url: String,
     /// Its MariaDB's port on 127.0.0.1.
     pub db_port: u16,
+}
+
+/// A worker started by [`Run::spawn`].
+pub struct Worker {
+    name: String,
+    child: tokio::process::Child,
+    log: PathBuf,
+}
+
+impl Worker {
+    /// Its log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stops it with SIGTERM, insists it exits 0 within 10 s, and returns its log.
+    pub async fn stop(mut self) -> String {
+        assert!(sigterm(&self.child), "{} was not running", self.name);
+        let status = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{} did not stop within 10 s of SIGTERM", self.name))
+            .expect("wait for the worker");
+        let log = self.log();
+        assert!(status.success(), "{} exited {status}:\n{log}", self.name);
+        log
+    }
 }
 
 /// One row of `matches`, the columns a person checks.
@@ -406,6 +484,28 @@ impl Run {
         out
     }
 
+    /// Starts a MatchBot binary in the background with this run's configuration; its log
+    /// goes to `<bin_name>.log` in the run's directory. Killed if dropped without [`Worker::stop`].
+    pub fn spawn(&self, bin_name: &str, args: &[&str]) -> Worker {
+        let log = self.dir.join(format!("{bin_name}.log"));
+        let file = std::fs::File::create(&log).expect("create the worker's log");
+        let child = tokio::process::Command::new(bin(bin_name))
+            .arg("--config")
+            .arg(&self.dir)
+            .args(args)
+            .env_remove("MATCHBOT_CONSUMER")
+            .stdout(Stdio::null())
+            .stderr(file)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the worker starts");
+        Worker {
+            name: bin_name.to_owned(),
+            child,
+            log,
+        }
+    }
+
     /// `matchbot migrate`.
     pub async fn migrate(&self) {
         self.ok("matchbot", &["migrate"]).await;
@@ -529,6 +629,14 @@ fn column<T: mysql_async::prelude::FromValue>(row: &mysql_async::Row, index: usi
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (civil-from-days, so no date crate is needed).
+/// The machine's time now, as `--since` takes it.
+pub fn now_string() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970");
+    time_string(now.as_secs())
+}
+
 fn time_string(unix: u64) -> String {
     let days = (unix / 86_400) as i64;
     let secs = unix % 86_400;
