@@ -5,7 +5,9 @@
 //! - `lifecycle`: how the binaries start and stop (bad configuration, SIGTERM).
 //! - `etiquette`: exclusion templates, protection, the kill switch, dry runs and trials.
 //! - `scanner`: polls, reconcile, withdrawn requests, the mentor pool and blocks.
+//! - `budget`: the requests the wiki receives while idle and per match.
 
+mod budget;
 mod etiquette;
 mod lifecycle;
 mod pipeline;

@@ -145,6 +145,26 @@ impl Wiki {
         );
     }
 
+    /// Waits until the wiki's job runner has run every queued job (category changes reach
+    /// watchlists through jobs), for at most a minute.
+    pub async fn wait_for_jobs(&self) {
+        for _ in 0..120 {
+            let out = tokio::process::Command::new("php")
+                .arg("maintenance/showJobs.php")
+                .current_dir(wiki_dir())
+                .output()
+                .await
+                .expect("php runs");
+            if String::from_utf8_lossy(&out.stdout).trim() == "0" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        panic!(
+            "the wiki's job queue did not empty within a minute: is its job runner running (scripts/sandbox up)?"
+        );
+    }
+
     /// Creates the account `name` (a new mentor or learner of one test only).
     pub async fn create_user(&self, name: &str) {
         maintenance(
@@ -448,6 +468,29 @@ impl Run {
             serde_json::to_string_pretty(&config).expect("config serialises"),
         )
         .expect("write config");
+    }
+
+    /// This run's own version of a configured category: `Category:Co-op/Requests/Writing`
+    /// becomes `Category:Co-op <tag>/Requests/Writing` (see [`Run::use_own_categories`]).
+    pub fn category(&self, configured: &str) -> String {
+        configured.replacen("Category:Co-op", &format!("Category:Co-op {}", self.tag), 1)
+    }
+
+    /// Gives this run categories of its own, so no other test's category changes reach its
+    /// scanner: for tests that count what the scanner asks the wiki.
+    pub fn use_own_categories(&self) {
+        self.adjust(|c| {
+            let categories = &mut c["categories"];
+            for key in ["general", "optout"] {
+                let own = self.category(categories[key].as_str().expect("a category"));
+                categories[key] = json!(own);
+            }
+            for key in ["requestcategories", "mentorcategories"] {
+                for category in categories[key].as_array_mut().expect("a list") {
+                    *category = json!(self.category(category.as_str().expect("a category")));
+                }
+            }
+        });
     }
 
     /// The profile page of `user` in this run's corner.
