@@ -291,14 +291,16 @@ impl Scanner<'_> {
         Ok(pages)
     }
 
-    /// The requests `changes` made: a profile in a request category it was just put in.
+    /// The requests `changes` made: a profile in a request category it was just put in, not
+    /// handed out before and not in `matches` (a change a poll sees can be one the original
+    /// MatchBot, or a deployment whose Redis is gone, already handled).
     async fn new_requests(
         &mut self,
         changes: &[CategoryChange],
         pages: &BTreeMap<u64, (PageCategories, Option<User>)>,
         scanned_at: Timestamp,
     ) -> Result<Vec<Request>, ScanError> {
-        let mut requests: Vec<Request> = Vec::new();
+        let mut candidates: Vec<(RequestKey, &PageCategories, &Option<User>)> = Vec::new();
         for change in changes {
             if !self.config.is_request_category(&change.category) {
                 continue;
@@ -314,9 +316,29 @@ impl Scanner<'_> {
                 continue;
             }
             let request_id = RequestId::new(page.pageid, &change.category, added);
-            if requests.iter().any(|r| r.request_id == request_id)
+            if candidates.iter().any(|(k, ..)| k.request_id == request_id)
                 || self.state.request_seen(&request_id).await?
             {
+                continue;
+            }
+            let key = RequestKey {
+                request_id,
+                profile_id: page.pageid,
+                category: change.category.clone(),
+                category_added: added,
+            };
+            candidates.push((key, page, creator));
+        }
+        let keys: Vec<RequestKey> = candidates.iter().map(|(k, ..)| k.clone()).collect();
+        let handled = if keys.is_empty() {
+            Default::default()
+        } else {
+            self.db.handled(&keys).await?
+        };
+        let mut requests = Vec::new();
+        for (key, page, creator) in candidates {
+            if handled.contains(&key.request_id) {
+                tracing::info!(request = %key.request_id, "already in matches; not handed out again");
                 continue;
             }
             let Some(learner) = creator.clone() else {
@@ -324,10 +346,10 @@ impl Scanner<'_> {
                 continue;
             };
             requests.push(self.request(
-                request_id,
+                key.request_id,
                 page,
-                &change.category,
-                added,
+                &key.category,
+                key.category_added,
                 learner,
                 scanned_at,
             ));

@@ -116,6 +116,9 @@ async fn reconcile_starts_at_since_and_never_greets_what_the_original_matchbot_r
         wiki.user_id("Lin").await
     ))
     .await;
+    // Both ways in see Lin's request: the reconcile lists it and, once the wiki has noted the
+    // change, the poll after it finds it on the watchlist. Each must ask `matches`.
+    wiki.wait_for_jobs().await;
 
     run.ok("matchbot-scanner", &["--once", "--since", &since])
         .await;
