@@ -345,36 +345,22 @@ impl Scanner<'_> {
                 tracing::warn!(profile = %page.title, "request on a profile with no known creator; skipped");
                 continue;
             };
-            requests.push(self.request(
-                key.request_id,
-                page,
-                &key.category,
-                key.category_added,
-                learner,
-                scanned_at,
-            ));
+            requests.push(Scanner::request(key, &page.title, learner, scanned_at));
         }
         Ok(requests)
     }
 
-    fn request(
-        &self,
-        request_id: RequestId,
-        page: &PageCategories,
-        category: &str,
-        added: Timestamp,
-        learner: User,
-        scanned_at: Timestamp,
-    ) -> Request {
-        tracing::info!(request = %request_id, learner = %learner.name, category, "new request");
+    /// The request named by `key`, on the profile titled `title`, logged as new.
+    fn request(key: RequestKey, title: &str, learner: User, scanned_at: Timestamp) -> Request {
+        tracing::info!(request = %key.request_id, learner = %learner.name, category = %key.category, "new request");
         Request {
-            request_id,
+            request_id: key.request_id,
             profile: PageRef {
-                id: page.pageid,
-                title: page.title.clone(),
+                id: key.profile_id,
+                title: title.to_owned(),
             },
-            category: category.to_owned(),
-            category_added: added,
+            category: key.category,
+            category_added: key.category_added,
             learner,
             scanned_at,
         }
@@ -469,21 +455,7 @@ impl Scanner<'_> {
                 tracing::warn!(profile = %title, "request on a profile with no known creator; skipped");
                 continue;
             };
-            let page = PageCategories {
-                pageid: key.profile_id,
-                title,
-                categories: Vec::new(),
-                creator: None,
-            };
-            let request = self.request(
-                key.request_id,
-                &page,
-                &key.category,
-                key.category_added,
-                learner,
-                scanned_at,
-            );
-            requests.push(request);
+            requests.push(Scanner::request(key, &title, learner, scanned_at));
         }
 
         let mut commit = self.bus.commit_builder();
