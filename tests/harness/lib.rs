@@ -120,29 +120,7 @@ impl Wiki {
 
     /// Saves `text` as `user`, as a person would (the maintenance edit script, no API, no bot).
     pub async fn edit_as(&self, user: &str, title: &str, text: &str) {
-        let mut child = tokio::process::Command::new("php")
-            .arg("maintenance/edit.php")
-            .args(["-u", user, "-s", "test edit", title])
-            .current_dir(wiki_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("php runs");
-        use tokio::io::AsyncWriteExt;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        stdin
-            .write_all(text.as_bytes())
-            .await
-            .expect("write page text");
-        drop(stdin);
-        let out = child.wait_with_output().await.expect("php finishes");
-        assert!(
-            out.status.success(),
-            "edit.php as {user} on {title} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        maintenance(&["edit.php", "-u", user, "-s", "test edit", title], text).await;
     }
 
     /// Waits until the wiki's job runner has run every queued job (category changes reach
@@ -190,19 +168,11 @@ impl Wiki {
 
     /// Fully protects `title` (edit and move: administrators only), as an administrator would.
     pub async fn protect(&self, title: &str) {
-        let out = tokio::process::Command::new("php")
-            .arg("maintenance/protect.php")
-            .args(["--user", "Admin", "--reason", "test", title])
-            .current_dir(wiki_dir())
-            .output()
-            .await
-            .expect("php runs");
-        assert!(
-            out.status.success(),
-            "protect.php on {title} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        maintenance(
+            &["protect.php", "--user", "Admin", "--reason", "test", title],
+            "",
+        )
+        .await;
     }
 
     /// A page's current wikitext, `None` if it does not exist.
