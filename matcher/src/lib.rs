@@ -3,9 +3,14 @@
 //! # Layout
 //!
 //! - `policy`: the pure matching policy (no I/O), deterministic given a seed.
-//! - this file: the worker loop — read a batch of requests, read the mentor pool once, decide,
-//!   then emit the decisions and ack the requests in one MULTI/EXEC.
+//! - `history`: earlier assignments as plain data (loads, a learner's mentors).
+//! - `ledger`: the history's keys in Redis.
+//! - this file: the worker loop — read a batch of requests, read the mentor pool and the
+//!   history once, decide in request order, then emit the decisions, add them to the ledger
+//!   and ack the requests in one MULTI/EXEC.
 
+pub mod history;
+pub mod ledger;
 pub mod policy;
 
 use matchbot_bus::{Bus, BusError, Consumer, Delivery, MENTOR_POOL, Stream};
@@ -13,6 +18,7 @@ use matchbot_config::{Config, MentorPool, Request};
 use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, run_stage};
 use redis::AsyncCommands;
 
+pub use history::{History, Place};
 pub use policy::{Policy, PolicyError};
 
 /// The consumer group of this stage.
@@ -62,11 +68,8 @@ pub async fn run(
     options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, MatcherError> {
-    let policy = Policy {
-        skills: config.skills.clone(),
-        general_skill: config.general_skill.clone(),
-        seed: config.matcher.seed,
-    };
+    let policy = Policy::new(config);
+    let load_days = config.matcher.load_days;
     let mut summary = Summary::default();
     let Some((bus, mut requests)) =
         join_stage(&config.redis, Stream::Requests, STAGE, &options, &shutdown).await?
@@ -82,11 +85,17 @@ pub async fn run(
             // One pool for the whole batch, read after the requests: the scanner wrote it in
             // the same transaction as the newest of them, or later.
             let pool = read_pool(&bus).await?;
+            let mut history = ledger::read(&bus, &pool, batch, load_days).await?;
+            // In request order, whatever order they were delivered in (see `history`).
+            let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
+            in_order.sort_by_key(|e| Place::of(&e.payload));
             let mut commit = requests.commit_builder();
             let (mut decided, mut dead_lettered) = (0, 0);
-            for entry in batch {
-                match policy.decide(&entry.payload, &pool) {
+            for entry in in_order {
+                match policy.decide(&entry.payload, &pool, &history) {
                     Ok(decision) => {
+                        history.record(&decision);
+                        ledger::write(&mut commit, &decision, load_days)?;
                         tracing::info!(
                             request = %decision.request.request_id,
                             learner = %decision.request.learner.name,

@@ -113,6 +113,7 @@ mod tests {
             mentor_profile: None,
             level,
             mentor_skill: skill.into(),
+            explanation: None,
         }
     }
 

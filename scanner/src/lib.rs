@@ -229,6 +229,7 @@ impl Scanner<'_> {
                 self.state.see_change(&mut commit, change);
             }
         }
+        in_request_order(&mut requests);
         for request in &requests {
             commit.emit(Stream::Requests, request)?;
             self.state.see_request(&mut commit, request);
@@ -405,6 +406,7 @@ impl Scanner<'_> {
             ));
         }
         pool::mark_blocked(&self.wiki, &mut self.pool, &joined).await?;
+        pool::note_last_edits(self.config, &self.wiki, &mut self.pool, &joined).await?;
         Ok(true)
     }
 
@@ -460,6 +462,7 @@ impl Scanner<'_> {
 
         let mut commit = self.bus.commit_builder();
         commit.set(MENTOR_POOL, &encode(&pool)?);
+        in_request_order(&mut requests);
         for request in &requests {
             commit.emit(Stream::Requests, request)?;
             self.state.see_request(&mut commit, request);
@@ -498,4 +501,11 @@ impl Scanner<'_> {
 
 fn encode(pool: &MentorPool) -> Result<String, ScanError> {
     serde_json::to_string(pool).map_err(ScanError::Encode)
+}
+
+/// Sorts requests by when their category was added, then by id: the order the matcher decides
+/// them in, so that a stream replayed later is decided exactly as it was the first time.
+fn in_request_order(requests: &mut [Request]) {
+    requests
+        .sort_by(|a, b| (a.category_added, &a.request_id).cmp(&(b.category_added, &b.request_id)));
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use matchbot_bus::Bus;
-use matchbot_config::{Config, Mentor, MentorPool, PageRef, Timestamp, User};
+use matchbot_config::{Away, Config, Mentor, MentorPool, PageRef, Timestamp, User};
 use matchbot_wiki::{Client, PageCategories};
 
 use crate::ScanError;
@@ -21,7 +21,8 @@ pub(crate) async fn read(
     bus: &Bus,
     creators: &mut Creators,
 ) -> Result<MentorPool, ScanError> {
-    let mut members: BTreeMap<String, Vec<Mentor>> = BTreeMap::new();
+    // Each category's mentors, with the sort key they are listed under.
+    let mut members: BTreeMap<String, Vec<(Mentor, String)>> = BTreeMap::new();
     let mut taken_at: Option<Timestamp> = None;
     for category in categories(config) {
         let listing = wiki.category_members(category, None).await?;
@@ -33,21 +34,32 @@ pub(crate) async fn read(
             .filter(|p| config.pages.is_profile(&p.title))
         {
             match creators.get(wiki, bus, page.pageid).await? {
-                Some(user) => mentors.push(Mentor {
-                    user,
-                    profile: PageRef {
-                        id: page.pageid,
-                        title: page.title,
+                Some(user) => mentors.push((
+                    Mentor {
+                        user,
+                        profile: PageRef {
+                            id: page.pageid,
+                            title: page.title,
+                        },
                     },
-                }),
+                    page.sortkeyprefix,
+                )),
                 None => {
                     tracing::warn!(profile = %page.title, "mentor profile has no known creator; left out")
                 }
             }
         }
-        mentors.sort_by_key(|m| m.profile.id);
+        mentors.sort_by_key(|(m, _)| m.profile.id);
         members.insert(category.to_owned(), mentors);
     }
+    let listed = |category: &str| -> Vec<Mentor> {
+        members
+            .get(category)
+            .into_iter()
+            .flatten()
+            .map(|(m, _)| m.clone())
+            .collect()
+    };
 
     let maintainer = match wiki
         .page_creator_by_title(&config.maintainer_profile)
@@ -62,35 +74,45 @@ pub(crate) async fn read(
             None
         }
     };
-    let general = members
-        .get(&config.general_category)
-        .cloned()
-        .unwrap_or_default();
-    let opted_out = members
-        .get(&config.optout_category)
-        .cloned()
-        .unwrap_or_default();
-    let by_category = config
-        .skills
-        .iter()
-        .map(|s| {
-            (
-                s.mentor_category.clone(),
-                members.get(&s.mentor_category).cloned().unwrap_or_default(),
-            )
-        })
+    let away = config
+        .away_category
+        .as_ref()
+        .and_then(|c| members.get(c))
+        .into_iter()
+        .flatten()
+        .map(|(mentor, sortkey)| away(mentor.clone(), sortkey))
         .collect();
     let mut pool = MentorPool {
         taken_at,
-        by_category,
-        general,
-        opted_out,
+        by_category: config
+            .skills
+            .iter()
+            .map(|s| (s.mentor_category.clone(), listed(&s.mentor_category)))
+            .collect(),
+        general: listed(&config.general_category),
+        opted_out: listed(&config.optout_category),
         blocked: Vec::new(),
+        away,
+        last_edits: BTreeMap::new(),
         maintainer,
     };
     let names: BTreeSet<User> = everyone(&pool).cloned().collect();
     mark_blocked(wiki, &mut pool, &names).await?;
+    note_last_edits(config, wiki, &mut pool, &names).await?;
     Ok(pool)
+}
+
+/// A mentor in the away category, their sort key read as the day they are back.
+fn away(mentor: Mentor, sortkey_prefix: &str) -> Away {
+    let away = Away::new(mentor, sortkey_prefix);
+    if let Some(written) = &away.unreadable {
+        tracing::warn!(
+            mentor = %away.mentor.user.name,
+            sortkey = %written,
+            "away without a readable return date (expected YYYY-MM-DD): away until the profile leaves the category"
+        );
+    }
+    away
 }
 
 /// The categories that make up the pool: every mentor category, the general and the opt-out
@@ -103,6 +125,9 @@ pub(crate) fn categories(config: &Config) -> Vec<&str> {
         .collect();
     categories.push(&config.general_category);
     categories.push(&config.optout_category);
+    if let Some(away) = &config.away_category {
+        categories.push(away);
+    }
     categories.sort_unstable();
     categories.dedup();
     categories
@@ -152,6 +177,17 @@ pub(crate) fn apply(
     }
     update(&config.general_category, &mut pool.general);
     update(&config.optout_category, &mut pool.opted_out);
+    if let Some(category) = config.away_category.as_deref()
+        && changed.contains(category)
+    {
+        pool.away.retain(|a| a.mentor.profile.id != page.pageid);
+        if let (Some(mentor), Some(link)) = (&mentor, page.membership(category)) {
+            let away = away(mentor.clone(), &link.sortkey_prefix);
+            tracing::info!(mentor = %mentor.user.name, until = ?away.until, "mentor is away");
+            pool.away.push(away);
+            pool.away.sort_by_key(|a| a.mentor.profile.id);
+        }
+    }
     joined
 }
 
@@ -172,6 +208,26 @@ pub(crate) async fn mark_blocked(
         pool.blocked.push(user.clone());
     }
     pool.blocked.sort_by_key(|u| u.id);
+    Ok(())
+}
+
+/// When `matcher.active_within_days` is set, looks up when each of `users` last edited (one
+/// request each) and records it in `pool.last_edits`; otherwise does nothing.
+pub(crate) async fn note_last_edits(
+    config: &Config,
+    wiki: &Client,
+    pool: &mut MentorPool,
+    users: &BTreeSet<User>,
+) -> Result<(), ScanError> {
+    if config.matcher.active_within_days.is_none() {
+        return Ok(());
+    }
+    for user in users {
+        match wiki.last_edit(&user.name).await? {
+            Some(t) => pool.last_edits.insert(user.id, t),
+            None => pool.last_edits.remove(&user.id),
+        };
+    }
     Ok(())
 }
 

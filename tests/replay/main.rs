@@ -16,12 +16,23 @@ use matchbot_config::Timestamp;
 use serde_json::{Value, json};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/replay")
+    fixture_dir("replay")
 }
 
-/// Compares `actual` with the golden file `name`, or rewrites it when blessing.
+fn fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// Compares `actual` with the golden file `name` of the replay fixture, or rewrites it.
 fn golden(name: &str, actual: &str) {
-    let path = fixtures().join("golden").join(name);
+    golden_in(&fixtures(), name, actual);
+}
+
+/// Compares `actual` with `dir/golden/name`, or rewrites it when blessing.
+fn golden_in(dir: &Path, name: &str, actual: &str) {
+    let path = dir.join("golden").join(name);
     if std::env::var_os("MATCHBOT_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().expect("golden dir")).expect("create golden dir");
         std::fs::write(&path, actual).expect("write golden file");
@@ -78,6 +89,19 @@ async fn fake_wiki() -> FakeWiki {
         );
     }
     wiki
+}
+
+/// Puts the fixture's `mentor-pool.json` where the scanner would have written it.
+async fn set_pool(run: &Run, dir: &Path) {
+    let pool = std::fs::read_to_string(dir.join("mentor-pool.json")).expect("pool");
+    let pool: Value = serde_json::from_str(&pool).expect("mentor-pool.json is JSON");
+    let mut redis = run.redis().await;
+    let () = redis::cmd("SET")
+        .arg(format!("{}mentor-pool", run.prefix))
+        .arg(pool.to_string())
+        .query_async(&mut redis)
+        .await
+        .expect("set the mentor pool");
 }
 
 async fn replay_and_run(run: &Run) {
@@ -138,15 +162,7 @@ async fn a_recorded_stream_gives_the_golden_decisions_edits_and_rows_and_a_secon
         config["defaultmentorprofile"] = json!("Wikipedia:Co-op/Maintainer");
     });
     run.migrate().await;
-    let pool = std::fs::read_to_string(fixtures().join("mentor-pool.json")).expect("pool");
-    let pool: Value = serde_json::from_str(&pool).expect("mentor-pool.json is JSON");
-    let mut redis = run.redis().await;
-    let () = redis::cmd("SET")
-        .arg(format!("{}mentor-pool", run.prefix))
-        .arg(pool.to_string())
-        .query_async(&mut redis)
-        .await
-        .expect("set the mentor pool");
+    set_pool(&run, &fixtures()).await;
 
     replay_and_run(&run).await;
     let decisions = run.export("decisions").await;
@@ -157,6 +173,7 @@ async fn a_recorded_stream_gives_the_golden_decisions_edits_and_rows_and_a_secon
     golden("edits.jsonl", &edits);
     let rows = rows_as_lines(&run).await;
     golden("rows.tsv", &rows);
+    explain_prints_the_stored_explanation(&run, &decisions).await;
     assert!(
         run.export("dead-letter").await.is_empty(),
         "nothing is dead-lettered"
@@ -187,5 +204,115 @@ async fn a_recorded_stream_gives_the_golden_decisions_edits_and_rows_and_a_secon
     assert_eq!(
         already, 4,
         "the four posted greetings are found by their markers; the skipped one is skipped again"
+    );
+}
+
+/// `matchbot explain` on a recorded request prints, for a person, what the decision says; with
+/// `--json`, exactly the explanation that travelled with the decision. An unknown id is an error
+/// that says what to check.
+async fn explain_prints_the_stored_explanation(run: &Run, decisions: &[String]) {
+    // Mo's request: Bea was chosen at the skill level, and already had one learner.
+    let decision: Value = decisions
+        .iter()
+        .map(|d| serde_json::from_str::<Value>(d).expect("a decision"))
+        .find(|d| d["request"]["learner"]["name"] == "Mo")
+        .expect("Mo's decision");
+    let id = decision["request"]["request_id"].as_str().expect("an id");
+    let text = run.ok("matchbot", &["explain", id]).await;
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    golden("explain.txt", &text);
+    assert!(text.contains("chosen: Bea (skill level)"), "{text}");
+
+    let json = run.ok("matchbot", &["explain", "--json", id]).await;
+    let stored: Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON");
+    assert_eq!(stored, decision["explanation"]);
+
+    let unknown = run
+        .command(
+            "matchbot",
+            &["explain", "1-20260101000000-0000000000000000"],
+        )
+        .await;
+    assert!(!unknown.status.success());
+    let message = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        message.contains("no row for request 1-20260101000000-0000000000000000"),
+        "{message}"
+    );
+}
+
+/// A hand-written fixture (tests/fixtures/matcher) that holds every rule of the policy at once:
+/// an opted-out, a blocked, an inactive mentor, one away with a date ahead, one whose date has
+/// passed, one away without a date, one of weight 0, caps reached, a learner who is also the
+/// only mentor of their skill, and a learner with two requests. Its stream is newest first, as
+/// an older scanner wrote it; the matcher decides in request order all the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_matching_rule_decides_the_golden_way_and_again_on_a_second_replay() {
+    let dir = fixture_dir("matcher");
+    let run = Run::new("matcher-rules", |config| {
+        config["matcher"] = json!({
+            "seed": 2015,
+            "max_active": 2,
+            "active_within_days": 60,
+            "mentors": {
+                "Ada": { "max_active": 3 },
+                "Grace": { "max_active": 4 },
+                "Cy": { "weight": 0 },
+            },
+        });
+    });
+    set_pool(&run, &dir).await;
+    let requests = dir.join("requests.jsonl");
+    let requests = requests.to_str().expect("utf-8 path");
+    run.ok("matchbot", &["stream", "replay", requests]).await;
+    run.ok("matchbot-matcher", &["--once"]).await;
+    let decisions = run.export("decisions").await;
+    assert_eq!(decisions.len(), 14, "one decision per request");
+    let text: String = decisions.iter().map(|d| format!("{d}\n")).collect();
+    golden_in(&dir, "decisions.jsonl", &text);
+
+    let parsed: Vec<Value> = decisions
+        .iter()
+        .map(|d| serde_json::from_str(d).expect("a decision"))
+        .collect();
+    let chosen = |d: &Value| d["mentor"]["name"].as_str().unwrap_or_default().to_owned();
+    let mut per_mentor = std::collections::BTreeMap::<String, usize>::new();
+    for d in &parsed {
+        *per_mentor.entry(chosen(d)).or_default() += 1;
+        assert_ne!(
+            chosen(d),
+            d["request"]["learner"]["name"].as_str().unwrap_or_default()
+        );
+        for never in ["Olga", "Fay", "Gus", "Cy", "Dee", "Ivy"] {
+            assert_ne!(chosen(d), never, "{never} cannot be chosen: {d}");
+        }
+    }
+    assert!(
+        per_mentor.get("Ada").copied().unwrap_or(0) <= 3,
+        "{per_mentor:?}"
+    );
+    assert!(
+        per_mentor.get("Bea").copied().unwrap_or(0) <= 2,
+        "{per_mentor:?}"
+    );
+    assert!(
+        per_mentor.get("Eve").copied().unwrap_or(0) <= 2,
+        "{per_mentor:?}"
+    );
+    let zoe: Vec<String> = parsed
+        .iter()
+        .filter(|d| d["request"]["learner"]["name"] == "Zoë")
+        .map(chosen)
+        .collect();
+    assert_eq!(zoe.len(), 2);
+    assert_ne!(zoe[0], zoe[1], "Zoë's two requests get two mentors");
+
+    run.ok("matchbot", &["stream", "replay", requests]).await;
+    run.ok("matchbot-matcher", &["--once"]).await;
+    let again = run.export("decisions").await;
+    assert_eq!(
+        again[14..],
+        decisions[..],
+        "the second replay decides exactly as the first"
     );
 }

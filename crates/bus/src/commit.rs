@@ -104,6 +104,18 @@ impl Commit {
         self.len += 1;
     }
 
+    /// Sets `field` of a hash (its name is prefixed) to `value`.
+    pub fn hset(&mut self, name: &str, field: &str, value: &str) {
+        self.pipe.hset(self.bus.key(name), field, value).ignore();
+        self.len += 1;
+    }
+
+    /// Lets a key (its name is prefixed) expire `seconds` from now.
+    pub fn expire(&mut self, name: &str, seconds: i64) {
+        self.pipe.expire(self.bus.key(name), seconds).ignore();
+        self.len += 1;
+    }
+
     /// True when nothing has been added.
     pub fn is_empty(&self) -> bool {
         self.len == 0

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use matchbot_bus::{Bus, ExportedEntry, Stream};
+use matchbot_config::Explanation;
 use matchbot_db::Db;
 
 /// MatchBot's admin commands.
@@ -32,6 +33,15 @@ enum Command {
     CheckConfig,
     /// Create the database if needed and apply the migrations it lacks.
     Migrate,
+    /// Say why a request got the mentor it got: the levels looked at, who was passed over and
+    /// why, the weights and the draw, as recorded with its row.
+    Explain {
+        /// The request id (as in the logs and the `request_id` column).
+        request_id: String,
+        /// Print the stored explanation as JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy a stream's entries out as JSON lines, or put exported entries back.
     #[command(subcommand)]
     Stream(StreamCommand),
@@ -65,6 +75,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Migrate => block_on(migrate(&config)),
+        Command::Explain { request_id, json } => block_on(explain(&config, &request_id, json)),
         Command::Stream(StreamCommand::Export { stream }) => block_on(export(&config, &stream)),
         Command::Stream(StreamCommand::Replay { file }) => block_on(replay(&config, &file)),
     };
@@ -97,6 +108,26 @@ fn check_config(config: &matchbot_config::Config) {
     }
     println!("  general mentors: {}", config.general_category);
     println!("  opted-out mentors: {}", config.optout_category);
+    if let Some(away) = &config.away_category {
+        println!("  away mentors: {away} (sort key: the day they are back)");
+    }
+    let m = &config.matcher;
+    println!(
+        "  matching: {}, seed {}, loads over {} days, cap {}, active within {}",
+        m.selection.name(),
+        m.seed,
+        m.load_days,
+        m.max_active.map_or("none".to_owned(), |c| c.to_string()),
+        m.active_within_days
+            .map_or("any time".to_owned(), |d| format!("{d} days"))
+    );
+    for (name, s) in &m.mentors {
+        println!(
+            "    {name}: weight {}, cap {}",
+            s.weight,
+            m.cap(name).map_or("none".to_owned(), |c| c.to_string())
+        );
+    }
     println!(
         "  database: {} on {}:{}",
         config.db.name, config.db.host, config.db.port
@@ -120,6 +151,45 @@ async fn migrate(config: &matchbot_config::Config) -> anyhow::Result<()> {
                 config.db.name, m.name, m.version
             );
         }
+    }
+    Ok(())
+}
+
+async fn explain(
+    config: &matchbot_config::Config,
+    request_id: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let db = Db::connect(&config.db);
+    let recorded = db.recorded(request_id).await;
+    db.close().await?;
+    let Some(row) = recorded.with_context(|| format!("cannot read {}", config.db.name))? else {
+        anyhow::bail!(
+            "no row for request {request_id} in {}.matches: the id is wrong, or the request is \
+             still on its way (see the decisions and outcomes streams)",
+            config.db.name
+        );
+    };
+    let Some(stored) = row.explanation else {
+        anyhow::bail!(
+            "request {request_id} was recorded without an explanation (by the original MatchBot \
+             or a MatchBot from before decisions were explained)"
+        );
+    };
+    if json {
+        println!("{stored}");
+        return Ok(());
+    }
+    let explanation: Explanation = serde_json::from_str(&stored)
+        .with_context(|| format!("the stored explanation of {request_id} is not readable"))?;
+    println!(
+        "request {request_id}: {} on profile {}",
+        row.category, row.lprofileid
+    );
+    println!("{explanation}");
+    match row.outcome_reason.filter(|_| row.outcome != "dry-run") {
+        Some(reason) => println!("outcome: {} ({reason})", row.outcome),
+        None => println!("outcome: {}", row.outcome),
     }
     Ok(())
 }

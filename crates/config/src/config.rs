@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,6 +20,10 @@ pub struct Config {
     pub general_skill: String,
     /// `categories.optout`: mentors who take no new learners.
     pub optout_category: String,
+    /// `categories.away` (optional): mentors on a break. The sort key of a profile's link to it
+    /// is the date they are back (`[[Category:…|2026-12-24]]`); without a date, or with one
+    /// that cannot be read, they are away until the profile leaves the category.
+    pub away_category: Option<String>,
     /// `defaultmentorprofile`: the maintainer's profile; its creator gets the unmatched learners.
     pub maintainer_profile: String,
     /// `pages.main` and `pages.talk`.
@@ -185,11 +190,90 @@ pub struct ScannerConfig {
 }
 
 /// The matcher's settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatcherConfig {
     /// `matcher.seed`: with the request id, fixes every random choice, so replaying a stream
     /// decides the same.
     pub seed: u64,
+    /// `matcher.selection` (default `least-loaded`): how one mentor is drawn from the eligible.
+    pub selection: Selection,
+    /// `matcher.load_days` (default 30): a mentor's load is the number of learners the matcher
+    /// gave them among requests made in this many days before the one being decided.
+    pub load_days: u32,
+    /// `matcher.max_active`: the most learners (load) a mentor gets before they are passed
+    /// over; none by default. `matcher.mentors.<name>.max_active` overrides it for one mentor.
+    pub max_active: Option<u32>,
+    /// `matcher.active_within_days`: a mentor whose last edit is older than this is passed over;
+    /// off by default (the scanner then does not look up last edits).
+    pub active_within_days: Option<u32>,
+    /// `matcher.mentors`: per-mentor settings, by user name.
+    pub mentors: BTreeMap<String, MentorSettings>,
+}
+
+impl MatcherConfig {
+    /// The settings of mentor `name` (the defaults when the configuration does not name them).
+    pub fn mentor(&self, name: &str) -> MentorSettings {
+        self.mentors.get(name).copied().unwrap_or_default()
+    }
+
+    /// The cap of mentor `name`: their own, else `matcher.max_active`.
+    pub fn cap(&self, name: &str) -> Option<u32> {
+        self.mentor(name).max_active.or(self.max_active)
+    }
+}
+
+impl Default for MatcherConfig {
+    fn default() -> MatcherConfig {
+        MatcherConfig {
+            seed: 0,
+            selection: Selection::LeastLoaded,
+            load_days: 30,
+            max_active: None,
+            active_within_days: None,
+            mentors: BTreeMap::new(),
+        }
+    }
+}
+
+/// How the matcher draws one mentor from those eligible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// Every eligible mentor equally likely (the original's rule); a weight of 0 still keeps a
+    /// mentor out.
+    Uniform,
+    /// Likelihood proportional to `weight / (1 + load)`: the fewer learners a mentor got lately,
+    /// the likelier they are chosen.
+    LeastLoaded,
+}
+
+impl Selection {
+    /// The name used in the configuration and in explanations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Selection::Uniform => "uniform",
+            Selection::LeastLoaded => "least-loaded",
+        }
+    }
+}
+
+/// What `matcher.mentors.<name>` can say about one mentor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MentorSettings {
+    /// `weight` (default 1): how likely the mentor is drawn relative to others with the same
+    /// load; 0 means never assigned automatically (like Growth's "weight none").
+    pub weight: u32,
+    /// `max_active`: this mentor's own cap, overriding `matcher.max_active`.
+    pub max_active: Option<u32>,
+}
+
+impl Default for MentorSettings {
+    fn default() -> MentorSettings {
+        MentorSettings {
+            weight: 1,
+            max_active: None,
+        }
+    }
 }
 
 /// The notifier's settings.

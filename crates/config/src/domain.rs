@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::explanation::Explanation;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -119,6 +121,11 @@ impl RequestId {
         ))
     }
 
+    /// An id read back as it was stored (a Redis key member, a database column).
+    pub fn from_stored(id: String) -> RequestId {
+        RequestId(id)
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -210,8 +217,52 @@ pub struct MentorPool {
     /// blocks were checked reads as none blocked).
     #[serde(default)]
     pub blocked: Vec<User>,
+    /// Mentors on a break (`categories.away`), with the day they are back when they gave one.
+    #[serde(default)]
+    pub away: Vec<Away>,
+    /// Each mentor's last edit, by user id; kept only when `matcher.active_within_days` is set.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_edits: BTreeMap<u64, Timestamp>,
     /// The creator of `defaultmentorprofile`.
     pub maintainer: Option<User>,
+}
+
+/// A mentor who marked themself away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Away {
+    /// The mentor.
+    pub mentor: Mentor,
+    /// When they are back (from the sort key); `None`: until they leave the category.
+    pub until: Option<Timestamp>,
+    /// The sort key as written, when it is not a date MatchBot can read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+impl Away {
+    /// Reads the sort key prefix of a profile's link to the away category: a date
+    /// (`2026-12-24`, back at its start, UTC) or a full timestamp; empty means no date.
+    pub fn new(mentor: Mentor, sortkey_prefix: &str) -> Away {
+        let written = sortkey_prefix.trim();
+        let until = if written.is_empty() {
+            None
+        } else {
+            Timestamp::parse(written)
+                .or_else(|_| Timestamp::parse(&format!("{written}T00:00:00Z")))
+                .ok()
+        };
+        let unreadable = (until.is_none() && !written.is_empty()).then(|| written.to_owned());
+        Away {
+            mentor,
+            until,
+            unreadable,
+        }
+    }
+
+    /// True when the mentor is still away at `at`.
+    pub fn is_away_at(&self, at: Timestamp) -> bool {
+        self.until.is_none_or(|until| at < until)
+    }
 }
 
 /// Which rule found the mentor.
@@ -227,7 +278,7 @@ pub enum Level {
 }
 
 /// The matcher's choice for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// The request decided.
     pub request: Request,
@@ -240,6 +291,10 @@ pub struct Decision {
     /// The skill the mentor actually offers, as the greeting names it (for a general mentor, the
     /// general skill, never the one requested: the original claimed otherwise, defect 17).
     pub mentor_skill: String,
+    /// Why this mentor: every level looked at, who was passed over and why, the weights and the
+    /// draw. Absent on decisions made before MatchBot explained them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
 }
 
 impl Decision {
@@ -250,7 +305,7 @@ impl Decision {
 }
 
 /// What happened on the wiki for one decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// The decision carried out.
     pub decision: Decision,

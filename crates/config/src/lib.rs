@@ -16,24 +16,27 @@
 //! - `config`: the validated [`Config`] and its sections.
 //! - `load`: reading the JSON file and the environment, collecting problems.
 //! - `domain`: requests, decisions, outcomes, mentors and the mentor pool.
+//! - `explanation`: why a decision went the way it did.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
 //! - `secret`: a string that never prints.
 #![deny(missing_docs)]
 
 mod config;
 mod domain;
+mod explanation;
 mod load;
 mod secret;
 mod template;
 
 pub use config::{
-    Config, DbConfig, Greetings, MatcherConfig, MissingTalkPage, NotifierConfig, Pages,
-    RedisConfig, ScannerConfig, Skill, WikiAuth, WikiConfig,
+    Config, DbConfig, Greetings, MatcherConfig, MentorSettings, MissingTalkPage, NotifierConfig,
+    Pages, RedisConfig, ScannerConfig, Selection, Skill, WikiAuth, WikiConfig,
 };
 pub use domain::{
-    Decision, Level, Mentor, MentorPool, Outcome, OutcomeKind, PageRef, Request, RequestId,
+    Away, Decision, Level, Mentor, MentorPool, Outcome, OutcomeKind, PageRef, Request, RequestId,
     Timestamp, User,
 };
+pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
 pub use load::{ConfigError, Problem};
 pub use secret::Secret;
 pub use template::{placeholders, render};

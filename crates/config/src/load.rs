@@ -5,6 +5,7 @@
 //! not have to restart a job once per typo). Nothing is defaulted silently except the optional
 //! sections MatchBot added; the original keys are all required, as the original required them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,8 +13,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::config::{
-    Config, DbConfig, Greetings, MatcherConfig, MissingTalkPage, NotifierConfig, Pages,
-    RedisConfig, ScannerConfig, Skill, WikiAuth, WikiConfig,
+    Config, DbConfig, Greetings, MatcherConfig, MentorSettings, MissingTalkPage, NotifierConfig,
+    Pages, RedisConfig, ScannerConfig, Selection, Skill, WikiAuth, WikiConfig,
 };
 use crate::domain::Timestamp;
 use crate::secret::Secret;
@@ -93,7 +94,17 @@ const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
             "reconcile_seconds",
         ],
     ),
-    ("matcher", &["seed"]),
+    (
+        "matcher",
+        &[
+            "seed",
+            "selection",
+            "load_days",
+            "max_active",
+            "active_within_days",
+            "mentors",
+        ],
+    ),
     (
         "notifier",
         &[
@@ -171,6 +182,10 @@ impl Reader<'_> {
         self.unknown_keys();
         let pages = self.pages();
         let (skills, general_category, general_skill, optout_category) = self.categories();
+        let away_category = self
+            .lookup("categories.away")
+            .is_some()
+            .then(|| self.category("categories.away"));
         let maintainer_profile = self.string("defaultmentorprofile");
         if let (Some(pages), Some(profile)) = (&pages, &maintainer_profile)
             && !pages.is_profile(profile)
@@ -196,6 +211,7 @@ impl Reader<'_> {
             general_category: general_category?,
             general_skill: general_skill?,
             optout_category: optout_category?,
+            away_category: away_category.map_or(Some(None), |c| c.map(Some))?,
             maintainer_profile: maintainer_profile?,
             pages: pages?,
             greetings: greetings?,
@@ -550,9 +566,77 @@ impl Reader<'_> {
     }
 
     fn matcher(&mut self) -> Option<MatcherConfig> {
+        let defaults = MatcherConfig::default();
+        let selection = match self.opt_string("matcher.selection").as_deref() {
+            None => defaults.selection,
+            Some("least-loaded") => Selection::LeastLoaded,
+            Some("uniform") => Selection::Uniform,
+            Some(other) => {
+                self.problem(
+                    "matcher.selection",
+                    format!("\"{other}\" must be \"least-loaded\" or \"uniform\""),
+                );
+                defaults.selection
+            }
+        };
+        let load_days = self
+            .opt_days("matcher.load_days")
+            .unwrap_or(defaults.load_days);
+        let max_active = self.opt_u32("matcher.max_active");
+        let active_within_days = self.opt_days("matcher.active_within_days");
+        let mentors = self.mentor_settings();
         Some(MatcherConfig {
             seed: self.opt_u64("matcher.seed").unwrap_or(0),
+            selection,
+            load_days,
+            max_active,
+            active_within_days,
+            mentors,
         })
+    }
+
+    /// `matcher.mentors`: `{ "<user name>": { "weight": 2, "max_active": 3 } }`.
+    fn mentor_settings(&mut self) -> BTreeMap<String, MentorSettings> {
+        let mut settings = BTreeMap::new();
+        let Some(value) = self.lookup("matcher.mentors") else {
+            return settings;
+        };
+        let Some(map) = value.as_object().cloned() else {
+            self.problem(
+                "matcher.mentors",
+                format!(
+                    "must be an object of mentors by user name, not {}",
+                    kind(value)
+                ),
+            );
+            return settings;
+        };
+        for (name, entry) in map {
+            let key = format!("matcher.mentors.{name}");
+            let Some(fields) = entry.as_object() else {
+                self.problem(&key, format!("must be an object, not {}", kind(&entry)));
+                continue;
+            };
+            for field in fields.keys() {
+                if !matches!(field.as_str(), "weight" | "max_active") {
+                    self.problem(
+                        &format!("{key}.{field}"),
+                        "unknown setting (known: weight, max_active)",
+                    );
+                }
+            }
+            let defaults = MentorSettings::default();
+            settings.insert(
+                name,
+                MentorSettings {
+                    weight: self
+                        .opt_u32(&format!("{key}.weight"))
+                        .unwrap_or(defaults.weight),
+                    max_active: self.opt_u32(&format!("{key}.max_active")),
+                },
+            );
+        }
+        settings
     }
 
     // --- typed getters: each notes its own problem and returns None ---
@@ -714,6 +798,31 @@ impl Reader<'_> {
                 );
                 None
             }
+        }
+    }
+
+    fn opt_u32(&mut self, key: &str) -> Option<u32> {
+        let n = self.opt_u64(key)?;
+        match u32::try_from(n) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.problem(key, format!("{n} is too large"));
+                None
+            }
+        }
+    }
+
+    /// A number of days, at least 1 and at most about 27 years.
+    fn opt_days(&mut self, key: &str) -> Option<u32> {
+        let days = self.opt_u32(key)?;
+        if (1..=10_000).contains(&days) {
+            Some(days)
+        } else {
+            self.problem(
+                key,
+                format!("must be a number of days from 1 to 10000, not {days}"),
+            );
+            None
         }
     }
 

@@ -21,7 +21,7 @@ use mysql_async::{OptsBuilder, Pool};
 
 pub use handled::RequestKey;
 pub use migrate::{MIGRATIONS, Migration};
-pub use row::MatchRow;
+pub use row::{MatchRow, Recorded};
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]

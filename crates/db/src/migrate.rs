@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_dry_run.sql",
         sql: include_str!("../../../migrations/0003_dry_run.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_explanation.sql",
+        sql: include_str!("../../../migrations/0004_explanation.sql"),
+    },
 ];
 
 fn needed() -> u32 {

@@ -33,6 +33,8 @@ pub struct MatchRow {
     pub outcome: String,
     /// Why it was skipped, or the error code and text when it failed.
     pub outcome_reason: Option<String>,
+    /// The decision's explanation, as JSON.
+    pub explanation: Option<String>,
 }
 
 impl From<&Outcome> for MatchRow {
@@ -62,6 +64,11 @@ impl From<&Outcome> for MatchRow {
             outcome: o.kind.name().to_owned(),
             // A TEXT column; a bound all the same, against an API text of any length.
             outcome_reason: reason.map(|r| r.chars().take(REASON_CHARS).collect()),
+            explanation: o
+                .decision
+                .explanation
+                .as_ref()
+                .and_then(|e| serde_json::to_string(e).ok()),
         }
     }
 }
@@ -70,7 +77,7 @@ impl From<&Outcome> for MatchRow {
 const REASON_CHARS: usize = 8000;
 
 const COLUMNS: &str = "request_id, luid, lprofileid, category, muid, matchtime, cataddtime, \
-                       revid, postid, matchmade, run_time, outcome, outcome_reason";
+                       revid, postid, matchmade, run_time, outcome, outcome_reason, explanation";
 
 impl Db {
     /// Writes `rows` in one transaction and one statement. A request already recorded keeps its
@@ -81,7 +88,8 @@ impl Db {
         if rows.is_empty() {
             return Ok(0);
         }
-        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
+        let placeholders =
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
         // `outcome` is assigned last: the assignments run in order, and each one before it
         // must still see the old outcome.
         let replace_dry_run = COLUMNS
@@ -95,7 +103,7 @@ impl Db {
             "INSERT INTO matches ({COLUMNS}) VALUES {placeholders} \
              ON DUPLICATE KEY UPDATE {replace_dry_run}"
         );
-        let mut params: Vec<Value> = Vec::with_capacity(rows.len() * 13);
+        let mut params: Vec<Value> = Vec::with_capacity(rows.len() * 14);
         for r in rows {
             params.extend([
                 Value::from(&r.request_id),
@@ -111,6 +119,7 @@ impl Db {
                 Value::from(&r.run_time),
                 Value::from(&r.outcome),
                 Value::from(r.outcome_reason.as_deref()),
+                Value::from(r.explanation.as_deref()),
             ]);
         }
         let mut conn = self.conn().await?;
@@ -119,5 +128,54 @@ impl Db {
         let inserted = tx.affected_rows();
         tx.commit().await?;
         Ok(inserted)
+    }
+}
+
+/// What `matches` holds about one request, for a person asking why it went as it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The request category.
+    pub category: String,
+    /// The learner's profile page id.
+    pub lprofileid: u64,
+    /// The mentor's (or maintainer's) user id.
+    pub muid: u64,
+    /// `posted`, `skipped`, `failed` or `dry-run`.
+    pub outcome: String,
+    /// Why it was skipped or failed (or a dry run's text).
+    pub outcome_reason: Option<String>,
+    /// The decision's explanation, as stored; `None` for rows from before explanations.
+    pub explanation: Option<String>,
+}
+
+impl Db {
+    /// The row of `request_id`, if it has been recorded.
+    pub async fn recorded(&self, request_id: &str) -> Result<Option<Recorded>, DbError> {
+        type Fields = (
+            Option<String>,
+            Option<u64>,
+            Option<u64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let mut conn = self.conn().await?;
+        let row: Option<Fields> = conn
+            .exec_first(
+                "SELECT category, lprofileid, muid, outcome, outcome_reason, explanation \
+                 FROM matches WHERE request_id = ?",
+                (request_id,),
+            )
+            .await?;
+        Ok(row.map(
+            |(category, lprofileid, muid, outcome, outcome_reason, explanation)| Recorded {
+                category: category.unwrap_or_default(),
+                lprofileid: lprofileid.unwrap_or_default(),
+                muid: muid.unwrap_or_default(),
+                outcome: outcome.unwrap_or_default(),
+                outcome_reason,
+                explanation,
+            },
+        ))
     }
 }

@@ -15,6 +15,10 @@ pub struct CategoryMember {
     pub title: String,
     /// When the page was added to the category (the category link's `cl_timestamp`).
     pub timestamp: Timestamp,
+    /// The human-readable part of the page's sort key in the category (`[[Category:X|this]]`),
+    /// empty when none was given.
+    #[serde(default)]
+    pub sortkeyprefix: String,
 }
 
 /// A page and the categories it is in now, of those asked about.
@@ -24,19 +28,32 @@ pub struct PageCategories {
     pub pageid: u64,
     /// The full title.
     pub title: String,
-    /// Each category the page is in, with when it was added (`cl_timestamp`).
-    pub categories: Vec<(String, Timestamp)>,
+    /// Each category the page is in.
+    pub categories: Vec<Membership>,
     /// The author of the page's first revision, when asked for.
     pub creator: Option<User>,
 }
 
+/// A page's link to one category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The category's full title.
+    pub category: String,
+    /// When the page was added to it (`cl_timestamp`).
+    pub added: Timestamp,
+    /// The human-readable part of the sort key, empty when none was given.
+    pub sortkey_prefix: String,
+}
+
 impl PageCategories {
+    /// The page's link to `category`, if it is in it.
+    pub fn membership(&self, category: &str) -> Option<&Membership> {
+        self.categories.iter().find(|m| m.category == category)
+    }
+
     /// When the page was added to `category`, if it is in it.
     pub fn added_to(&self, category: &str) -> Option<Timestamp> {
-        self.categories
-            .iter()
-            .find(|(c, _)| c == category)
-            .map(|(_, t)| *t)
+        self.membership(category).map(|m| m.added)
     }
 }
 
@@ -67,7 +84,7 @@ impl Client {
                 ("action", "query"),
                 ("list", "categorymembers"),
                 ("cmtitle", category),
-                ("cmprop", "ids|title|timestamp"),
+                ("cmprop", "ids|title|timestamp|sortkeyprefix"),
                 ("cmtype", "page"),
                 ("cmlimit", "max"),
                 ("cmsort", "timestamp"),
@@ -153,7 +170,7 @@ impl Client {
                     ("action", "query"),
                     ("pageids", ids.as_str()),
                     ("clcategories", &wanted),
-                    ("clprop", "timestamp"),
+                    ("clprop", "timestamp|sortkey"),
                     ("cllimit", "max"),
                 ];
                 if with_creator {
@@ -213,8 +230,15 @@ fn merge_page(pages: &mut Vec<PageCategories>, page: &Value) -> Result<(), Error
             .and_then(|t| Timestamp::parse(t).ok());
         match (name, added) {
             (Some(name), Some(added)) => {
-                if !entry.categories.iter().any(|(c, _)| c == name) {
-                    entry.categories.push((name.to_owned(), added));
+                if entry.membership(name).is_none() {
+                    entry.categories.push(Membership {
+                        category: name.to_owned(),
+                        added,
+                        sortkey_prefix: category["sortkeyprefix"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    });
                 }
             }
             _ => {

@@ -40,7 +40,7 @@ mod pages;
 mod users;
 mod watchlist;
 
-pub use categories::{CategoryMember, CategoryMembers, PageCategories};
+pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::{Builder, Client};
 pub use edit::Saved;
 pub use error::{ApiError, Error};

@@ -1,5 +1,7 @@
 use std::collections::BTreeSet;
 
+use matchbot_config::Timestamp;
+
 use crate::{Client, Error};
 
 impl Client {
@@ -27,5 +29,25 @@ impl Client {
             }
         }
         Ok(blocked)
+    }
+
+    /// When `name` last edited (visible edits only); `None` for an account without any.
+    /// One request: MediaWiki has no batch form of this.
+    pub async fn last_edit(&self, name: &str) -> Result<Option<Timestamp>, Error> {
+        let answer = self
+            .get(&[
+                ("action", "query"),
+                ("list", "usercontribs"),
+                ("ucuser", name),
+                ("uclimit", "1"),
+                ("ucprop", "timestamp"),
+            ])
+            .await?;
+        match answer["query"]["usercontribs"][0]["timestamp"].as_str() {
+            None => Ok(None),
+            Some(t) => Timestamp::parse(t)
+                .map(Some)
+                .map_err(|e| Error::Decode(format!("list=usercontribs: {e}"))),
+        }
     }
 }

@@ -1,0 +1,120 @@
+//! Who got which learner: the matcher's memory, as plain data.
+//!
+//! Read from Redis (see `ledger`) before a batch is decided and added to as it is decided, it
+//! gives the policy two things: each mentor's load, and the mentors a learner already has.
+//!
+//! Both only count requests *before* the one being decided, in request order: by the time the
+//! category was added, then by request id. That is what makes a decision a function of the
+//! request alone and of what came before it, so deciding a request again (a replayed stream, a
+//! redelivery) sees exactly what it saw the first time, even though later requests have been
+//! decided since. The scanner emits requests in that order, and the matcher decides each batch
+//! in it.
+
+use std::collections::BTreeMap;
+
+use matchbot_config::{Decision, Level, Request, RequestId};
+
+/// A request's place in request order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    /// When the category was added, in Unix seconds.
+    pub added: i64,
+    /// The request id, breaking ties.
+    pub request_id: RequestId,
+}
+
+impl Place {
+    /// The place of `request`.
+    pub fn of(request: &Request) -> Place {
+        Place {
+            added: request.category_added.unix(),
+            request_id: request.request_id.clone(),
+        }
+    }
+}
+
+/// One learner given to one mentor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The request's place.
+    pub place: Place,
+    /// The mentor's user id.
+    pub mentor: u64,
+    /// The request category.
+    pub category: String,
+}
+
+/// The assignments the policy may look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// By mentor user id.
+    by_mentor: BTreeMap<u64, Vec<Place>>,
+    /// By learner profile id.
+    by_profile: BTreeMap<u64, Vec<Assignment>>,
+}
+
+impl History {
+    /// An empty history: nobody has any learner.
+    pub fn new() -> History {
+        History::default()
+    }
+
+    /// Notes that `mentor` got the request at `place` (idempotent).
+    pub fn add_load(&mut self, mentor: u64, place: Place) {
+        let places = self.by_mentor.entry(mentor).or_default();
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+
+    /// Notes that the learner of profile `profile` got `assignment` (idempotent).
+    pub fn add_learner(&mut self, profile: u64, assignment: Assignment) {
+        let assignments = self.by_profile.entry(profile).or_default();
+        if !assignments.iter().any(|a| a.place == assignment.place) {
+            assignments.push(assignment);
+        }
+    }
+
+    /// Notes a decision just made; the maintainer's fallbacks are not a mentor's load.
+    pub fn record(&mut self, decision: &Decision) {
+        if decision.level == Level::Maintainer {
+            return;
+        }
+        let place = Place::of(&decision.request);
+        self.add_load(decision.mentor.id, place.clone());
+        self.add_learner(
+            decision.request.profile.id,
+            Assignment {
+                place,
+                mentor: decision.mentor.id,
+                category: decision.request.category.clone(),
+            },
+        );
+    }
+
+    /// How many learners `mentor` got for requests made in the `days` before `request`, and
+    /// before it in request order.
+    pub fn load(&self, mentor: u64, request: &Request, days: u32) -> u32 {
+        let place = Place::of(request);
+        let from = place.added - i64::from(days) * 86_400;
+        let count = self.by_mentor.get(&mentor).map_or(0, |places| {
+            places
+                .iter()
+                .filter(|p| p.added > from && **p < place)
+                .count()
+        });
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
+    /// The mentors the learner of `request` got for their requests before it, with the category.
+    pub fn mentors_of_learner(&self, request: &Request) -> Vec<(u64, &str)> {
+        let place = Place::of(request);
+        self.by_profile
+            .get(&request.profile.id)
+            .into_iter()
+            .flatten()
+            .filter(|a| a.place < place && a.place.request_id != request.request_id)
+            .map(|a| (a.mentor, a.category.as_str()))
+            .collect()
+    }
+}
