@@ -5,7 +5,7 @@ use std::path::Path;
 
 use std::time::Duration;
 
-use matchbot_config::{Config, ConfigError, MissingTalkPage, WikiAuth};
+use matchbot_config::{Config, ConfigError, MissingTalkPage, Selection, WikiAuth};
 use serde_json::{Value, json};
 
 const EXAMPLE: &str = include_str!("../../../config.example.json");
@@ -360,4 +360,80 @@ fn unreadable_and_malformed_files_say_so() {
         matches!(&bad, Err(e) if e.to_string().starts_with("configuration c.json is not valid JSON")),
         "{bad:?}"
     );
+}
+
+#[test]
+fn matching_has_fair_defaults() {
+    let config = load(&example()).unwrap();
+    let m = &config.matcher;
+    assert_eq!(m.selection, Selection::LeastLoaded);
+    assert_eq!(
+        (m.load_days, m.max_active, m.active_within_days),
+        (30, None, None)
+    );
+    assert_eq!(m.mentor("Anyone").weight, 1);
+    assert_eq!(config.away_category, None);
+}
+
+#[test]
+fn matching_settings_are_read_and_checked() {
+    let mut v = example();
+    v["categories"]["away"] = json!("Category:Co-op mentors away");
+    v["matcher"] = json!({
+        "seed": 3,
+        "selection": "uniform",
+        "load_days": 14,
+        "max_active": 4,
+        "active_within_days": 90,
+        "mentors": { "Ada": { "weight": 2 }, "Bea": { "max_active": 1 }, "Cy": { "weight": 0 } }
+    });
+    let config = load(&v).unwrap();
+    let m = &config.matcher;
+    assert_eq!(m.selection, Selection::Uniform);
+    assert_eq!(
+        (m.load_days, m.max_active, m.active_within_days),
+        (14, Some(4), Some(90))
+    );
+    assert_eq!((m.mentor("Ada").weight, m.cap("Ada")), (2, Some(4)));
+    assert_eq!(m.cap("Bea"), Some(1), "a mentor's own cap wins");
+    assert_eq!(m.mentor("Cy").weight, 0);
+    assert_eq!(
+        config.away_category.as_deref(),
+        Some("Category:Co-op mentors away")
+    );
+
+    v["categories"]["away"] = json!("Co-op mentors away");
+    v["matcher"] = json!({
+        "selection": "fairest",
+        "load_days": 0,
+        "max_active": -1,
+        "mentors": { "Ada": { "weight": "high", "cap": 2 }, "Bea": 3 }
+    });
+    let p = problems(&v);
+    assert_has(
+        &p,
+        "categories.away: \"Co-op mentors away\" must start with \"Category:\"",
+    );
+    assert_has(
+        &p,
+        "matcher.selection: \"fairest\" must be \"least-loaded\" or \"uniform\"",
+    );
+    assert_has(
+        &p,
+        "matcher.load_days: must be a number of days from 1 to 10000, not 0",
+    );
+    assert_has(
+        &p,
+        "matcher.max_active: must be a whole number of at least 0, not -1",
+    );
+    assert_has(
+        &p,
+        "matcher.mentors.Ada.weight: must be a whole number of at least 0, not \"high\"",
+    );
+    assert_has(
+        &p,
+        "matcher.mentors.Ada.cap: unknown setting (known: weight, max_active)",
+    );
+    assert_has(&p, "matcher.mentors.Bea: must be an object, not 3");
+    assert_eq!(p.len(), 7, "{p:?}");
 }
