@@ -6,9 +6,11 @@
 //! - `etiquette`: exclusion templates, protection, the kill switch, dry runs and trials.
 //! - `scanner`: polls, reconcile, withdrawn requests, the mentor pool and blocks.
 //! - `budget`: the requests the wiki receives while idle and per match.
+//! - `matcher`: away, last edits and opt-outs from the wiki, as the matcher sees them.
 
 mod budget;
 mod etiquette;
 mod lifecycle;
+mod matcher;
 mod pipeline;
 mod scanner;
