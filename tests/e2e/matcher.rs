@@ -1,5 +1,6 @@
 //! The matcher fed by the scanner from the real MediaWiki: a mentor who marks themself away
-//! (the return date in the sort key) is passed over, with the reason in the explanation, and
+//! (`{{Co-op mentor away|2099-12-31}}`, the sandbox template that puts the return date in the
+//! away category's sort key) is passed over, with the reason in the explanation, and
 //! chosen again once back; their last edit comes from the wiki; a mentor who opted out is not
 //! chosen for any request made after the scanner saw it.
 
@@ -64,7 +65,9 @@ async fn an_away_mentor_is_passed_over_until_back_and_an_opted_out_one_is_never_
     wiki.edit_as(
         "Ada",
         &run.profile("Ada"),
-        &format!("Back in the new year. [[{WRITING_MENTORS}]] [[{AWAY}|2099-12-31]]"),
+        &format!(
+            "Back in the new year. [[{WRITING_MENTORS}]] {{{{Co-op mentor away|2099-12-31}}}}"
+        ),
     )
     .await;
     let scanner = run.spawn("matchbot-scanner", &["--since", &run.since]);

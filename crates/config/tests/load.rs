@@ -372,7 +372,13 @@ fn matching_has_fair_defaults() {
         (30, None, None)
     );
     assert_eq!(m.mentor("Anyone").weight, 1);
-    assert_eq!(config.away_category, None);
+    assert_eq!(
+        config.away_category.as_deref(),
+        Some("Category:Co-op mentors away")
+    );
+    let mut v = example();
+    v["categories"].as_object_mut().unwrap().remove("away");
+    assert_eq!(load(&v).unwrap().away_category, None, "away is optional");
 }
 
 #[test]
