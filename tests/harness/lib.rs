@@ -451,9 +451,10 @@ impl Run {
     pub fn use_own_categories(&self) {
         self.adjust(|c| {
             let categories = &mut c["categories"];
-            for key in ["general", "optout"] {
-                let own = self.category(categories[key].as_str().expect("a category"));
-                categories[key] = json!(own);
+            for key in ["general", "optout", "away"] {
+                if let Some(shared) = categories[key].as_str() {
+                    categories[key] = json!(self.category(shared));
+                }
             }
             for key in ["requestcategories", "mentorcategories"] {
                 for category in categories[key].as_array_mut().expect("a list") {

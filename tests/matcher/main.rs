@@ -97,7 +97,11 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
         tokio::spawn(async move {
             let mut writes = 0u64;
             while flipping.load(Ordering::Relaxed) {
-                let version = if writes.is_multiple_of(2) { &after } else { &before };
+                let version = if writes.is_multiple_of(2) {
+                    &after
+                } else {
+                    &before
+                };
                 let () = redis.set(&pool_key, version).await.expect("write the pool");
                 writes += 1;
             }
