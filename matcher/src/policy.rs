@@ -71,8 +71,12 @@ impl Policy {
             .iter()
             .find(|s| s.request_category == request.category)
             .ok_or_else(|| PolicyError::UnknownCategory(request.category.clone()))?;
-        let unavailable = self.unavailable(request, pool);
-        let already = history.mentors_of_learner(request);
+        let facts = Facts {
+            request,
+            unavailable: self.unavailable(request, pool),
+            already: history.mentors_of_learner(request),
+            history,
+        };
         let no_one = Vec::new();
         let levels = [
             (
@@ -93,15 +97,7 @@ impl Policy {
         let mut rng = ChaCha8Rng::seed_from_u64(self.settings.seed ^ request.request_id.digest());
         let mut reports = Vec::new();
         for (level, category, listed, mentor_skill) in levels {
-            let report = self.assess(
-                level,
-                category,
-                listed,
-                request,
-                &unavailable,
-                &already,
-                history,
-            );
+            let report = self.assess(&facts, level, category, listed);
             let drawn = draw(&report.candidates, &mut rng);
             reports.push(report);
             if let Some((index, point)) = drawn {
@@ -180,17 +176,19 @@ impl Policy {
     }
 
     /// Sorts the mentors listed at one level into those excluded and the candidates.
-    #[allow(clippy::too_many_arguments)]
     fn assess(
         &self,
+        facts: &Facts<'_>,
         level: Level,
         category: &str,
         listed: &[Mentor],
-        request: &Request,
-        unavailable: &BTreeMap<u64, Reason>,
-        already: &[(u64, &str)],
-        history: &History,
     ) -> LevelReport {
+        let Facts {
+            request,
+            unavailable,
+            already,
+            history,
+        } = facts;
         let mut people: Vec<&User> = Vec::new();
         let mut seen = BTreeSet::new();
         for mentor in listed {
@@ -279,6 +277,16 @@ impl Policy {
             draw,
         }
     }
+}
+
+/// What is known about one request before its levels are looked at.
+struct Facts<'a> {
+    request: &'a Request,
+    /// Mentors who cannot take anyone now, whatever the level, and why.
+    unavailable: BTreeMap<u64, Reason>,
+    /// The mentors the learner already got for earlier requests, with those requests' categories.
+    already: Vec<(u64, &'a str)>,
+    history: &'a History,
 }
 
 /// Draws one candidate with probability proportional to its weight; returns its index and the
