@@ -31,15 +31,27 @@ pub enum DbError {
     #[error("mysql: {0}")]
     Mysql(#[from] mysql_async::Error),
     /// The schema is not the one this build writes.
-    #[error(
-        "the matches schema is at version {found} but this MatchBot needs version {needed}: run `matchbot migrate`"
-    )]
+    #[error("{}", wrong_schema(*found, *needed))]
     WrongSchema {
         /// The version found (0: never migrated).
         found: u32,
         /// The version this build needs.
         needed: u32,
     },
+}
+
+/// What to do about a schema of the wrong version: an older one can be migrated, a newer one
+/// was written by a newer MatchBot, and migrating would not help.
+fn wrong_schema(found: u32, needed: u32) -> String {
+    if found < needed {
+        format!(
+            "the matches schema is at version {found} but this MatchBot needs version {needed}: run `matchbot migrate`"
+        )
+    } else {
+        format!(
+            "the matches schema is at version {found}, newer than this MatchBot knows (version {needed}): run the MatchBot that migrated it, or a newer one"
+        )
+    }
 }
 
 impl DbError {
