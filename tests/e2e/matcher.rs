@@ -7,8 +7,7 @@
 use std::time::Duration;
 
 use harness::{Run, WIKI, Wiki};
-use matchbot_config::{Decision, Level, MentorPool, Reason, Timestamp};
-use redis::AsyncCommands;
+use matchbot_config::{Decision, Level, Reason, Timestamp};
 use serde_json::json;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
@@ -17,16 +16,6 @@ const OPTED_OUT: &str = "Category:Co-op mentor not taking new requests";
 const AWAY: &str = "Category:Co-op mentors away";
 
 const PATIENCE: Duration = Duration::from_secs(60);
-
-async fn pool(run: &Run) -> MentorPool {
-    let mut redis = run.redis().await;
-    let json: Option<String> = redis
-        .get(format!("{}mentor-pool", run.prefix))
-        .await
-        .expect("read the pool");
-    json.map(|j| serde_json::from_str(&j).expect("a pool"))
-        .unwrap_or_default()
-}
 
 /// The decision for `learner`'s request, once the matcher has made it.
 async fn decision_for(run: &Run, learner: &str) -> Decision {
@@ -77,7 +66,7 @@ async fn an_away_mentor_is_passed_over_until_back_and_an_opted_out_one_is_never_
         "Ada in the pool, away, with her last edit",
         PATIENCE,
         || async {
-            let p = pool(&run).await;
+            let p = run.pool().await;
             let away = p.away.iter().any(|a| {
                 a.mentor.user.name == "Ada"
                     && a.until.map(|t| t.to_string()).as_deref() == Some("2099-12-31T00:00:00Z")
@@ -86,7 +75,7 @@ async fn an_away_mentor_is_passed_over_until_back_and_an_opted_out_one_is_never_
         },
     )
     .await;
-    let last_edit = pool(&run).await.last_edits[&ada_id];
+    let last_edit = run.pool().await.last_edits[&ada_id];
     assert!(
         (Timestamp::now().unix() - last_edit.unix()).abs() < 3600,
         "Ada's last edit is the one just made: {last_edit}"
@@ -116,7 +105,7 @@ async fn an_away_mentor_is_passed_over_until_back_and_an_opted_out_one_is_never_
     )
     .await;
     run.wait_until("Ada back", PATIENCE, || async {
-        pool(&run).await.away.is_empty()
+        run.pool().await.away.is_empty()
     })
     .await;
     ask_for_writing(&wiki, &run, "Ken").await;
@@ -131,7 +120,7 @@ async fn an_away_mentor_is_passed_over_until_back_and_an_opted_out_one_is_never_
     )
     .await;
     run.wait_until("Ada opted out", PATIENCE, || async {
-        pool(&run)
+        run.pool()
             .await
             .opted_out
             .iter()

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use harness::{Run, WIKI, Wiki};
 use matchbot_config::MentorPool;
-use redis::AsyncCommands;
 use serde_json::json;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
@@ -25,16 +24,6 @@ async fn bot_edits(wiki: &Wiki, title: &str) -> usize {
         .iter()
         .filter(|(_, user)| user == "MatchBot")
         .count()
-}
-
-async fn pool(run: &Run) -> MentorPool {
-    let mut redis = run.redis().await;
-    let json: Option<String> = redis
-        .get(format!("{}mentor-pool", run.prefix))
-        .await
-        .expect("read the pool");
-    json.map(|j| serde_json::from_str(&j).expect("a pool"))
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -216,7 +205,7 @@ async fn the_mentor_pool_follows_category_changes_and_leaves_blocked_mentors_out
     })
     .await;
     assert!(
-        pool(&run).await.general.is_empty(),
+        run.pool().await.general.is_empty(),
         "nobody in this corner yet"
     );
 
@@ -235,7 +224,7 @@ async fn the_mentor_pool_follows_category_changes_and_leaves_blocked_mentors_out
     )
     .await;
     run.wait_until("Ada in the pool", PATIENCE, || async {
-        writing(&pool(&run).await) == ["Ada"]
+        writing(&run.pool().await) == ["Ada"]
     })
     .await;
     wiki.edit_as(
@@ -245,7 +234,7 @@ async fn the_mentor_pool_follows_category_changes_and_leaves_blocked_mentors_out
     )
     .await;
     run.wait_until("Ada opted out", PATIENCE, || async {
-        pool(&run)
+        run.pool()
             .await
             .opted_out
             .iter()
@@ -255,7 +244,7 @@ async fn the_mentor_pool_follows_category_changes_and_leaves_blocked_mentors_out
     wiki.edit_as("Ada", &run.profile("Ada"), "Not mentoring any more.")
         .await;
     run.wait_until("Ada gone", PATIENCE, || async {
-        let p = pool(&run).await;
+        let p = run.pool().await;
         writing(&p).is_empty() && p.opted_out.is_empty()
     })
     .await;
@@ -271,7 +260,7 @@ async fn the_mentor_pool_follows_category_changes_and_leaves_blocked_mentors_out
     )
     .await;
     run.wait_until("the blocked mentor marked", PATIENCE, || async {
-        let p = pool(&run).await;
+        let p = run.pool().await;
         p.general.iter().any(|m| m.user.name == name) && p.blocked.iter().any(|u| u.name == name)
     })
     .await;

@@ -562,6 +562,32 @@ impl Run {
             .expect("connect to Redis")
     }
 
+    /// The Redis key of this run's mentor pool.
+    pub fn pool_key(&self) -> String {
+        format!("{}{}", self.prefix, matchbot_bus::MENTOR_POOL)
+    }
+
+    /// The mentor pool the scanner last wrote (empty before its first reconcile).
+    pub async fn pool(&self) -> matchbot_config::MentorPool {
+        let json: Option<String> = redis::cmd("GET")
+            .arg(self.pool_key())
+            .query_async(&mut self.redis().await)
+            .await
+            .expect("read the pool");
+        json.map(|j| serde_json::from_str(&j).expect("a pool"))
+            .unwrap_or_default()
+    }
+
+    /// Writes `json` as the mentor pool, where the scanner would.
+    pub async fn set_pool(&self, json: &str) {
+        let () = redis::cmd("SET")
+            .arg(self.pool_key())
+            .arg(json)
+            .query_async(&mut self.redis().await)
+            .await
+            .expect("write the pool");
+    }
+
     /// The payloads of `stream`, as `matchbot stream export` gives them.
     pub async fn export(&self, stream: &str) -> Vec<String> {
         let out = self.ok("matchbot", &["stream", "export", stream]).await;

@@ -77,12 +77,8 @@ fn request(n: u64) -> Request {
 async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_under_it() {
     let run = Run::new("pool-flips", |_| {});
     let (before, after) = versions();
-    let pool_key = format!("{}mentor-pool", run.prefix);
-    let mut redis = run.redis().await;
-    let () = redis
-        .set(&pool_key, serde_json::to_string(&before).expect("a pool"))
-        .await
-        .expect("write the pool");
+    run.set_pool(&serde_json::to_string(&before).expect("a pool"))
+        .await;
 
     // A scanner that rewrites the pool as fast as Redis lets it, alternating the two versions.
     let flipping = Arc::new(AtomicBool::new(true));
@@ -93,7 +89,7 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
             serde_json::to_string(&before).expect("a pool"),
             serde_json::to_string(&after).expect("a pool"),
         );
-        let pool_key = pool_key.clone();
+        let pool_key = run.pool_key();
         tokio::spawn(async move {
             let mut writes = 0u64;
             while flipping.load(Ordering::Relaxed) {
@@ -110,6 +106,7 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
     };
 
     let matcher = run.spawn("matchbot-matcher", &[]);
+    let mut redis = run.redis().await;
     for n in 0..REQUESTS {
         let payload = serde_json::to_string(&request(n)).expect("a request");
         let _: String = redis
@@ -132,7 +129,6 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
     let writes = writer.await.expect("the writer ends");
     matcher.stop().await;
 
-    let (before, after) = versions();
     let mut seen = [0usize; 2];
     for d in run.export("decisions").await {
         let d: Decision = serde_json::from_str(&d).expect("a decision");

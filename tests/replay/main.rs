@@ -95,13 +95,7 @@ async fn fake_wiki() -> FakeWiki {
 async fn set_pool(run: &Run, dir: &Path) {
     let pool = std::fs::read_to_string(dir.join("mentor-pool.json")).expect("pool");
     let pool: Value = serde_json::from_str(&pool).expect("mentor-pool.json is JSON");
-    let mut redis = run.redis().await;
-    let () = redis::cmd("SET")
-        .arg(format!("{}mentor-pool", run.prefix))
-        .arg(pool.to_string())
-        .query_async(&mut redis)
-        .await
-        .expect("set the mentor pool");
+    run.set_pool(&pool.to_string()).await;
 }
 
 async fn replay_and_run(run: &Run) {
