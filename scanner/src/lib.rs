@@ -405,8 +405,7 @@ impl Scanner<'_> {
                 changed,
             ));
         }
-        pool::mark_blocked(&self.wiki, &mut self.pool, &joined).await?;
-        pool::note_last_edits(self.config, &self.wiki, &mut self.pool, &joined).await?;
+        pool::look_up(self.config, &self.wiki, &mut self.pool, &joined).await?;
         Ok(true)
     }
 

@@ -97,8 +97,7 @@ pub(crate) async fn read(
         maintainer,
     };
     let names: BTreeSet<User> = everyone(&pool).cloned().collect();
-    mark_blocked(wiki, &mut pool, &names).await?;
-    note_last_edits(config, wiki, &mut pool, &names).await?;
+    look_up(config, wiki, &mut pool, &names).await?;
     Ok(pool)
 }
 
@@ -191,8 +190,21 @@ pub(crate) fn apply(
     joined
 }
 
+/// Asks the wiki what the pool keeps about `users` beyond their categories: their blocks, and
+/// their last edits when `matcher.active_within_days` needs them. For the whole pool at a
+/// reconcile, for mentors who joined in between.
+pub(crate) async fn look_up(
+    config: &Config,
+    wiki: &Client,
+    pool: &mut MentorPool,
+    users: &BTreeSet<User>,
+) -> Result<(), ScanError> {
+    mark_blocked(wiki, pool, users).await?;
+    note_last_edits(config, wiki, pool, users).await
+}
+
 /// Asks the wiki which of `users` are blocked and records the answer in `pool.blocked`.
-pub(crate) async fn mark_blocked(
+async fn mark_blocked(
     wiki: &Client,
     pool: &mut MentorPool,
     users: &BTreeSet<User>,
@@ -213,7 +225,7 @@ pub(crate) async fn mark_blocked(
 
 /// When `matcher.active_within_days` is set, looks up when each of `users` last edited (one
 /// request each) and records it in `pool.last_edits`; otherwise does nothing.
-pub(crate) async fn note_last_edits(
+async fn note_last_edits(
     config: &Config,
     wiki: &Client,
     pool: &mut MentorPool,
