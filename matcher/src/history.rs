@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use matchbot_config::{Decision, Level, Request, RequestId};
+use matchbot_config::{Decision, Request, RequestId};
 
 /// A request's place in request order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,7 +77,7 @@ impl History {
 
     /// Notes a decision just made; the maintainer's fallbacks are not a mentor's load.
     pub fn record(&mut self, decision: &Decision) {
-        if decision.level == Level::Maintainer {
+        if !decision.matchmade() {
             return;
         }
         let place = Place::of(&decision.request);

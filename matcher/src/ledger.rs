@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use matchbot_bus::{Bus, BusError, Commit, Delivery};
-use matchbot_config::{Decision, Level, MentorPool, Request, RequestId};
+use matchbot_config::{Decision, MentorPool, Request, RequestId};
 use serde::{Deserialize, Serialize};
 
 use crate::history::{Assignment, History, Place};
@@ -112,7 +112,7 @@ pub async fn read(
 
 /// Adds `decision` to the ledger, in `commit`. The maintainer's fallbacks are no one's load.
 pub fn write(commit: &mut Commit, decision: &Decision, load_days: u32) -> Result<(), BusError> {
-    if decision.level == Level::Maintainer {
+    if !decision.matchmade() {
         return Ok(());
     }
     let request = &decision.request;
