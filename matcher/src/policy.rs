@@ -657,23 +657,20 @@ mod tests {
         let p = pool(vec![mentor("Ada", 10), mentor("Bea", 20)], vec![], vec![]);
         let mut history = History::new();
         loaded(&mut history, 10, 3);
-        let ada = (0..2000)
-            .filter(|page| {
-                let r = request(user("Zoë", 50), WRITING, *page);
-                policy().decide(&r, &p, &history).unwrap().mentor.name == "Ada"
-            })
-            .count();
+        // Ada's share of 2,000 requests.
+        let share_of_ada = |policy: &Policy| {
+            let ada = (0..2000)
+                .filter(|page| {
+                    let r = request(user("Zoë", 50), WRITING, *page);
+                    policy.decide(&r, &p, &history).unwrap().mentor.name == "Ada"
+                })
+                .count();
+            ada as f64 / 2000.0
+        };
         // Weights 1/4 and 1: Ada's share is 0.2.
-        let share = ada as f64 / 2000.0;
+        let share = share_of_ada(&policy());
         assert!((share - 0.2).abs() < 0.03, "Ada's share {share}");
-        let uniform = with(|s| s.selection = Selection::Uniform);
-        let ada = (0..2000)
-            .filter(|page| {
-                let r = request(user("Zoë", 50), WRITING, *page);
-                uniform.decide(&r, &p, &history).unwrap().mentor.name == "Ada"
-            })
-            .count();
-        let share = ada as f64 / 2000.0;
+        let share = share_of_ada(&with(|s| s.selection = Selection::Uniform));
         assert!((share - 0.5).abs() < 0.04, "uniform ignores loads: {share}");
     }
 
