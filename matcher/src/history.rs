@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use matchbot_config::{Decision, Request, RequestId};
 
-/// A request's place in request order.
+/// A request's place in request order ([`Request::order`]), in the form the ledger stores.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Place {
     /// When the category was added, in Unix seconds.

@@ -88,7 +88,7 @@ pub async fn run(
             let mut history = ledger::read(&bus, &pool, batch, load_days).await?;
             // In request order, whatever order they were delivered in (see `history`).
             let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
-            in_order.sort_by_key(|e| Place::of(&e.payload));
+            in_order.sort_by(|a, b| a.payload.order().cmp(&b.payload.order()));
             let mut commit = requests.commit_builder();
             let (mut decided, mut dead_lettered) = (0, 0);
             for entry in in_order {

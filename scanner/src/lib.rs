@@ -502,9 +502,7 @@ fn encode(pool: &MentorPool) -> Result<String, ScanError> {
     serde_json::to_string(pool).map_err(ScanError::Encode)
 }
 
-/// Sorts requests by when their category was added, then by id: the order the matcher decides
-/// them in, so that a stream replayed later is decided exactly as it was the first time.
+/// Sorts requests into request order ([`Request::order`]), the order the matcher decides in.
 fn in_request_order(requests: &mut [Request]) {
-    requests
-        .sort_by(|a, b| (a.category_added, &a.request_id).cmp(&(b.category_added, &b.request_id)));
+    requests.sort_by(|a, b| a.order().cmp(&b.order()));
 }

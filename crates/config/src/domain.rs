@@ -191,6 +191,15 @@ pub struct Request {
     pub scanned_at: Timestamp,
 }
 
+impl Request {
+    /// The request's place in request order: by when its category was added, then by id. The
+    /// scanner emits requests in this order and the matcher decides them in it, so a stream
+    /// replayed later is decided exactly as it was the first time.
+    pub fn order(&self) -> (Timestamp, &RequestId) {
+        (self.category_added, &self.request_id)
+    }
+}
+
 /// A mentor as the pool knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mentor {
