@@ -7,7 +7,7 @@ use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
 use serde::de::DeserializeOwned;
 
 use crate::commit::DeadLetter;
-use crate::stream::PAYLOAD;
+use crate::stream::{PAYLOAD, TRACEPARENT};
 use crate::{Bus, BusError, Commit, Stream};
 
 /// One entry handed to a stage. It must end in a [`Commit`] that acks it (after the stage's
@@ -20,6 +20,37 @@ pub struct Delivery<T> {
     pub id: String,
     /// The decoded payload.
     pub payload: T,
+    /// The entry's W3C trace context (`traceparent` field), when it carries a well-formed one.
+    pub traceparent: Option<String>,
+}
+
+impl<T> Delivery<T> {
+    /// The trace id of the entry's trace context: 32 lowercase hex digits.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.traceparent.as_deref().and_then(trace_id)
+    }
+}
+
+/// The trace id of a W3C `traceparent` (`00-<trace id>-<parent id>-<flags>`), if it is
+/// well formed and not the all-zero id the specification calls invalid.
+pub fn trace_id(traceparent: &str) -> Option<&str> {
+    let mut parts = traceparent.split('-');
+    let (version, trace, parent, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let well_formed = hex(version, 2)
+        && version != "ff"
+        && hex(trace, 32)
+        && hex(parent, 16)
+        && hex(flags, 2)
+        && (version != "00" || parts.next().is_none());
+    let valid =
+        well_formed && trace.bytes().any(|b| b != b'0') && parent.bytes().any(|b| b != b'0');
+    valid.then_some(trace)
 }
 
 /// When entries are handed out again, and when they are given up on.
@@ -204,6 +235,9 @@ impl Consumer {
                 }
                 match decode(&entry) {
                     Ok(payload) => good.push(Delivery {
+                        traceparent: entry
+                            .get::<String>(TRACEPARENT)
+                            .filter(|t| trace_id(t).is_some()),
                         id: entry.id,
                         payload,
                     }),
@@ -484,4 +518,29 @@ fn decode<T: DeserializeOwned>(entry: &StreamId) -> Result<T, (String, Option<St
             Some(raw),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trace_id;
+
+    #[test]
+    fn a_trace_id_is_read_only_from_a_well_formed_traceparent() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(trace_id(good), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        for bad in [
+            "",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e47-00f067aa0ba902b7-01",
+        ] {
+            assert_eq!(trace_id(bad), None, "{bad:?}");
+        }
+        // A later version may add fields after the flags.
+        assert!(trace_id("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x").is_some());
+    }
 }

@@ -36,7 +36,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 pub use commit::Commit;
-pub use consumer::{Consumer, Delivery, Redelivery};
+pub use consumer::{Consumer, Delivery, Redelivery, trace_id};
 pub use export::ExportedEntry;
 pub use stream::Stream;
 

@@ -48,6 +48,9 @@ impl fmt::Display for Stream {
 /// fields (`traceparent`, `tracestate`) so any language can read it without parsing the JSON.
 pub(crate) const PAYLOAD: &str = "payload";
 
+/// The entry field holding the W3C trace context of the request the entry is about.
+pub(crate) const TRACEPARENT: &str = "traceparent";
+
 /// Streams are capped so a stalled stage cannot fill Redis (Toolforge evicts under pressure).
 /// The cap is far above any backlog the Co-op can produce: a few requests an hour.
 pub(crate) const MAX_LEN: usize = 100_000;
