@@ -13,7 +13,7 @@ use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run
 pub const STAGE: &str = "recorder";
 
 /// Outcomes written per transaction.
-const BATCH: usize = 100;
+const BATCH: usize = 500;
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +72,13 @@ pub async fn run(
         &options,
         &shutdown,
         async |outcomes: &Consumer, batch: &[Delivery<Outcome>]| {
-            let rows: Vec<MatchRow> = batch.iter().map(|e| MatchRow::from(&e.payload)).collect();
+            let rows: Vec<MatchRow> = batch
+                .iter()
+                .map(|e| {
+                    let skill = config.skill_requested_with(&e.payload.decision.request.category);
+                    MatchRow::new(&e.payload, skill, e.trace_id())
+                })
+                .collect();
             let rows_changed = db.record(&rows).await?;
             let mut commit = outcomes.commit_builder();
             for entry in batch {

@@ -7,6 +7,7 @@
 //! a test that cannot reach it fails, it never skips.
 
 pub mod fake_wiki;
+pub mod outcomes;
 pub mod proxy;
 pub mod services;
 

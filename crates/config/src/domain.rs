@@ -306,6 +306,17 @@ pub struct Decision {
     pub explanation: Option<Explanation>,
 }
 
+impl Level {
+    /// The level's name as stored and shown: `skill`, `general` or `maintainer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Skill => "skill",
+            Level::General => "general",
+            Level::Maintainer => "maintainer",
+        }
+    }
+}
+
 impl Decision {
     /// The original's `matchmade`: true unless the request went to the maintainer.
     pub fn matchmade(&self) -> bool {

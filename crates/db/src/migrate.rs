@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_explanation.sql",
         sql: include_str!("../../../migrations/0004_explanation.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_people_and_trace.sql",
+        sql: include_str!("../../../migrations/0005_people_and_trace.sql"),
+    },
 ];
 
 fn needed() -> u32 {

@@ -29,18 +29,32 @@ pub struct MatchRow {
     pub matchmade: bool,
     /// When the scan that found the request started.
     pub run_time: String,
-    /// `posted`, `skipped` or `failed`.
+    /// `posted`, `skipped`, `failed` or `dry-run`.
     pub outcome: String,
-    /// Why it was skipped, or the error code and text when it failed.
+    /// Why it was skipped, or the error code and text when it failed (a dry run's text).
     pub outcome_reason: Option<String>,
     /// The decision's explanation, as JSON.
     pub explanation: Option<String>,
+    /// The learner's user name.
+    pub learner: String,
+    /// The mentor's (or maintainer's) user name.
+    pub mentor: String,
+    /// The skill requested, as the Co-op names it.
+    pub skill: String,
+    /// The level that found the mentor: `skill`, `general` or `maintainer`.
+    pub fallback_level: String,
+    /// The talk page greeted (or that would have been).
+    pub talk_page: String,
+    /// The trace that followed the request through the workers, when it carried one.
+    pub trace_id: Option<String>,
 }
 
-impl From<&Outcome> for MatchRow {
-    fn from(o: &Outcome) -> MatchRow {
-        let request = &o.decision.request;
-        let (revid, postid, reason) = match &o.kind {
+impl MatchRow {
+    /// The row recording `outcome`, for a request of `skill`, traced as `trace_id`.
+    pub fn new(outcome: &Outcome, skill: &str, trace_id: Option<&str>) -> MatchRow {
+        let decision = &outcome.decision;
+        let request = &decision.request;
+        let (revid, postid, reason) = match &outcome.kind {
             // 0: a Flow post, or the marker was found but not the revision that added it.
             OutcomeKind::Posted { revid, postid, .. } => {
                 (Some(*revid).filter(|r| *r > 0), postid.clone(), None)
@@ -54,33 +68,89 @@ impl From<&Outcome> for MatchRow {
             luid: request.learner.id,
             lprofileid: request.profile.id,
             category: request.category.clone(),
-            muid: o.decision.mentor.id,
-            matchtime: o.at.sql(),
+            muid: decision.mentor.id,
+            matchtime: outcome.at.sql(),
             cataddtime: request.category_added.sql(),
             revid,
             postid,
-            matchmade: o.decision.matchmade(),
+            matchmade: decision.matchmade(),
             run_time: request.scanned_at.sql(),
-            outcome: o.kind.name().to_owned(),
+            outcome: outcome.kind.name().to_owned(),
             // A TEXT column; a bound all the same, against an API text of any length.
             outcome_reason: reason.map(|r| r.chars().take(REASON_CHARS).collect()),
-            explanation: o
-                .decision
+            explanation: decision
                 .explanation
                 .as_ref()
                 .and_then(|e| serde_json::to_string(e).ok()),
+            learner: request.learner.name.clone(),
+            mentor: decision.mentor.name.clone(),
+            skill: skill.to_owned(),
+            fallback_level: decision.level.name().to_owned(),
+            talk_page: outcome.talk_page.clone(),
+            trace_id: trace_id.map(str::to_owned),
         }
+    }
+
+    /// The row's values, in the order of [`COLUMNS`].
+    fn values(&self) -> [Value; COLUMN_COUNT] {
+        [
+            Value::from(&self.request_id),
+            Value::from(self.luid),
+            Value::from(self.lprofileid),
+            Value::from(&self.category),
+            Value::from(self.muid),
+            Value::from(&self.matchtime),
+            Value::from(&self.cataddtime),
+            Value::from(self.revid),
+            Value::from(self.postid.as_deref()),
+            Value::from(self.matchmade),
+            Value::from(&self.run_time),
+            Value::from(&self.outcome),
+            Value::from(self.outcome_reason.as_deref()),
+            Value::from(self.explanation.as_deref()),
+            Value::from(&self.learner),
+            Value::from(&self.mentor),
+            Value::from(&self.skill),
+            Value::from(&self.fallback_level),
+            Value::from(&self.talk_page),
+            Value::from(self.trace_id.as_deref()),
+        ]
     }
 }
 
 /// The most of a reason (or of a dry run's text) that is stored.
 const REASON_CHARS: usize = 8000;
 
-const COLUMNS: &str = "request_id, luid, lprofileid, category, muid, matchtime, cataddtime, \
-                       revid, postid, matchmade, run_time, outcome, outcome_reason, explanation";
+const COLUMNS: [&str; COLUMN_COUNT] = [
+    "request_id",
+    "luid",
+    "lprofileid",
+    "category",
+    "muid",
+    "matchtime",
+    "cataddtime",
+    "revid",
+    "postid",
+    "matchmade",
+    "run_time",
+    "outcome",
+    "outcome_reason",
+    "explanation",
+    "learner",
+    "mentor",
+    "skill",
+    "fallback_level",
+    "talk_page",
+    "trace_id",
+];
+const COLUMN_COUNT: usize = 20;
+
+/// The most rows one INSERT carries.
+pub const MAX_ROWS_PER_STATEMENT: usize = 65_535 / COLUMN_COUNT;
 
 impl Db {
-    /// Writes `rows` in one transaction and one statement. A request already recorded keeps its
+    /// Writes `rows` in one transaction and one statement (per [`MAX_ROWS_PER_STATEMENT`]
+    /// rows: MySQL takes at most 65,535 placeholders in one statement). A request already recorded keeps its
     /// row: replays and redeliveries change nothing. The one exception is a dry run's row: it
     /// only says what would have happened, and the real outcome replaces it. Returns MySQL's
     /// count of affected rows: 1 per new row, 2 per replaced dry-run row, 0 per row kept.
@@ -88,46 +158,42 @@ impl Db {
         if rows.is_empty() {
             return Ok(0);
         }
-        let placeholders =
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
+        let row = format!("({})", vec!["?"; COLUMN_COUNT].join(", "));
         // `outcome` is assigned last: the assignments run in order, and each one before it
         // must still see the old outcome.
         let replace_dry_run = COLUMNS
-            .split(", ")
-            .filter(|c| *c != "request_id" && *c != "outcome")
-            .chain(["outcome"])
+            .iter()
+            .filter(|c| **c != "request_id" && **c != "outcome")
+            .chain(&["outcome"])
             .map(|c| format!("{c} = IF(outcome = 'dry-run', VALUES({c}), {c})"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "INSERT INTO matches ({COLUMNS}) VALUES {placeholders} \
-             ON DUPLICATE KEY UPDATE {replace_dry_run}"
-        );
-        let mut params: Vec<Value> = Vec::with_capacity(rows.len() * 14);
-        for r in rows {
-            params.extend([
-                Value::from(&r.request_id),
-                Value::from(r.luid),
-                Value::from(r.lprofileid),
-                Value::from(&r.category),
-                Value::from(r.muid),
-                Value::from(&r.matchtime),
-                Value::from(&r.cataddtime),
-                Value::from(r.revid),
-                Value::from(r.postid.as_deref()),
-                Value::from(r.matchmade),
-                Value::from(&r.run_time),
-                Value::from(&r.outcome),
-                Value::from(r.outcome_reason.as_deref()),
-                Value::from(r.explanation.as_deref()),
-            ]);
-        }
+        let statement = |chunk: &[MatchRow]| {
+            let placeholders = vec![row.as_str(); chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO matches ({}) VALUES {placeholders} \
+                 ON DUPLICATE KEY UPDATE {replace_dry_run}",
+                COLUMNS.join(", ")
+            );
+            let params: Vec<Value> = chunk.iter().flat_map(MatchRow::values).collect();
+            (sql, Params::Positional(params))
+        };
         let mut conn = self.conn().await?;
+        if rows.len() <= MAX_ROWS_PER_STATEMENT {
+            // One statement is atomic on its own: no transaction to open and commit.
+            let (sql, params) = statement(rows);
+            conn.exec_drop(sql, params).await?;
+            return Ok(conn.affected_rows());
+        }
         let mut tx = conn.start_transaction(TxOpts::default()).await?;
-        tx.exec_drop(sql, Params::Positional(params)).await?;
-        let inserted = tx.affected_rows();
+        let mut changed = 0;
+        for chunk in rows.chunks(MAX_ROWS_PER_STATEMENT) {
+            let (sql, params) = statement(chunk);
+            tx.exec_drop(sql, params).await?;
+            changed += tx.affected_rows();
+        }
         tx.commit().await?;
-        Ok(inserted)
+        Ok(changed)
     }
 }
 

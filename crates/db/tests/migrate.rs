@@ -113,14 +113,16 @@ async fn the_original_table_with_duplicate_rows_is_upgraded_without_losing_a_row
         "every original row is there, unchanged"
     );
 
-    // New rows go in beside them, and the original's rows count as handled.
+    // New rows go in beside them, and the original's rows count as handled. The category is
+    // not Latin-1: the migration converted the original's latin1 table.
     let added = Timestamp::parse("2026-11-21T10:00:00Z").expect("a time");
-    let request_id = RequestId::new(105, "Category:Co-op/Requests/Writing", added);
+    let category = "Category:Co-op/Requests/Écriture — 写作";
+    let request_id = RequestId::new(105, category, added);
     let row = MatchRow {
         request_id: request_id.to_string(),
         luid: 15,
         lprofileid: 105,
-        category: "Category:Co-op/Requests/Writing".into(),
+        category: category.into(),
         muid: 5,
         matchtime: added.sql(),
         cataddtime: added.sql(),
@@ -131,16 +133,46 @@ async fn the_original_table_with_duplicate_rows_is_upgraded_without_losing_a_row
         outcome: "posted".into(),
         outcome_reason: None,
         explanation: Some("{\"seed\":1}".into()),
+        learner: "Zoë".into(),
+        mentor: "Ada".into(),
+        skill: "écriture".into(),
+        fallback_level: "skill".into(),
+        talk_page: "Wikipedia talk:Co-op/Zoë".into(),
+        trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
     };
     assert_eq!(
         db.record(std::slice::from_ref(&row)).await.expect("record"),
         1
     );
     assert_eq!(
-        db.record(&[row]).await.expect("record again"),
+        db.record(std::slice::from_ref(&row))
+            .await
+            .expect("record again"),
         0,
         "a replay adds nothing"
     );
+    let mut conn = db.conn().await.expect("connect");
+    let stored: Option<(String, String, String, String, String, String, String)> = conn
+        .exec_first(
+            "SELECT category, learner, mentor, skill, fallback_level, talk_page, trace_id \
+             FROM matches WHERE request_id = ?",
+            (request_id.as_str(),),
+        )
+        .await
+        .expect("read the new row");
+    assert_eq!(
+        stored,
+        Some((
+            row.category.clone(),
+            row.learner.clone(),
+            row.mentor.clone(),
+            row.skill.clone(),
+            row.fallback_level.clone(),
+            row.talk_page.clone(),
+            "4bf92f3577b34da6a3ce929d0e0e4736".to_owned(),
+        ))
+    );
+    drop(conn);
     assert_eq!(original_columns(&db).await.len(), 6);
     let old = RequestKey {
         request_id: RequestId::new(103, "Category:Co-op/Requests/Writing", added),

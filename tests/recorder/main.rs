@@ -1,0 +1,113 @@
+//! The recorder binary against the real Redis and MariaDB: every outcome becomes one row with
+//! its names, skill, level, talk page and trace id; a batch is one upsert and one ack; a
+//! redelivered batch changes nothing; an entry that is not an outcome goes to the dead-letter
+//! stream and the rest are recorded.
+
+use harness::Run;
+use harness::outcomes::{outcome, traceparent};
+use redis::AsyncCommands;
+use serde_json::Value;
+
+/// The recorder's "recorded" log lines: (outcomes, rows changed) per batch.
+fn batches(stderr: &[u8]) -> Vec<(u64, u64)> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|entry| entry["message"] == "recorded")
+        .map(|entry| {
+            let field = |name: &str| entry[name].as_u64().unwrap_or(u64::MAX);
+            (field("outcomes"), field("rows_changed"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_changes_nothing() {
+    let run = Run::new("recorder", |_| {});
+    run.migrate().await;
+    run.add_outcomes(0..120).await;
+    let mut redis = run.redis().await;
+    let outcomes = format!("{}outcomes", run.prefix);
+    let _: String = redis
+        .xadd(&outcomes, "*", &[("payload", "{\"not\": \"an outcome\"}")])
+        .await
+        .expect("XADD");
+    run.add_outcomes(120..250).await;
+
+    let out = run.ok("matchbot-recorder", &["--once"]).await;
+    // Batches of 100 as read: 100, then 20 + 80 around the poison entry (which is not
+    // handed out), then the last 50; every batch one upsert, one row per outcome.
+    let seen = batches(&out.stderr);
+    assert_eq!(seen.iter().map(|b| b.0).sum::<u64>(), 250, "{seen:?}");
+    assert!(
+        seen.iter().all(|(outcomes, rows)| outcomes == rows),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().all(|(outcomes, _)| *outcomes <= 100),
+        "{seen:?}"
+    );
+
+    let rows = run
+        .query(
+            "SELECT request_id, learner, mentor, skill, fallback_level, talk_page, trace_id, \
+             outcome, revid, matchmade, explanation IS NOT NULL FROM matches ORDER BY luid",
+        )
+        .await;
+    assert_eq!(rows.len(), 250);
+    for (i, row) in rows.iter().enumerate() {
+        let expected = outcome(i as u64);
+        let decision = &expected.decision;
+        let got: (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            u64,
+            u8,
+            u8,
+        ) = mysql_async::from_row(row.clone());
+        assert_eq!(
+            got,
+            (
+                decision.request.request_id.to_string(),
+                decision.request.learner.name.clone(),
+                decision.mentor.name.clone(),
+                "writing".to_owned(),
+                "skill".to_owned(),
+                expected.talk_page.clone(),
+                traceparent(i as u64)[3..35].to_owned(),
+                "posted".to_owned(),
+                300_000 + i as u64,
+                1,
+                1,
+            )
+        );
+    }
+
+    let dead = run.export("dead-letter").await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(
+        dead[0], "{\"not\": \"an outcome\"}",
+        "the raw entry is kept"
+    );
+    let pending: redis::streams::StreamPendingReply = redis
+        .xpending(&outcomes, "recorder")
+        .await
+        .expect("XPENDING");
+    assert_eq!(pending.count(), 0, "every entry acked or dead-lettered");
+
+    // The same outcomes again, as a redelivery after a crash between commit and ack would
+    // bring them: read, upserted, acked — and no row changes.
+    run.add_outcomes(0..250).await;
+    let out = run.ok("matchbot-recorder", &["--once"]).await;
+    let seen = batches(&out.stderr);
+    assert_eq!(seen.iter().map(|b| b.0).sum::<u64>(), 250, "{seen:?}");
+    assert!(seen.iter().all(|(_, rows)| *rows == 0), "{seen:?}");
+    let count = run.query("SELECT COUNT(*) FROM matches").await;
+    assert_eq!(count[0].get::<u64, _>(0), Some(250));
+}
