@@ -42,12 +42,30 @@ pub struct Config {
     pub matcher: MatcherConfig,
     /// The optional `notifier` section.
     pub notifier: NotifierConfig,
+    /// `report.page`: where `matchbot report --publish` saves the report; none by default.
+    pub report_page: Option<String>,
 }
 
 impl Config {
     /// True when `category` is one of the request categories.
     pub fn is_request_category(&self, category: &str) -> bool {
         self.skills.iter().any(|s| s.request_category == category)
+    }
+
+    /// The skill a learner asks for with `category`, as the Co-op names it ("writing"); for a
+    /// category that is no longer configured, the category's title without its namespace.
+    pub fn skill_requested_with<'a>(&'a self, category: &'a str) -> &'a str {
+        self.skills
+            .iter()
+            .find(|s| s.request_category == category)
+            .map_or_else(
+                || {
+                    category
+                        .split_once(':')
+                        .map_or(category, |(_, title)| title)
+                },
+                |s| s.name.as_str(),
+            )
     }
 }
 

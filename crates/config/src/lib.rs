@@ -25,6 +25,7 @@ mod config;
 mod domain;
 mod explanation;
 mod load;
+mod mycnf;
 mod secret;
 mod template;
 

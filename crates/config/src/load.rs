@@ -17,6 +17,7 @@ use crate::config::{
     Pages, RedisConfig, ScannerConfig, Selection, Skill, WikiAuth, WikiConfig,
 };
 use crate::domain::Timestamp;
+use crate::mycnf;
 use crate::secret::Secret;
 use crate::template::placeholders;
 
@@ -77,6 +78,12 @@ impl fmt::Display for ProblemList<'_> {
     }
 }
 
+/// Toolforge's ToolsDB, as its documentation names it.
+const TOOLSDB_HOST: &str = "tools.db.svc.wikimedia.cloud";
+
+/// ToolsDB's databases are `<user>__<name>`: a tool may create only its own.
+const TOOLSDB_SEPARATOR: &str = "__";
+
 /// Keys MatchBot added, per optional section; anything else there is a typo worth reporting,
 /// because a misspelt optional key would otherwise be ignored and its default used.
 const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
@@ -105,6 +112,7 @@ const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
             "mentors",
         ],
     ),
+    ("report", &["page"]),
     (
         "notifier",
         &[
@@ -200,11 +208,15 @@ impl Reader<'_> {
         }
         let greetings = self.greetings();
         let wiki = self.wiki();
-        let db = self.db();
+        let db = self.db(source);
         let redis = self.redis();
         let scanner = self.scanner();
         let matcher = self.matcher();
         let notifier = self.notifier(wiki.as_ref().map(WikiConfig::bot_name));
+        let report_page = self
+            .lookup("report.page")
+            .is_some()
+            .then(|| self.title("report.page"));
         Some(Config {
             source: source.to_path_buf(),
             skills: skills?,
@@ -221,6 +233,7 @@ impl Reader<'_> {
             scanner: scanner?,
             matcher: matcher?,
             notifier: notifier?,
+            report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
         })
     }
 
@@ -421,23 +434,45 @@ impl Reader<'_> {
         })
     }
 
-    fn db(&mut self) -> Option<DbConfig> {
-        let name = match (self.env)("MATCHBOT_DB_NAME").filter(|v| !v.is_empty()) {
-            Some(name) => Some(name),
-            None => self.string("dbinfo.dbname"),
+    /// The database, and whose credentials. First found wins: MatchBot's variables, Toolforge's
+    /// (`TOOL_TOOLSDB_*`), an option file named by `dbinfo.credentials_file`, the file's own
+    /// `dbinfo.username`/`password`, and last a Toolforge `replica.my.cnf` in the tool's home.
+    /// With ToolsDB credentials the host and database name have Toolforge's defaults, and a
+    /// name ToolsDB would refuse is named as a problem.
+    fn db(&mut self, source: &Path) -> Option<DbConfig> {
+        let matchbot_user = self.env_first(&["MATCHBOT_DB_USER"]);
+        let toolsdb_user = self.env_first(&["TOOL_TOOLSDB_USER"]);
+        let env_password = self.env_first(&["MATCHBOT_DB_PASSWORD", "TOOL_TOOLSDB_PASSWORD"]);
+        let from_env = matchbot_user.is_some() || toolsdb_user.is_some();
+        let option_file = if from_env && env_password.is_some() {
+            None
+        } else {
+            self.option_file(source)
         };
-        let host = match (self.env)("MATCHBOT_DB_HOST").filter(|v| !v.is_empty()) {
-            Some(host) => Some(host),
-            None => self.string("dbinfo.host"),
+        let mut toolsdb = matchbot_user.is_none() && toolsdb_user.is_some();
+        let user = match (matchbot_user.or(toolsdb_user), &option_file) {
+            (Some(user), _) => Some(user),
+            (None, Some(file)) => {
+                toolsdb = true;
+                Some(file.user.clone())
+            }
+            (None, None) => match self.lookup("dbinfo.username") {
+                None => {
+                    self.problem(
+                        "dbinfo.username",
+                        "is missing (or set MATCHBOT_DB_USER or TOOL_TOOLSDB_USER, or name a \
+                         replica.my.cnf in dbinfo.credentials_file)",
+                    );
+                    None
+                }
+                Some(_) => self.string("dbinfo.username"),
+            },
         };
-        let user = match self.env_first(&["MATCHBOT_DB_USER", "TOOL_TOOLSDB_USER"]) {
-            Some(user) => Some(user),
-            None => self.string("dbinfo.username"),
-        };
-        let password = match self.env_first(&["MATCHBOT_DB_PASSWORD", "TOOL_TOOLSDB_PASSWORD"]) {
-            Some(p) => Secret::new(p),
+        let password = match (env_password, option_file) {
+            (Some(p), _) => Secret::new(p),
+            (None, Some(file)) => file.password,
             // An empty password is legitimate (a local MariaDB's root), so not `opt_string`.
-            None => match self.lookup("dbinfo.password") {
+            (None, None) => match self.lookup("dbinfo.password") {
                 None | Some(Value::String(_)) => Secret::new(
                     self.lookup("dbinfo.password")
                         .and_then(Value::as_str)
@@ -450,6 +485,34 @@ impl Reader<'_> {
                 }
             },
         };
+        let host = match (self.env)("MATCHBOT_DB_HOST").filter(|v| !v.is_empty()) {
+            Some(host) => Some(host),
+            None if toolsdb && self.lookup("dbinfo.host").is_none() => {
+                Some(TOOLSDB_HOST.to_owned())
+            }
+            None => self.string("dbinfo.host"),
+        };
+        let name = match (self.env)("MATCHBOT_DB_NAME").filter(|v| !v.is_empty()) {
+            Some(name) => Some(name),
+            None => match &user {
+                Some(user) if toolsdb && self.lookup("dbinfo.dbname").is_none() => {
+                    Some(format!("{user}{TOOLSDB_SEPARATOR}matchbot"))
+                }
+                _ => self.string("dbinfo.dbname"),
+            },
+        };
+        if let (Some(host), Some(user), Some(name)) = (&host, &user, &name)
+            && host == TOOLSDB_HOST
+            && !name.starts_with(&format!("{user}{TOOLSDB_SEPARATOR}"))
+        {
+            self.problem(
+                "dbinfo.dbname",
+                format!(
+                    "ToolsDB lets {user} use only databases named {user}__<name> (such as \
+                     {user}__matchbot), not \"{name}\""
+                ),
+            );
+        }
         let port = self.opt_u64("dbinfo.port").unwrap_or(3306);
         let port = match u16::try_from(port) {
             Ok(p) if p > 0 => Some(p),
@@ -465,6 +528,42 @@ impl Reader<'_> {
             user: user?,
             password,
         })
+    }
+
+    /// The credentials of an option file: the one `dbinfo.credentials_file` names (relative to
+    /// the configuration's directory), or, when the file gives no `dbinfo.username`, a
+    /// `replica.my.cnf` in `$TOOL_DATA_DIR` or `$HOME` (where Toolforge puts it).
+    fn option_file(&mut self, source: &Path) -> Option<mycnf::Credentials> {
+        const KEY: &str = "dbinfo.credentials_file";
+        let (key, path) = match self.opt_string(KEY) {
+            Some(named) => {
+                let dir = source.parent().unwrap_or(Path::new("."));
+                (KEY.to_owned(), dir.join(named))
+            }
+            None if self.lookup("dbinfo.username").is_none() => {
+                let found = ["TOOL_DATA_DIR", "HOME"]
+                    .iter()
+                    .filter_map(|var| (self.env)(var).filter(|v| !v.is_empty()))
+                    .map(|dir| PathBuf::from(dir).join("replica.my.cnf"))
+                    .find(|path| path.is_file())?;
+                ("replica.my.cnf".to_owned(), found)
+            }
+            None => return None,
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                self.problem(&key, format!("cannot read {}: {e}", path.display()));
+                return None;
+            }
+        };
+        match mycnf::parse(&text) {
+            Ok(credentials) => Some(credentials),
+            Err(what) => {
+                self.problem(&key, format!("{} {what}", path.display()));
+                None
+            }
+        }
     }
 
     fn redis(&mut self) -> Option<RedisConfig> {

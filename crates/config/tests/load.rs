@@ -443,3 +443,95 @@ fn matching_settings_are_read_and_checked() {
     assert_has(&p, "matcher.mentors.Bea: must be an object, not 3");
     assert_eq!(p.len(), 7, "{p:?}");
 }
+
+/// The example without its database credentials, host and name, as a Toolforge tool's
+/// config.json can be: ToolsDB supplies them.
+fn without_db_credentials() -> Value {
+    let mut c = example();
+    c["dbinfo"] = json!({});
+    c
+}
+
+#[test]
+fn toolsdb_credentials_from_the_environment_bring_toolforge_defaults() {
+    let env = |name: &str| match name {
+        "TOOL_TOOLSDB_USER" => Some("s52788".to_owned()),
+        "TOOL_TOOLSDB_PASSWORD" => Some("toolsdb-secret".to_owned()),
+        _ => None,
+    };
+    let c = without_db_credentials();
+    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    assert_eq!(config.db.user, "s52788");
+    assert_eq!(config.db.password.expose(), "toolsdb-secret");
+    assert_eq!(config.db.host, "tools.db.svc.wikimedia.cloud");
+    assert_eq!(config.db.name, "s52788__matchbot");
+}
+
+#[test]
+fn a_replica_my_cnf_in_the_tools_home_supplies_the_credentials() {
+    let home = std::env::temp_dir().join(format!("matchbot-mycnf-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join("replica.my.cnf"),
+        "[client]\nuser = s52788\npassword = 'cnf-secret'\n",
+    )
+    .unwrap();
+    let data_dir = home.display().to_string();
+    let env = move |name: &str| (name == "TOOL_DATA_DIR").then(|| data_dir.clone());
+    let mut c = without_db_credentials();
+    c["dbinfo"]["dbname"] = json!("s52788__matches");
+    let config = Config::from_json(&c.to_string(), Path::new("config.json"), &env).unwrap();
+    assert_eq!(config.db.user, "s52788");
+    assert_eq!(config.db.password.expose(), "cnf-secret");
+    assert_eq!(config.db.host, "tools.db.svc.wikimedia.cloud");
+    assert_eq!(config.db.name, "s52788__matches");
+    assert!(!format!("{config:?}").contains("cnf-secret"));
+
+    // A username in the file wins over a replica.my.cnf found by looking.
+    let config = Config::from_json(&example().to_string(), Path::new("config.json"), &env).unwrap();
+    assert_eq!(
+        (config.db.user.as_str(), config.db.host.as_str()),
+        ("root", "127.0.0.1")
+    );
+
+    // One named in the file, relative to the file, wins over the file's username.
+    let mut c = example();
+    c["dbinfo"]["credentials_file"] = json!("replica.my.cnf");
+    c["dbinfo"]["dbname"] = json!("s52788__matchbot");
+    let config = Config::from_json(&c.to_string(), &home.join("config.json"), no_env).unwrap();
+    assert_eq!(config.db.user, "s52788");
+    assert_eq!(config.db.host, "127.0.0.1", "a host given is kept");
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[test]
+fn toolsdb_problems_are_named() {
+    let mut c = without_db_credentials();
+    c["dbinfo"]["credentials_file"] = json!("/nonexistent/replica.my.cnf");
+    let problems = problems(&c);
+    assert_has(
+        &problems,
+        "dbinfo.credentials_file: cannot read /nonexistent/replica.my.cnf",
+    );
+    assert_has(
+        &problems,
+        "dbinfo.username: is missing (or set MATCHBOT_DB_USER or TOOL_TOOLSDB_USER, or name a replica.my.cnf in dbinfo.credentials_file)",
+    );
+
+    let env = |name: &str| match name {
+        "TOOL_TOOLSDB_USER" => Some("s52788".to_owned()),
+        "TOOL_TOOLSDB_PASSWORD" => Some("x".to_owned()),
+        _ => None,
+    };
+    let mut c = without_db_credentials();
+    c["dbinfo"]["dbname"] = json!("matchbot");
+    let Err(ConfigError::Invalid { problems, .. }) =
+        Config::from_json(&c.to_string(), Path::new("config.json"), env)
+    else {
+        panic!("a database ToolsDB refuses was accepted");
+    };
+    assert_eq!(
+        problems[0].to_string(),
+        "dbinfo.dbname: ToolsDB lets s52788 use only databases named s52788__<name> (such as s52788__matchbot), not \"matchbot\""
+    );
+}
