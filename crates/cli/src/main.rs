@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use matchbot_bus::{Bus, ExportedEntry, Stream};
-use matchbot_config::Explanation;
+use matchbot_config::{Explanation, Timestamp};
 use matchbot_db::Db;
+use matchbot_report::Report;
+use matchbot_wiki::{Client, Replaced, exclusion};
 
 /// MatchBot's admin commands.
 #[derive(Parser)]
@@ -41,6 +43,30 @@ enum Command {
         /// Print the stored explanation as JSON instead.
         #[arg(long)]
         json: bool,
+    },
+    /// Figures for a period from the matches table: matches per skill, the no-match and
+    /// fallback rates, time from request to greeting, load per mentor.
+    Report {
+        /// The period's first day (YYYY-MM-DD, UTC) or moment (2026-11-01T12:00:00Z); by
+        /// default `--days` before `--to`.
+        #[arg(long)]
+        from: Option<String>,
+        /// The period's end, not included; by default now.
+        #[arg(long)]
+        to: Option<String>,
+        /// The period's length when `--from` is not given.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Print the figures as JSON.
+        #[arg(long, conflicts_with = "wikitext")]
+        json: bool,
+        /// Print the report as wikitext, as `--publish` would save it.
+        #[arg(long)]
+        wikitext: bool,
+        /// Also save the wikitext to the page `report.page` names, as a bot edit through the
+        /// kill switch and `{{bots}}`.
+        #[arg(long)]
+        publish: bool,
     },
     /// Copy a stream's entries out as JSON lines, or put exported entries back.
     #[command(subcommand)]
@@ -76,6 +102,21 @@ fn main() -> ExitCode {
         }
         Command::Migrate => block_on(migrate(&config)),
         Command::Explain { request_id, json } => block_on(explain(&config, &request_id, json)),
+        Command::Report {
+            from,
+            to,
+            days,
+            json,
+            wikitext,
+            publish,
+        } => period(from.as_deref(), to.as_deref(), days).and_then(|(from, to)| {
+            let format = match (json, wikitext) {
+                (true, _) => Format::Json,
+                (_, true) => Format::Wikitext,
+                _ => Format::Table,
+            };
+            block_on(report(&config, from, to, format, publish))
+        }),
         Command::Stream(StreamCommand::Export { stream }) => block_on(export(&config, &stream)),
         Command::Stream(StreamCommand::Replay { file }) => block_on(replay(&config, &file)),
     };
@@ -193,6 +234,121 @@ async fn explain(
     }
     Ok(())
 }
+
+/// How `matchbot report` prints.
+enum Format {
+    Table,
+    Json,
+    Wikitext,
+}
+
+/// The report's period from the command line: `from` and `to` as days or moments (UTC).
+fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    days: u32,
+) -> anyhow::Result<(Timestamp, Timestamp)> {
+    let moment = |flag: &str, text: &str| {
+        let full = if text.len() == 10 {
+            format!("{text}T00:00:00Z")
+        } else {
+            text.to_owned()
+        };
+        Timestamp::parse(&full).map_err(|_| {
+            anyhow::anyhow!(
+                "{flag} {text:?} is neither a day (2026-11-01) nor a moment (2026-11-01T12:00:00Z)"
+            )
+        })
+    };
+    let to = match to {
+        Some(text) => moment("--to", text)?,
+        None => Timestamp::now(),
+    };
+    let from = match from {
+        Some(text) => moment("--from", text)?,
+        None => to.plus_seconds(-i64::from(days) * 86_400),
+    };
+    if from >= to {
+        anyhow::bail!("the period is empty: --from {from} is not before --to {to}");
+    }
+    Ok((from, to))
+}
+
+async fn report(
+    config: &matchbot_config::Config,
+    from: Timestamp,
+    to: Timestamp,
+    format: Format,
+    publish: bool,
+) -> anyhow::Result<()> {
+    // Checked before anything is read: a publish that cannot happen should not look like one.
+    let page = match (&config.report_page, publish) {
+        (None, true) => anyhow::bail!(
+            "--publish needs report.page in {}: the page the report is saved to",
+            config.source.display()
+        ),
+        (page, _) => page.as_deref().filter(|_| publish),
+    };
+    let db = Db::connect(&config.db);
+    let rows = db.handled_between(from, to).await;
+    db.close().await?;
+    let rows = rows.with_context(|| format!("cannot read {}.matches", config.db.name))?;
+    let report = Report::build(&rows, from, to, |category| {
+        config.skill_requested_with(category).to_owned()
+    });
+    let generated_at = Timestamp::now();
+    match format {
+        Format::Table => print!("{}", report.table()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Wikitext => print!("{}", report.wikitext(generated_at)),
+    }
+    if let Some(page) = page {
+        publish_report(config, page, &report.wikitext(generated_at)).await?;
+    }
+    Ok(())
+}
+
+/// Saves the report's wikitext as the whole of `page`, the bot's own: only when the run page
+/// says `true` and the page carries no `{{bots}}` that keeps MatchBot out; a change someone
+/// saved between reading and writing is an edit conflict, not overwritten.
+async fn publish_report(
+    config: &matchbot_config::Config,
+    page: &str,
+    wikitext: &str,
+) -> anyhow::Result<()> {
+    let n = &config.notifier;
+    let wiki = Client::bot_builder(&config.wiki)
+        .run_page(&n.run_page, n.run_page_check)
+        .build()
+        .await
+        .with_context(|| format!("cannot log in to {}", config.wiki.api_url))?;
+    wiki.may_edit()
+        .await
+        .with_context(|| format!("the report was not saved to {page}"))?;
+    let current = wiki
+        .talk_page(page)
+        .await
+        .with_context(|| format!("cannot read {page}"))?;
+    if let Err(excluded) = exclusion::check(&current.text, config.wiki.bot_name(), REPORT_MESSAGE) {
+        anyhow::bail!("the report was not saved to {page}: {excluded}");
+    }
+    let summary = match n.summary_suffix.as_str() {
+        "" => "MatchBot report".to_owned(),
+        suffix => format!("MatchBot report {suffix}"),
+    };
+    let saved = wiki
+        .replace(page, wikitext, &summary, current.revid)
+        .await
+        .with_context(|| format!("the report was not saved to {page}"))?;
+    match saved {
+        Replaced::Saved(s) => eprintln!("matchbot: report saved to {page} (revision {})", s.revid),
+        Replaced::Unchanged => eprintln!("matchbot: {page} already holds this report"),
+    }
+    Ok(())
+}
+
+/// The message type `{{bots|optout=…}}` names to keep MatchBot's report off a page.
+const REPORT_MESSAGE: &str = "matchbot-report";
 
 fn stream_named(name: &str) -> anyhow::Result<Stream> {
     Stream::from_name(name).with_context(|| {

@@ -11,7 +11,52 @@ pub struct Saved {
     pub timestamp: Timestamp,
 }
 
+/// What saving a whole page did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replaced {
+    /// A new revision.
+    Saved(Saved),
+    /// The page already had that text: the wiki made no revision.
+    Unchanged,
+}
+
 impl Client {
+    /// Saves `text` as the whole content of `title`, a page the bot owns (such as its report),
+    /// as a bot edit through the same gate as every other edit. `base` is the revision the
+    /// caller read (`None`: the page did not exist), so a change someone saved since is an
+    /// `editconflict` error rather than lost.
+    pub async fn replace(
+        &self,
+        title: &str,
+        text: &str,
+        summary: &str,
+        base: Option<u64>,
+    ) -> Result<Replaced, Error> {
+        let base_revid = base.map(|b| b.to_string());
+        let mut params = vec![
+            ("action", "edit"),
+            ("title", title),
+            ("text", text),
+            ("summary", summary),
+            ("bot", "1"),
+        ];
+        match &base_revid {
+            Some(revid) => params.push(("baserevid", revid)),
+            None => params.push(("createonly", "1")),
+        }
+        let answer = self.gated_edit(&params).await?;
+        let edit = &answer["edit"];
+        if edit["result"].as_str() != Some("Success") {
+            return Err(Error::Decode(format!(
+                "the edit of {title} did not succeed: {edit}"
+            )));
+        }
+        if edit["nochange"].as_bool().unwrap_or(false) {
+            return Ok(Replaced::Unchanged);
+        }
+        saved(title, edit).map(Replaced::Saved)
+    }
+
     /// Appends `text` to the page `title` (creating it if missing), as a bot edit.
     ///
     /// `appendtext` never rewrites the page, so a concurrent edit cannot conflict and the old
@@ -33,13 +78,18 @@ impl Client {
                 "the edit of {title} did not succeed: {edit}"
             )));
         }
-        let revid = edit["newrevid"]
-            .as_u64()
-            .ok_or_else(|| Error::Decode(format!("the edit of {title} made no new revision")))?;
-        let timestamp = edit["newtimestamp"]
-            .as_str()
-            .and_then(|t| Timestamp::parse(t).ok())
-            .unwrap_or_else(Timestamp::now);
-        Ok(Saved { revid, timestamp })
+        saved(title, edit)
     }
+}
+
+/// The revision an edit answer reports.
+fn saved(title: &str, edit: &serde_json::Value) -> Result<Saved, Error> {
+    let revid = edit["newrevid"]
+        .as_u64()
+        .ok_or_else(|| Error::Decode(format!("the edit of {title} made no new revision")))?;
+    let timestamp = edit["newtimestamp"]
+        .as_str()
+        .and_then(|t| Timestamp::parse(t).ok())
+        .unwrap_or_else(Timestamp::now);
+    Ok(Saved { revid, timestamp })
 }

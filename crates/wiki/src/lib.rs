@@ -22,7 +22,7 @@
 //! - `watchlist`: category changes on the bot's watchlist; watching categories.
 //! - `users`: which accounts are blocked.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
-//! - `edit`: appending a section to a page.
+//! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).
 //! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
 //! - `etiquette`: what every edit waits for: the run page (kill switch), the edit interval and
 //!   the edit budget of a trial.
@@ -42,7 +42,7 @@ mod watchlist;
 
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::{Builder, Client};
-pub use edit::Saved;
+pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
 pub use pages::{Creator, Revision, TalkPage};

@@ -25,6 +25,9 @@ pub struct TalkPage {
     pub content_model: Option<String>,
     /// The current wikitext (empty for a missing page).
     pub text: String,
+    /// The current revision (`None` for a missing page): an edit based on this text passes it
+    /// on, so that a change saved in between is a conflict, not overwritten.
+    pub revid: Option<u64>,
 }
 
 /// One revision of a page.
@@ -218,6 +221,7 @@ fn read_talk_page(page: &Value, title: &str) -> Result<TalkPage, Error> {
             .as_str()
             .unwrap_or("")
             .to_owned(),
+        revid: page["lastrevid"].as_u64().filter(|_| exists),
     })
 }
 
