@@ -7,10 +7,12 @@
 //! - `scanner`: polls, reconcile, withdrawn requests, the mentor pool and blocks.
 //! - `budget`: the requests the wiki receives while idle and per match.
 //! - `matcher`: away, last edits and opt-outs from the wiki, as the matcher sees them.
+//! - `report`: `matchbot report --publish`, its page, the kill switch and `{{bots}}`.
 
 mod budget;
 mod etiquette;
 mod lifecycle;
 mod matcher;
 mod pipeline;
+mod report;
 mod scanner;
