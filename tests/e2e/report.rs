@@ -82,20 +82,25 @@ async fn the_published_page_holds_the_printed_wikitext() {
     }
 }
 
-#[tokio::test]
-async fn the_kill_switch_and_bots_templates_stop_a_publish() {
-    let wiki = Wiki::sandbox().await;
-    let (run, report_page, run_page) = run_with_a_greeting(&wiki).await;
-
-    wiki.edit_as("Maintainer", &run_page, "stop: testing").await;
+/// `matchbot report --publish`, which must fail; what it said.
+async fn refused_publish(run: &Run) -> String {
     let out = run
         .command(
             "matchbot",
             &[&["report", "--publish"][..], &PERIOD].concat(),
         )
         .await;
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the publish succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn the_kill_switch_and_bots_templates_stop_a_publish() {
+    let wiki = Wiki::sandbox().await;
+    let (run, report_page, run_page) = run_with_a_greeting(&wiki).await;
+
+    wiki.edit_as("Maintainer", &run_page, "stop: testing").await;
+    let stderr = refused_publish(&run).await;
     assert!(
         stderr.contains(&format!(
             "the report was not saved to {report_page}: the run page {run_page} says \"stop: testing\""
@@ -111,14 +116,7 @@ async fn the_kill_switch_and_bots_templates_stop_a_publish() {
         "{{bots|optout=matchbot-report}}",
     )
     .await;
-    let out = run
-        .command(
-            "matchbot",
-            &[&["report", "--publish"][..], &PERIOD].concat(),
-        )
-        .await;
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_publish(&run).await;
     assert!(
         stderr.contains("the page carries {{bots|optout=matchbot-report}}"),
         "{stderr}"

@@ -5,6 +5,7 @@
 
 use harness::Run;
 use harness::outcomes::{outcome, traceparent};
+use matchbot_recorder::BATCH;
 use redis::AsyncCommands;
 use serde_json::Value;
 
@@ -25,6 +26,8 @@ fn batches(stderr: &[u8]) -> Vec<(u64, u64)> {
 async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_changes_nothing() {
     let run = Run::new("recorder", |_| {});
     run.migrate().await;
+    // Enough for three batches, with a poison entry in the first.
+    let total = 2 * BATCH as u64 + 250;
     run.add_outcomes(0..120).await;
     let mut redis = run.redis().await;
     let outcomes = format!("{}outcomes", run.prefix);
@@ -32,21 +35,22 @@ async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_chan
         .xadd(&outcomes, "*", &[("payload", "{\"not\": \"an outcome\"}")])
         .await
         .expect("XADD");
-    run.add_outcomes(120..250).await;
+    run.add_outcomes(120..total).await;
 
     let out = run.ok("matchbot-recorder", &["--once"]).await;
-    // Batches of 100 as read: 100, then 20 + 80 around the poison entry (which is not
-    // handed out), then the last 50; every batch one upsert, one row per outcome.
+    // Batches as read (the poison entry is never handed out): each one upsert with one row per
+    // outcome, none bigger than a batch.
     let seen = batches(&out.stderr);
-    assert_eq!(seen.iter().map(|b| b.0).sum::<u64>(), 250, "{seen:?}");
+    assert_eq!(seen.iter().map(|b| b.0).sum::<u64>(), total, "{seen:?}");
     assert!(
         seen.iter().all(|(outcomes, rows)| outcomes == rows),
         "{seen:?}"
     );
     assert!(
-        seen.iter().all(|(outcomes, _)| *outcomes <= 100),
+        seen.iter().all(|(outcomes, _)| *outcomes <= BATCH as u64),
         "{seen:?}"
     );
+    assert!(seen.len() >= 3, "{seen:?}");
 
     let rows = run
         .query(
@@ -54,7 +58,7 @@ async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_chan
              outcome, revid, matchmade, explanation IS NOT NULL FROM matches ORDER BY luid",
         )
         .await;
-    assert_eq!(rows.len(), 250);
+    assert_eq!(rows.len() as u64, total);
     for (i, row) in rows.iter().enumerate() {
         let expected = outcome(i as u64);
         let decision = &expected.decision;
@@ -103,11 +107,11 @@ async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_chan
 
     // The same outcomes again, as a redelivery after a crash between commit and ack would
     // bring them: read, upserted, acked — and no row changes.
-    run.add_outcomes(0..250).await;
+    run.add_outcomes(0..total).await;
     let out = run.ok("matchbot-recorder", &["--once"]).await;
     let seen = batches(&out.stderr);
-    assert_eq!(seen.iter().map(|b| b.0).sum::<u64>(), 250, "{seen:?}");
+    assert_eq!(seen.iter().map(|b| b.0).sum::<u64>(), total, "{seen:?}");
     assert!(seen.iter().all(|(_, rows)| *rows == 0), "{seen:?}");
     let count = run.query("SELECT COUNT(*) FROM matches").await;
-    assert_eq!(count[0].get::<u64, _>(0), Some(250));
+    assert_eq!(count[0].get::<u64, _>(0), Some(total));
 }
