@@ -30,7 +30,7 @@ pub fn render_greeting(config: &Config, decision: &Decision) -> Greeting {
     Greeting {
         topic: topic.clone(),
         text: format!("{section} {}", marker(decision)),
-        summary: summary(config, topic),
+        summary: config.notifier.summary(topic),
     }
 }
 
@@ -41,7 +41,7 @@ pub fn render_flow_greeting(config: &Config, decision: &Decision) -> Greeting {
     Greeting {
         topic: topic.clone(),
         text: format!("{body} {}", marker(decision)),
-        summary: summary(config, topic),
+        summary: config.notifier.summary(topic),
     }
 }
 
@@ -60,14 +60,6 @@ fn topic_and_body<'c>(config: &'c Config, decision: &Decision) -> (&'c String, S
             &g.nomatch_topic,
             render(&g.nomatch_greeting, &[&decision.mentor.name]),
         ),
-    }
-}
-
-/// The edit summary: the topic, as the original used, plus any configured suffix.
-fn summary(config: &Config, topic: &str) -> String {
-    match config.notifier.summary_suffix.as_str() {
-        "" => topic.to_owned(),
-        suffix => format!("{topic} {suffix}"),
     }
 }
 

@@ -296,14 +296,14 @@ async fn report(
     let report = Report::build(&rows, from, to, |category| {
         config.skill_requested_with(category).to_owned()
     });
-    let generated_at = Timestamp::now();
+    let wikitext = report.wikitext(Timestamp::now());
     match format {
         Format::Table => print!("{}", report.table()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Wikitext => print!("{}", report.wikitext(generated_at)),
+        Format::Wikitext => print!("{wikitext}"),
     }
     if let Some(page) = page {
-        publish_report(config, page, &report.wikitext(generated_at)).await?;
+        publish_report(config, page, &wikitext).await?;
     }
     Ok(())
 }
@@ -332,12 +332,8 @@ async fn publish_report(
     if let Err(excluded) = exclusion::check(&current.text, config.wiki.bot_name(), REPORT_MESSAGE) {
         anyhow::bail!("the report was not saved to {page}: {excluded}");
     }
-    let summary = match n.summary_suffix.as_str() {
-        "" => "MatchBot report".to_owned(),
-        suffix => format!("MatchBot report {suffix}"),
-    };
     let saved = wiki
-        .replace(page, wikitext, &summary, current.revid)
+        .replace(page, wikitext, &n.summary("MatchBot report"), current.revid)
         .await
         .with_context(|| format!("the report was not saved to {page}"))?;
     match saved {

@@ -312,6 +312,17 @@ pub struct NotifierConfig {
     pub missing_talk_page: MissingTalkPage,
 }
 
+impl NotifierConfig {
+    /// The edit summary for `text`: it, plus any configured suffix. Every edit's summary, a
+    /// greeting's or a report's, is made here.
+    pub fn summary(&self, text: &str) -> String {
+        match self.summary_suffix.as_str() {
+            "" => text.to_owned(),
+            suffix => format!("{text} {suffix}"),
+        }
+    }
+}
+
 /// What a greeting on a talk page that does not exist yet creates, on a wiki with Flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingTalkPage {

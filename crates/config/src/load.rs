@@ -485,14 +485,14 @@ impl Reader<'_> {
                 }
             },
         };
-        let host = match (self.env)("MATCHBOT_DB_HOST").filter(|v| !v.is_empty()) {
+        let host = match self.env_first(&["MATCHBOT_DB_HOST"]) {
             Some(host) => Some(host),
             None if toolsdb && self.lookup("dbinfo.host").is_none() => {
                 Some(TOOLSDB_HOST.to_owned())
             }
             None => self.string("dbinfo.host"),
         };
-        let name = match (self.env)("MATCHBOT_DB_NAME").filter(|v| !v.is_empty()) {
+        let name = match self.env_first(&["MATCHBOT_DB_NAME"]) {
             Some(name) => Some(name),
             None => match &user {
                 Some(user) if toolsdb && self.lookup("dbinfo.dbname").is_none() => {

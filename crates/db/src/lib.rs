@@ -23,7 +23,7 @@ use mysql_async::{OptsBuilder, Pool, PoolOpts};
 pub use handled::RequestKey;
 pub use handled_rows::HandledRow;
 pub use migrate::{MIGRATIONS, Migration};
-pub use row::{MAX_ROWS_PER_STATEMENT, MatchRow, Recorded};
+pub use row::{MatchRow, Recorded};
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]

@@ -146,14 +146,14 @@ const COLUMNS: [&str; COLUMN_COUNT] = [
 const COLUMN_COUNT: usize = 20;
 
 /// The most rows one INSERT carries.
-pub const MAX_ROWS_PER_STATEMENT: usize = 65_535 / COLUMN_COUNT;
+const MAX_ROWS_PER_STATEMENT: usize = 65_535 / COLUMN_COUNT;
 
 impl Db {
-    /// Writes `rows` in one transaction and one statement (per [`MAX_ROWS_PER_STATEMENT`]
-    /// rows: MySQL takes at most 65,535 placeholders in one statement). A request already recorded keeps its
-    /// row: replays and redeliveries change nothing. The one exception is a dry run's row: it
-    /// only says what would have happened, and the real outcome replaces it. Returns MySQL's
-    /// count of affected rows: 1 per new row, 2 per replaced dry-run row, 0 per row kept.
+    /// Writes `rows` in one statement, atomically (more rows than MySQL's 65,535 placeholders
+    /// allow in one statement go in several, in one transaction). A request already recorded
+    /// keeps its row: replays and redeliveries change nothing. The one exception is a dry run's
+    /// row: it only says what would have happened, and the real outcome replaces it. Returns
+    /// MySQL's count of affected rows: 1 per new row, 2 per replaced dry-run row, 0 per row kept.
     pub async fn record(&self, rows: &[MatchRow]) -> Result<u64, DbError> {
         if rows.is_empty() {
             return Ok(0);

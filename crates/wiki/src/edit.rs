@@ -45,12 +45,7 @@ impl Client {
             None => params.push(("createonly", "1")),
         }
         let answer = self.gated_edit(&params).await?;
-        let edit = &answer["edit"];
-        if edit["result"].as_str() != Some("Success") {
-            return Err(Error::Decode(format!(
-                "the edit of {title} did not succeed: {edit}"
-            )));
-        }
+        let edit = succeeded(title, &answer)?;
         if edit["nochange"].as_bool().unwrap_or(false) {
             return Ok(Replaced::Unchanged);
         }
@@ -72,14 +67,22 @@ impl Client {
                 ("bot", "1"),
             ])
             .await?;
-        let edit = &answer["edit"];
-        if edit["result"].as_str() != Some("Success") {
-            return Err(Error::Decode(format!(
-                "the edit of {title} did not succeed: {edit}"
-            )));
-        }
-        saved(title, edit)
+        saved(title, succeeded(title, &answer)?)
     }
+}
+
+/// The `edit` part of an answer whose result is `Success`.
+fn succeeded<'a>(
+    title: &str,
+    answer: &'a serde_json::Value,
+) -> Result<&'a serde_json::Value, Error> {
+    let edit = &answer["edit"];
+    if edit["result"].as_str() != Some("Success") {
+        return Err(Error::Decode(format!(
+            "the edit of {title} did not succeed: {edit}"
+        )));
+    }
+    Ok(edit)
 }
 
 /// The revision an edit answer reports.
