@@ -17,6 +17,7 @@ use matchbot_bus::{Bus, BusError, Consumer, Delivery, MENTOR_POOL, Stream};
 use matchbot_config::{Config, MentorPool, Request};
 use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, run_stage};
 use redis::AsyncCommands;
+use tracing::Instrument;
 
 pub use history::{History, Place};
 pub use policy::{Policy, PolicyError};
@@ -92,30 +93,31 @@ pub async fn run(
             let mut commit = requests.commit_builder();
             let (mut decided, mut dead_lettered) = (0, 0);
             for entry in in_order {
-                match policy.decide(&entry.payload, &pool, &history) {
-                    Ok(decision) => {
-                        history.record(&decision);
-                        ledger::write(&mut commit, &decision, load_days)?;
-                        tracing::info!(
-                            request = %decision.request.request_id,
-                            learner = %decision.request.learner.name,
-                            mentor = %decision.mentor.name,
-                            level = ?decision.level,
-                            "decided"
-                        );
-                        commit.emit(Stream::Decisions, &decision)?;
-                        requests.ack(&mut commit, &entry.id);
-                        decided += 1;
-                    }
-                    Err(e) => {
-                        let payload = serde_json::to_string(&entry.payload).ok();
+                let span = requests.process_span(entry);
+                let decided_one =
+                    span.in_scope(|| match policy.decide(&entry.payload, &pool, &history) {
+                        Ok(decision) => {
+                            history.record(&decision);
+                            ledger::write(&mut commit, &decision, load_days)?;
+                            tracing::info!(
+                                request = %decision.request.request_id,
+                                learner = %decision.request.learner.name,
+                                mentor = %decision.mentor.name,
+                                match_level = decision.level.name(),
+                                "decided"
+                            );
+                            commit.emit(Stream::Decisions, &decision)?;
+                            requests.ack(&mut commit, &entry.id);
+                            Ok::<_, MatcherError>(None)
+                        }
+                        Err(e) => Ok(Some(e)),
+                    })?;
+                match decided_one {
+                    None => decided += 1,
+                    Some(refused) => {
                         requests
-                            .dead_letter_in(
-                                &mut commit,
-                                &entry.id,
-                                &e.to_string(),
-                                payload.as_deref(),
-                            )
+                            .dead_letter_in(&mut commit, entry, &refused.to_string())
+                            .instrument(span)
                             .await?;
                         dead_lettered += 1;
                     }

@@ -37,6 +37,7 @@ use matchbot_bus::{BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Decision, MissingTalkPage, Outcome, OutcomeKind, Timestamp};
 use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run_stage};
 use matchbot_wiki::{Client, TalkPage, exclusion};
+use tracing::Instrument;
 
 pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 
@@ -132,11 +133,16 @@ pub async fn run(
                 if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
                     return Ok(());
                 }
-                let outcome = greet(config, &wiki, &entry.payload, trial.dry_run).await?;
-                let mut commit = decisions.commit_builder();
-                commit.emit(Stream::Outcomes, &outcome)?;
-                decisions.ack(&mut commit, &entry.id);
-                bus.commit(commit).await?;
+                let outcome = async {
+                    let outcome = greet(config, &wiki, &entry.payload, trial.dry_run).await?;
+                    let mut commit = decisions.commit_builder();
+                    commit.emit(Stream::Outcomes, &outcome)?;
+                    decisions.ack(&mut commit, &entry.id);
+                    bus.commit(commit).await?;
+                    Ok::<_, NotifierError>(outcome)
+                }
+                .instrument(decisions.process_span(entry))
+                .await?;
                 match &outcome.kind {
                     OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
                     OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,

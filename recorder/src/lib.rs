@@ -8,6 +8,7 @@ use matchbot_bus::{BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Outcome};
 use matchbot_db::{Db, DbError, MatchRow};
 use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run_stage};
+use tracing::Instrument;
 
 /// The consumer group of this stage.
 pub const STAGE: &str = "recorder";
@@ -74,6 +75,10 @@ pub async fn run(
         &options,
         &shutdown,
         async |outcomes: &Consumer, batch: &[Delivery<Outcome>]| {
+            // Each outcome's own trace shows it being recorded; the one statement for the
+            // whole batch is in the batch's span, which links to them all.
+            let entry_spans: Vec<tracing::Span> =
+                batch.iter().map(|e| outcomes.process_span(e)).collect();
             let rows: Vec<MatchRow> = batch
                 .iter()
                 .map(|e| {
@@ -81,13 +86,19 @@ pub async fn run(
                     MatchRow::new(&e.payload, skill, e.trace_id())
                 })
                 .collect();
-            let rows_changed = db.record(&rows).await?;
-            let mut commit = outcomes.commit_builder();
-            for entry in batch {
-                outcomes.ack(&mut commit, &entry.id);
+            let rows_changed = async {
+                let rows_changed = db.record(&rows).await?;
+                let mut commit = outcomes.commit_builder();
+                for entry in batch {
+                    outcomes.ack(&mut commit, &entry.id);
+                }
+                bus.commit(commit).await?;
+                tracing::info!(outcomes = batch.len(), rows_changed, "recorded");
+                Ok::<_, RecorderError>(rows_changed)
             }
-            bus.commit(commit).await?;
-            tracing::info!(outcomes = batch.len(), rows_changed, "recorded");
+            .instrument(outcomes.batch_span(batch))
+            .await?;
+            drop(entry_spans);
             summary.outcomes += batch.len();
             summary.rows_changed += rows_changed;
             Ok::<(), RecorderError>(())

@@ -41,7 +41,7 @@ mod state;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use matchbot_bus::{Bus, BusError, MENTOR_POOL, Stream};
+use matchbot_bus::{Bus, BusError, Commit, MENTOR_POOL, Stream, request_span};
 use matchbot_config::{Config, MentorPool, PageRef, Request, RequestId, Timestamp, User};
 use matchbot_db::{Db, DbError, RequestKey};
 use matchbot_runtime::{Shutdown, Transient, retry};
@@ -229,11 +229,7 @@ impl Scanner<'_> {
                 self.state.see_change(&mut commit, change);
             }
         }
-        in_request_order(&mut requests);
-        for request in &requests {
-            commit.emit(Stream::Requests, request)?;
-            self.state.see_request(&mut commit, request);
-        }
+        hand_out(&mut commit, &self.state, &mut requests)?;
         self.state
             .advance(&mut commit, listing.server_time, overlap);
         self.bus.commit(commit).await?;
@@ -351,9 +347,8 @@ impl Scanner<'_> {
         Ok(requests)
     }
 
-    /// The request named by `key`, on the profile titled `title`, logged as new.
+    /// The request named by `key`, on the profile titled `title`.
     fn request(key: RequestKey, title: &str, learner: User, scanned_at: Timestamp) -> Request {
-        tracing::info!(request = %key.request_id, learner = %learner.name, category = %key.category, "new request");
         Request {
             request_id: key.request_id,
             profile: PageRef {
@@ -461,11 +456,7 @@ impl Scanner<'_> {
 
         let mut commit = self.bus.commit_builder();
         commit.set(MENTOR_POOL, &encode(&pool)?);
-        in_request_order(&mut requests);
-        for request in &requests {
-            commit.emit(Stream::Requests, request)?;
-            self.state.see_request(&mut commit, request);
-        }
+        hand_out(&mut commit, &self.state, &mut requests)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.
         if self.state.cursor().await?.is_none() {
@@ -496,6 +487,20 @@ impl Scanner<'_> {
         }
         Ok(())
     }
+}
+
+/// Adds `requests` to `commit` in request order, each as the start of a trace of its own
+/// that follows it through every stage, and notes them as handed out.
+fn hand_out(commit: &mut Commit, state: &State, requests: &mut [Request]) -> Result<(), ScanError> {
+    in_request_order(requests);
+    for request in requests.iter() {
+        request_span(request.request_id.as_str()).in_scope(|| {
+            tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
+            commit.emit(Stream::Requests, request)
+        })?;
+        state.see_request(commit, request);
+    }
+    Ok(())
 }
 
 fn encode(pool: &MentorPool) -> Result<String, ScanError> {

@@ -8,6 +8,7 @@
 //! - `budget`: the requests the wiki receives while idle and per match.
 //! - `matcher`: away, last edits and opt-outs from the wiki, as the matcher sees them.
 //! - `report`: `matchbot report --publish`, its page, the kill switch and `{{bots}}`.
+//! - `traces`: one trace per request across the four workers, exported or not.
 
 mod budget;
 mod etiquette;
@@ -16,3 +17,4 @@ mod matcher;
 mod pipeline;
 mod report;
 mod scanner;
+mod traces;

@@ -6,6 +6,7 @@
 //! they share the wiki, its users and its categories. The wiki must be up (`scripts/sandbox up`);
 //! a test that cannot reach it fails, it never skips.
 
+pub mod collector;
 pub mod fake_wiki;
 pub mod outcomes;
 pub mod proxy;
@@ -305,6 +306,8 @@ pub struct Run {
     pub redis_url: String,
     /// Its MariaDB's port on 127.0.0.1.
     pub db_port: u16,
+    /// Environment variables every binary it starts gets.
+    env: Vec<(String, String)>,
 }
 
 /// A worker started by [`Run::spawn`].
@@ -411,7 +414,14 @@ impl Run {
             since,
             redis_url,
             db_port,
+            env: Vec::new(),
         }
+    }
+
+    /// The same run, whose binaries all get `name=value` in their environment.
+    pub fn with_env(mut self, name: &str, value: &str) -> Run {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// A run ready for requests: its database migrated and its Co-op's maintainer profile
@@ -482,6 +492,7 @@ impl Run {
             .arg(&self.dir)
             .args(args)
             .env_remove("MATCHBOT_CONSUMER")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .output()
             .await
             .expect("binary starts")
@@ -509,6 +520,7 @@ impl Run {
             .arg(&self.dir)
             .args(args)
             .env_remove("MATCHBOT_CONSUMER")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(file)
             .kill_on_drop(true)
@@ -526,13 +538,20 @@ impl Run {
         self.ok("matchbot", &["migrate"]).await;
     }
 
-    /// The four workers, each with `--once`, in pipeline order.
-    pub async fn pipeline_once(&self) {
-        self.ok("matchbot-scanner", &["--once", "--since", &self.since])
-            .await;
-        self.ok("matchbot-matcher", &["--once"]).await;
-        self.ok("matchbot-notifier", &["--once"]).await;
-        self.ok("matchbot-recorder", &["--once"]).await;
+    /// The four workers, each with `--once`, in pipeline order; returns each one's name and
+    /// log.
+    pub async fn pipeline_once(&self) -> Vec<(&'static str, String)> {
+        let mut logs = Vec::new();
+        for (worker, args) in [
+            ("matchbot-scanner", vec!["--once", "--since", &self.since]),
+            ("matchbot-matcher", vec!["--once"]),
+            ("matchbot-notifier", vec!["--once"]),
+            ("matchbot-recorder", vec!["--once"]),
+        ] {
+            let out = self.ok(worker, &args).await;
+            logs.push((worker, String::from_utf8_lossy(&out.stderr).into_owned()));
+        }
+        logs
     }
 
     /// The rows `sql` selects from this run's database.

@@ -1,7 +1,8 @@
 use redis::streams::{StreamAddOptions, StreamTrimStrategy, StreamTrimmingMode};
 use serde::Serialize;
 
-use crate::stream::{MAX_LEN, PAYLOAD};
+use crate::stream::{MAX_LEN, PAYLOAD, TRACEPARENT};
+use crate::trace::{send_span, traceparent_of};
 use crate::{Bus, BusError, Stream};
 
 /// The fields of a dead-letter entry: where it came from, why it was given up, its payload.
@@ -12,6 +13,7 @@ pub(crate) struct DeadLetter<'a> {
     pub reason: &'a str,
     pub deliveries: u64,
     pub payload: &'a str,
+    pub traceparent: Option<&'a str>,
 }
 
 /// Writes that land together: emits downstream, acks upstream, and state such as a cursor.
@@ -23,30 +25,39 @@ pub struct Commit {
     bus: Bus,
     pipe: redis::Pipeline,
     len: usize,
+    /// The PRODUCER span of each emit, in order: they end when the commit has run.
+    sends: Vec<tracing::Span>,
 }
 
 impl Commit {
     pub(crate) fn new(bus: Bus) -> Commit {
         let mut pipe = redis::pipe();
         pipe.atomic();
-        Commit { bus, pipe, len: 0 }
+        Commit {
+            bus,
+            pipe,
+            len: 0,
+            sends: Vec::new(),
+        }
     }
 
-    /// Adds `payload` to `stream`.
+    /// Adds `payload` to `stream`, with the trace context of a new PRODUCER span that is a
+    /// child of the current span: whoever handles the entry continues the current trace.
     pub fn emit<T: Serialize>(&mut self, stream: Stream, payload: &T) -> Result<(), BusError> {
         let json = serde_json::to_string(payload)?;
         let options = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
             StreamTrimmingMode::Approx,
             MAX_LEN,
         ));
+        let send = send_span(stream);
+        let mut fields = vec![(PAYLOAD, json)];
+        if let Some(traceparent) = traceparent_of(&send) {
+            fields.push((TRACEPARENT, traceparent));
+        }
+        // Not ignored: the reply's ids become the spans' message ids.
         self.pipe
-            .xadd_options(
-                self.bus.key(stream.name()),
-                "*",
-                &[(PAYLOAD, json)],
-                &options,
-            )
-            .ignore();
+            .xadd_options(self.bus.key(stream.name()), "*", &fields, &options);
+        self.sends.push(send);
         self.len += 1;
         Ok(())
     }
@@ -79,8 +90,12 @@ impl Commit {
             .arg("deliveries")
             .arg(dead.deliveries)
             .arg(PAYLOAD)
-            .arg(dead.payload)
-            .ignore();
+            .arg(dead.payload);
+        // A retried entry goes on in the trace it was sent in.
+        if let Some(traceparent) = dead.traceparent {
+            self.pipe.arg(TRACEPARENT).arg(traceparent);
+        }
+        self.pipe.ignore();
         self.len += 1;
     }
 
@@ -121,7 +136,7 @@ impl Commit {
         self.len == 0
     }
 
-    pub(crate) fn into_pipeline(self) -> redis::Pipeline {
-        self.pipe
+    pub(crate) fn into_parts(self) -> (redis::Pipeline, Vec<tracing::Span>) {
+        (self.pipe, self.sends)
     }
 }

@@ -4,10 +4,12 @@ use redis::AsyncConnectionConfig;
 use redis::AsyncTypedCommands;
 use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::commit::DeadLetter;
 use crate::stream::{PAYLOAD, TRACEPARENT};
+use crate::trace::{Processing, batch_span, process_span};
 use crate::{Bus, BusError, Commit, Stream};
 
 /// One entry handed to a stage. It must end in a [`Commit`] that acks it (after the stage's
@@ -229,7 +231,13 @@ impl Consumer {
                         self.redelivery.max_deliveries
                     );
                     let raw: Option<String> = entry.get(PAYLOAD);
-                    self.dead_letter_counted(&entry.id, &reason, raw.as_deref(), delivered)
+                    let traceparent: Option<String> = entry.get(TRACEPARENT);
+                    let given_up = Given {
+                        id: &entry.id,
+                        payload: raw.as_deref(),
+                        traceparent: traceparent.as_deref(),
+                    };
+                    self.dead_letter_counted(given_up, &reason, delivered)
                         .await?;
                     continue;
                 }
@@ -242,7 +250,13 @@ impl Consumer {
                         payload,
                     }),
                     Err((reason, raw)) => {
-                        self.dead_letter_counted(&entry.id, &reason, raw.as_deref(), delivered)
+                        let traceparent: Option<String> = entry.get(TRACEPARENT);
+                        let given_up = Given {
+                            id: &entry.id,
+                            payload: raw.as_deref(),
+                            traceparent: traceparent.as_deref(),
+                        };
+                        self.dead_letter_counted(given_up, &reason, delivered)
                             .await?
                     }
                 }
@@ -299,7 +313,12 @@ impl Consumer {
             // XAUTOCLAIM drops trimmed entries from the pending list whatever their idle time,
             // and their delivery count with them: it is recorded as 0, unknown.
             for id in trimmed {
-                self.dead_letter_counted(&id, TRIMMED, None, 0).await?;
+                let given_up = Given {
+                    id: &id,
+                    payload: None,
+                    traceparent: None,
+                };
+                self.dead_letter_counted(given_up, TRIMMED, 0).await?;
             }
             if next == "0-0" {
                 break;
@@ -421,58 +440,69 @@ impl Consumer {
         commit.ack(self.stream, &self.stage, id);
     }
 
-    /// Moves entry `id` to the dead-letter stream with `reason`, and acks it, in one MULTI/EXEC.
-    pub async fn dead_letter(
-        &self,
-        id: &str,
-        reason: &str,
-        payload: Option<&str>,
-    ) -> Result<(), BusError> {
-        let deliveries = self.deliveries(id).await?;
-        self.dead_letter_counted(id, reason, payload, deliveries)
-            .await
+    /// The CONSUMER span to handle `entry` in: it continues the trace the entry was sent in,
+    /// so everything logged or sent inside it belongs to the entry's request.
+    pub fn process_span<T>(&self, entry: &Delivery<T>) -> tracing::Span {
+        let at = Processing {
+            stream: self.stream,
+            group: &self.stage,
+            consumer: &self.name,
+            entry: &entry.id,
+        };
+        process_span(at, entry.traceparent.as_deref())
     }
 
-    /// [`Consumer::dead_letter`] when the delivery count is known already.
+    /// The CONSUMER span of a batch handled as one (one statement for all of it), linked to
+    /// each entry's trace. Each entry still gets its [`Consumer::process_span`].
+    pub fn batch_span<T>(&self, batch: &[Delivery<T>]) -> tracing::Span {
+        let traceparents = batch.iter().map(|e| e.traceparent.as_deref());
+        batch_span(self.stream, &self.stage, traceparents, batch.len())
+    }
+
+    /// Adds to `commit` the move of `entry` to the dead-letter stream, with `reason` and its
+    /// delivery count, and its ack: a stage that dead-letters some entries of a batch and
+    /// emits the others does both in one MULTI/EXEC.
+    pub async fn dead_letter_in<T: Serialize>(
+        &self,
+        commit: &mut Commit,
+        entry: &Delivery<T>,
+        reason: &str,
+    ) -> Result<(), BusError> {
+        let deliveries = self.deliveries(&entry.id).await?;
+        // Re-encoded from the decoded payload: it decoded, so nothing is lost.
+        let payload = serde_json::to_string(&entry.payload)?;
+        let given_up = Given {
+            id: &entry.id,
+            payload: Some(&payload),
+            traceparent: entry.traceparent.as_deref(),
+        };
+        self.add_dead_letter(commit, given_up, reason, deliveries);
+        Ok(())
+    }
+
+    /// Moves an entry to the dead-letter stream and acks it, in one MULTI/EXEC.
     async fn dead_letter_counted(
         &self,
-        id: &str,
+        entry: Given<'_>,
         reason: &str,
-        payload: Option<&str>,
         deliveries: u64,
     ) -> Result<(), BusError> {
         let mut commit = self.commit_builder();
-        self.add_dead_letter(&mut commit, id, reason, payload, deliveries);
+        self.add_dead_letter(&mut commit, entry, reason, deliveries);
         self.bus.commit(commit).await
-    }
-
-    /// Adds to `commit` the move of entry `id` to the dead-letter stream, with `reason` and its
-    /// delivery count, and its ack: a stage that dead-letters some entries of a batch and
-    /// emits the others does both in one MULTI/EXEC.
-    pub async fn dead_letter_in(
-        &self,
-        commit: &mut Commit,
-        id: &str,
-        reason: &str,
-        payload: Option<&str>,
-    ) -> Result<(), BusError> {
-        let deliveries = self.deliveries(id).await?;
-        self.add_dead_letter(commit, id, reason, payload, deliveries);
-        Ok(())
     }
 
     fn add_dead_letter(
         &self,
         commit: &mut Commit,
-        id: &str,
+        entry: Given<'_>,
         reason: &str,
-        payload: Option<&str>,
         deliveries: u64,
     ) {
         tracing::error!(
             stream = %self.stream,
             stage = %self.stage,
-            entry = id,
+            entry = entry.id,
             deliveries,
             reason,
             "entry moved to the dead-letter stream"
@@ -480,12 +510,13 @@ impl Consumer {
         commit.dead_letter(DeadLetter {
             stream: self.stream,
             stage: &self.stage,
-            entry: id,
+            entry: entry.id,
             reason,
             deliveries,
-            payload: payload.unwrap_or(""),
+            payload: entry.payload.unwrap_or(""),
+            traceparent: entry.traceparent,
         });
-        commit.ack(self.stream, &self.stage, id);
+        commit.ack(self.stream, &self.stage, entry.id);
     }
 
     /// How many times `id` has been delivered to this group (0 once it left the pending list).
@@ -496,6 +527,13 @@ impl Consumer {
             .await?;
         Ok(reply.ids.first().map_or(0, |p| p.times_delivered as u64))
     }
+}
+
+/// An entry being given up: its id, and what of it there is to keep.
+struct Given<'a> {
+    id: &'a str,
+    payload: Option<&'a str>,
+    traceparent: Option<&'a str>,
 }
 
 /// Decodes an entry's payload, or says why it cannot be (with the raw payload, if any).

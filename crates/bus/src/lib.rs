@@ -24,12 +24,15 @@
 //! - `consumer`: reading a stage's entries (its own pending ones first), dead-lettering.
 //! - `commit`: emits, acks and state writes that land together or not at all.
 //! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
+//! - `trace`: the spans that carry one trace per request through the streams.
+//! - `inspect`: what `matchbot status` and `matchbot dlq` read and change.
 #![deny(missing_docs)]
 
 mod commit;
 mod consumer;
 mod export;
 mod stream;
+mod trace;
 
 use std::time::Duration;
 
@@ -39,6 +42,7 @@ pub use commit::Commit;
 pub use consumer::{Consumer, Delivery, Redelivery, trace_id};
 pub use export::ExportedEntry;
 pub use stream::Stream;
+pub use trace::{TRACE_ID_FIELD, request_span};
 
 /// The key (under the prefix) of the mentor pool: written whole by the scanner, in the same
 /// MULTI/EXEC as the requests it found, read by the matcher. One value replaced whole means a
@@ -165,8 +169,21 @@ impl Bus {
             return Ok(());
         }
         let mut conn = self.conn.clone();
-        let () = commit.into_pipeline().query_async(&mut conn).await?;
-        Ok(())
+        let (pipe, sends) = commit.into_parts();
+        match pipe.query_async::<Vec<String>>(&mut conn).await {
+            Ok(ids) => {
+                for (send, id) in sends.iter().zip(&ids) {
+                    send.record("messaging.message.id", id.as_str());
+                }
+                Ok(())
+            }
+            Err(e) => {
+                for send in &sends {
+                    send.record("otel.status_code", "error");
+                }
+                Err(e.into())
+            }
+        }
     }
 
     /// Joins `stage`'s consumer group on `stream` as `consumer`, creating the group if needed.

@@ -29,6 +29,13 @@ impl Db {
     /// run, whose row a real run replaces), or a row of the original MatchBot, which has no
     /// request id, for the same profile, category and category-add time (the original wrote a
     /// row only after it posted).
+    #[tracing::instrument(name = "sql", skip_all, fields(
+        otel.name = "SELECT matches",
+        otel.kind = "client",
+        db.system.name = "mysql",
+        db.operation.name = "SELECT",
+        db.collection.name = "matches",
+    ))]
     pub async fn handled(&self, requests: &[RequestKey]) -> Result<HashSet<RequestId>, DbError> {
         let mut handled = HashSet::new();
         if requests.is_empty() {

@@ -154,6 +154,14 @@ impl Db {
     /// keeps its row: replays and redeliveries change nothing. The one exception is a dry run's
     /// row: it only says what would have happened, and the real outcome replaces it. Returns
     /// MySQL's count of affected rows: 1 per new row, 2 per replaced dry-run row, 0 per row kept.
+    #[tracing::instrument(name = "sql", skip_all, fields(
+        otel.name = "INSERT matches",
+        otel.kind = "client",
+        db.system.name = "mysql",
+        db.operation.name = "INSERT",
+        db.collection.name = "matches",
+        db.operation.batch.size = rows.len(),
+    ))]
     pub async fn record(&self, rows: &[MatchRow]) -> Result<u64, DbError> {
         if rows.is_empty() {
             return Ok(0);

@@ -13,9 +13,12 @@
 //! - `shutdown`: the stop signal, passed into every worker loop.
 //! - `outage`: waiting out Redis, MariaDB or wiki outages with capped backoff, logged once.
 //! - `stage`: the read-handle loop every stream-reading stage runs, and its consumer name.
-//! - `telemetry`: structured logs (JSON when not on a terminal) and optional OTLP traces.
+//! - `telemetry`: structured logs (JSON when not on a terminal, with each request's trace id)
+//!   and OTLP traces when an endpoint is set.
+//! - `heartbeat`: the file a health check reads to tell a working worker from a stuck one.
 #![deny(missing_docs)]
 
+pub mod heartbeat;
 mod outage;
 mod shutdown;
 mod stage;
@@ -81,8 +84,9 @@ where
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         let telemetry = telemetry::init(binary);
+        heartbeat::start(binary);
         let shutdown = Shutdown::new(shutdown::signals());
         // Finishing the entry in hand is the normal way out; a wiki that hangs mid-edit must
         // not hold the process past what Toolforge and the tests allow. What is cut short
@@ -112,5 +116,8 @@ where
         };
         telemetry.shutdown().await;
         code
-    })
+    });
+    // A span export still blocked on a dead collector is not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    code
 }

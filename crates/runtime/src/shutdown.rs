@@ -44,10 +44,26 @@ impl Shutdown {
     }
 
     /// Sleeps for `duration` unless the signal comes first. Returns true if it came.
+    ///
+    /// A deliberate wait is not a stuck worker: the heartbeat beats all through it.
     pub async fn sleep(&self, duration: Duration) -> bool {
-        tokio::select! {
-            () = tokio::time::sleep(duration) => self.is_shutdown(),
-            () = self.wait() => true,
+        let until = tokio::time::Instant::now() + duration;
+        loop {
+            crate::heartbeat::beat();
+            let step = until
+                .saturating_duration_since(tokio::time::Instant::now())
+                .min(crate::heartbeat::BEAT_EVERY);
+            tokio::select! {
+                () = tokio::time::sleep(step) => {
+                    if self.is_shutdown() {
+                        return true;
+                    }
+                    if tokio::time::Instant::now() >= until {
+                        return false;
+                    }
+                }
+                () = self.wait() => return true,
+            }
         }
     }
 }

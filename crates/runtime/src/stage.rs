@@ -99,6 +99,7 @@ where
 {
     let wait = !options.once;
     while !shutdown.is_shutdown() {
+        crate::heartbeat::beat();
         let read = retry(shutdown, "reading the stream", async || {
             consumer.read::<T>(batch, wait).await
         })

@@ -4,6 +4,7 @@ use std::time::Duration;
 use matchbot_config::Secret;
 use serde_json::Value;
 use tokio::sync::Mutex;
+use tracing::Instrument;
 
 use matchbot_config::WikiAuth;
 
@@ -126,6 +127,10 @@ impl Builder {
         let client = Client {
             inner: Arc::new(Inner {
                 http,
+                host: url::Url::parse(&self.api_url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 api_url: self.api_url,
                 maxlag: self.maxlag,
                 auth: self.auth,
@@ -153,6 +158,8 @@ pub struct Client {
 pub(crate) struct Inner {
     http: reqwest::Client,
     api_url: String,
+    /// The wiki's host name, for spans.
+    host: String,
     maxlag: Option<u32>,
     auth: Option<Auth>,
     max_retries: u32,
@@ -383,9 +390,14 @@ impl Client {
             if let Some(token) = &token {
                 all.push(("token".to_owned(), token.expose().to_owned()));
             }
-            let error = match self.send(&all, kind).await {
+            let span = self.client_span(&all, kind);
+            let error = match self.send(&all, kind).instrument(span.clone()).await {
                 Ok(value) => return Ok(value),
-                Err(e) => e,
+                Err(e) => {
+                    span.record("otel.status_code", "error");
+                    span.record("error.type", e.code());
+                    e
+                }
             };
             match error {
                 Error::NotLoggedIn(code)
@@ -452,6 +464,29 @@ impl Client {
             }
         }
         all
+    }
+
+    /// The CLIENT span of one API request: the method and the module, never the parameters
+    /// (a login's or an edit's hold secrets).
+    fn client_span(&self, params: &[(String, String)], kind: Kind) -> tracing::Span {
+        let method = match kind {
+            Kind::Read => "GET",
+            Kind::Write | Kind::Watch | Kind::Login => "POST",
+        };
+        let action = params
+            .iter()
+            .find(|(k, _)| k == "action")
+            .map_or("", |(_, v)| v.as_str());
+        tracing::info_span!(
+            "wiki",
+            otel.name = format!("{method} action={action}"),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = method,
+            server.address = self.inner.host.as_str(),
+            mediawiki.action = action,
+            error.type = tracing::field::Empty,
+        )
     }
 
     async fn send(&self, params: &[(String, String)], kind: Kind) -> Result<Value, Error> {
