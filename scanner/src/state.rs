@@ -14,8 +14,8 @@ use crate::ScanError;
 /// Where a first scan starts: set once, from `--since`, the configuration or the clock; no
 /// request whose category was added earlier is handed out.
 const SINCE_KEY: &str = "scanner:since";
-/// The wiki's time at the last poll.
-const CURSOR_KEY: &str = "scanner:cursor";
+/// The wiki's time at the last poll (`matchbot status` reads it too).
+const CURSOR_KEY: &str = matchbot_bus::SCANNER_CURSOR;
 /// Request ids handed out, scored by when (unix seconds).
 const REQUESTS_KEY: &str = "scanner:seen";
 /// Category changes already looked at, scored by their time.

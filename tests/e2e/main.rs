@@ -8,12 +8,14 @@
 //! - `budget`: the requests the wiki receives while idle and per match.
 //! - `matcher`: away, last edits and opt-outs from the wiki, as the matcher sees them.
 //! - `report`: `matchbot report --publish`, its page, the kill switch and `{{bots}}`.
+//! - `operations`: `matchbot status`, `dlq` and `health` while the workers run and fail.
 //! - `traces`: one trace per request across the four workers, exported or not.
 
 mod budget;
 mod etiquette;
 mod lifecycle;
 mod matcher;
+mod operations;
 mod pipeline;
 mod report;
 mod scanner;

@@ -318,6 +318,11 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the worker is running")
+    }
+
     /// Its log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -6,7 +6,7 @@ use crate::trace::{send_span, traceparent_of};
 use crate::{Bus, BusError, Stream};
 
 /// The fields of a dead-letter entry: where it came from, why it was given up, its payload.
-pub(crate) struct DeadLetter<'a> {
+pub(crate) struct NewDeadLetter<'a> {
     pub stream: Stream,
     pub stage: &'a str,
     pub entry: &'a str,
@@ -71,7 +71,7 @@ impl Commit {
     }
 
     /// Adds an entry to the dead-letter stream (the caller acks the original in the same commit).
-    pub(crate) fn dead_letter(&mut self, dead: DeadLetter<'_>) {
+    pub(crate) fn dead_letter(&mut self, dead: NewDeadLetter<'_>) {
         self.pipe
             .cmd("XADD")
             .arg(self.bus.key(Stream::DeadLetter.name()))

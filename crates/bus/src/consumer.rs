@@ -7,7 +7,7 @@ use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::commit::DeadLetter;
+use crate::commit::NewDeadLetter;
 use crate::stream::{PAYLOAD, TRACEPARENT};
 use crate::trace::{Processing, batch_span, process_span};
 use crate::{Bus, BusError, Commit, Stream};
@@ -79,6 +79,21 @@ impl Default for Redelivery {
 /// Why an entry whose body is gone was dead-lettered.
 const TRIMMED: &str = "the entry was trimmed from the stream before it was handled";
 
+/// How often a reading consumer notes itself in its stage's roll.
+const ANNOUNCE_EVERY: Duration = Duration::from_secs(5);
+
+/// The sorted set (under the prefix) of `stage`'s consumers, scored by when each last read
+/// (unix seconds).
+pub(crate) fn roll_key(stage: &str) -> String {
+    format!("consumers:{stage}")
+}
+
+pub(crate) fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// A consumer that has not read for this long, and holds nothing, is removed from the group,
 /// so the per-process names of restarted workers do not pile up.
 const FORGET_IDLE_CONSUMER: Duration = Duration::from_secs(24 * 3600);
@@ -108,6 +123,7 @@ pub struct Consumer {
     /// While `Some`, this consumer is re-reading its own pending list, from after this id.
     pending_after: Option<String>,
     next_claim: Instant,
+    next_announce: Instant,
 }
 
 impl Consumer {
@@ -145,6 +161,7 @@ impl Consumer {
             redelivery: bus.redelivery(),
             pending_after: Some("0".to_owned()),
             next_claim: Instant::now(),
+            next_announce: Instant::now(),
         })
     }
 
@@ -178,6 +195,9 @@ impl Consumer {
         wait: bool,
     ) -> Result<Vec<Delivery<T>>, BusError> {
         loop {
+            if Instant::now() >= self.next_announce {
+                self.announce().await?;
+            }
             if Instant::now() >= self.next_claim {
                 self.claim().await?;
             }
@@ -265,6 +285,23 @@ impl Consumer {
                 return Ok(good);
             }
         }
+    }
+
+    /// Notes in the stage's roll (see [`crate::live_consumers`]) that this consumer is reading.
+    /// Redis 7.0's own idle time only counts from the last entry handed out, so it cannot tell
+    /// a quiet stage from a dead one.
+    async fn announce(&mut self) -> Result<(), BusError> {
+        self.next_announce = Instant::now() + ANNOUNCE_EVERY;
+        let now = unix_seconds();
+        let roll = self.bus.key(&roll_key(&self.stage));
+        let mut pipe = redis::pipe();
+        pipe.zadd(&roll, &self.name, now)
+            .ignore()
+            .zrembyscore(&roll, "-inf", now - FORGET_IDLE_CONSUMER.as_secs() as i64)
+            .ignore();
+        let mut conn = self.bus.connection();
+        let () = pipe.query_async(&mut conn).await?;
+        Ok(())
     }
 
     /// The blocking-read connection, made on first use and after an error.
@@ -507,7 +544,7 @@ impl Consumer {
             reason,
             "entry moved to the dead-letter stream"
         );
-        commit.dead_letter(DeadLetter {
+        commit.dead_letter(NewDeadLetter {
             stream: self.stream,
             stage: &self.stage,
             entry: entry.id,

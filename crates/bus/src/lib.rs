@@ -31,6 +31,7 @@
 mod commit;
 mod consumer;
 mod export;
+mod inspect;
 mod stream;
 mod trace;
 
@@ -41,6 +42,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 pub use commit::Commit;
 pub use consumer::{Consumer, Delivery, Redelivery, trace_id};
 pub use export::ExportedEntry;
+pub use inspect::{
+    ConsumerStatus, DeadLetter, GroupStatus, RetryError, RetryRefused, StreamStatus,
+};
 pub use stream::Stream;
 pub use trace::{TRACE_ID_FIELD, request_span};
 
@@ -48,6 +52,9 @@ pub use trace::{TRACE_ID_FIELD, request_span};
 /// MULTI/EXEC as the requests it found, read by the matcher. One value replaced whole means a
 /// reader never sees half an update.
 pub const MENTOR_POOL: &str = "mentor-pool";
+
+/// The key (under the prefix) of the scanner's cursor: the wiki's time at its last poll.
+pub const SCANNER_CURSOR: &str = "scanner:cursor";
 
 /// What can go wrong talking to the bus.
 #[derive(Debug, thiserror::Error)]

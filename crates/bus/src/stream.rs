@@ -27,6 +27,17 @@ impl Stream {
         Stream::ALL.into_iter().find(|s| s.name() == name)
     }
 
+    /// The consumer group (the stage) that reads this stream; `None` for the dead-letter
+    /// stream, which people read (`matchbot dlq`).
+    pub fn reader(self) -> Option<&'static str> {
+        match self {
+            Stream::Requests => Some("matcher"),
+            Stream::Decisions => Some("notifier"),
+            Stream::Outcomes => Some("recorder"),
+            Stream::DeadLetter => None,
+        }
+    }
+
     /// The stream's name, without the prefix.
     pub fn name(self) -> &'static str {
         match self {

@@ -13,6 +13,9 @@ use matchbot_db::Db;
 use matchbot_report::Report;
 use matchbot_wiki::{Client, Replaced, exclusion};
 
+mod dlq;
+mod status;
+
 /// MatchBot's admin commands.
 #[derive(Parser)]
 #[command(name = "matchbot", version)]
@@ -68,6 +71,33 @@ enum Command {
         #[arg(long)]
         publish: bool,
     },
+    /// The pipeline at a glance: each stream's length; each stage's pending entries, lag,
+    /// oldest pending entry and consumers; the dead letters; the scanner's last poll; the kill
+    /// switch. Exit status 1 when something is unhealthy, with every problem listed.
+    Status {
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: status::Limits,
+    },
+    /// The dead-letter stream: entries no stage could handle.
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
+    /// Exit 0 when WORKER's heartbeat is fresh, 1 when it is stale or missing: the health
+    /// check of Toolforge's `health-check-script` and docker compose. Reads no configuration.
+    Health {
+        /// scanner, matcher, notifier or recorder.
+        #[arg(value_parser = ["scanner", "matcher", "notifier", "recorder"])]
+        worker: String,
+        /// The longest a working worker goes between beats, in seconds.
+        #[arg(long, default_value_t = matchbot_runtime::heartbeat::STALE_AFTER.as_secs())]
+        max_age: u64,
+        /// The heartbeat file, if not where the worker keeps it by default
+        /// (`MATCHBOT_HEARTBEAT`, else the temporary directory).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
     /// Copy a stream's entries out as JSON lines, or put exported entries back.
     #[command(subcommand)]
     Stream(StreamCommand),
@@ -91,6 +121,14 @@ enum StreamCommand {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Command::Health {
+        worker,
+        max_age,
+        file,
+    } = &args.command
+    {
+        return health(worker, *max_age, file.as_deref());
+    }
     let config = match matchbot_runtime::load_config("matchbot", &args.config) {
         Ok(config) => config,
         Err(code) => return code,
@@ -117,6 +155,31 @@ fn main() -> ExitCode {
             };
             block_on(report(&config, from, to, format, publish))
         }),
+        Command::Status { json, limits } => {
+            return match block_on_value(status::status(&config, &limits)) {
+                Ok(status) => {
+                    if json {
+                        match serde_json::to_string_pretty(&status) {
+                            Ok(text) => println!("{text}"),
+                            Err(e) => eprintln!("matchbot: {e}"),
+                        }
+                    } else {
+                        print!("{}", status.table());
+                    }
+                    if status.healthy {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("matchbot: cannot tell the pipeline's status: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::Dlq(command) => block_on(dlq::dlq(&config, command)),
+        Command::Health { .. } => Ok(()),
         Command::Stream(StreamCommand::Export { stream }) => block_on(export(&config, &stream)),
         Command::Stream(StreamCommand::Replay { file }) => block_on(replay(&config, &file)),
     };
@@ -130,9 +193,42 @@ fn main() -> ExitCode {
 }
 
 fn block_on(work: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    block_on_value(work)
+}
+
+fn block_on_value<T>(
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")?
         .block_on(work)
+}
+
+/// `matchbot health`: is the worker's heartbeat fresh?
+fn health(worker: &str, max_age: u64, file: Option<&Path>) -> ExitCode {
+    let binary = format!("matchbot-{}", worker.trim_start_matches("matchbot-"));
+    let path = file.map_or_else(
+        || matchbot_runtime::heartbeat::path_for(&binary),
+        Path::to_path_buf,
+    );
+    match matchbot_runtime::heartbeat::age(&path) {
+        Ok(age) if age.as_secs() <= max_age => {
+            println!("{binary}: alive, last beat {} s ago", age.as_secs());
+            ExitCode::SUCCESS
+        }
+        Ok(age) => {
+            println!(
+                "{binary}: stuck, last beat {} s ago (more than {max_age} s; {})",
+                age.as_secs(),
+                path.display()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            println!("{binary}: no heartbeat at {}: {e}", path.display());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn check_config(config: &matchbot_config::Config) {
