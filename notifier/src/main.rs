@@ -12,12 +12,13 @@ struct Args {
 
     /// Do everything but the edit: each outcome (and row) holds the text that would have been
     /// posted. The decisions are consumed, so run a trial on its own Redis prefix.
-    #[arg(long)]
+    /// `MATCHBOT_DRY_RUN=true` does the same (Toolforge jobs take settings as envvars).
+    #[arg(long, env = "MATCHBOT_DRY_RUN")]
     dry_run: bool,
 
     /// Stop after N edits (a bot trial's limit); the decisions not yet handled wait in the
-    /// stream for the next run.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// stream for the next run. Also `MATCHBOT_MAX_EDITS`.
+    #[arg(long, value_name = "N", env = "MATCHBOT_MAX_EDITS", value_parser = clap::value_parser!(u64).range(1..))]
     max_edits: Option<u64>,
 }
 

@@ -251,13 +251,7 @@ impl Consumer {
                         self.redelivery.max_deliveries
                     );
                     let raw: Option<String> = entry.get(PAYLOAD);
-                    let traceparent: Option<String> = entry.get(TRACEPARENT);
-                    let given_up = Given {
-                        id: &entry.id,
-                        payload: raw.as_deref(),
-                        traceparent: traceparent.as_deref(),
-                    };
-                    self.dead_letter_counted(given_up, &reason, delivered)
+                    self.give_up(&entry, &reason, raw.as_deref(), delivered)
                         .await?;
                     continue;
                 }
@@ -270,13 +264,7 @@ impl Consumer {
                         payload,
                     }),
                     Err((reason, raw)) => {
-                        let traceparent: Option<String> = entry.get(TRACEPARENT);
-                        let given_up = Given {
-                            id: &entry.id,
-                            payload: raw.as_deref(),
-                            traceparent: traceparent.as_deref(),
-                        };
-                        self.dead_letter_counted(given_up, &reason, delivered)
+                        self.give_up(&entry, &reason, raw.as_deref(), delivered)
                             .await?
                     }
                 }
@@ -515,6 +503,23 @@ impl Consumer {
         };
         self.add_dead_letter(commit, given_up, reason, deliveries);
         Ok(())
+    }
+
+    /// Dead-letters an entry as read, keeping its trace context.
+    async fn give_up(
+        &self,
+        entry: &StreamId,
+        reason: &str,
+        payload: Option<&str>,
+        deliveries: u64,
+    ) -> Result<(), BusError> {
+        let traceparent: Option<String> = entry.get(TRACEPARENT);
+        let given_up = Given {
+            id: &entry.id,
+            payload,
+            traceparent: traceparent.as_deref(),
+        };
+        self.dead_letter_counted(given_up, reason, deliveries).await
     }
 
     /// Moves an entry to the dead-letter stream and acks it, in one MULTI/EXEC.
