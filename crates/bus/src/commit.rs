@@ -1,7 +1,6 @@
-use redis::streams::{StreamAddOptions, StreamTrimStrategy, StreamTrimmingMode};
 use serde::Serialize;
 
-use crate::stream::{MAX_LEN, PAYLOAD, TRACEPARENT};
+use crate::stream::{PAYLOAD, TRACEPARENT, append};
 use crate::trace::{send_span, traceparent_of};
 use crate::{Bus, BusError, Stream};
 
@@ -45,18 +44,13 @@ impl Commit {
     /// child of the current span: whoever handles the entry continues the current trace.
     pub fn emit<T: Serialize>(&mut self, stream: Stream, payload: &T) -> Result<(), BusError> {
         let json = serde_json::to_string(payload)?;
-        let options = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
-            StreamTrimmingMode::Approx,
-            MAX_LEN,
-        ));
         let send = send_span(stream);
         let mut fields = vec![(PAYLOAD, json)];
         if let Some(traceparent) = traceparent_of(&send) {
             fields.push((TRACEPARENT, traceparent));
         }
         // Not ignored: the reply's ids become the spans' message ids.
-        self.pipe
-            .xadd_options(self.bus.key(stream.name()), "*", &fields, &options);
+        append(&mut self.pipe, &self.bus.key(stream.name()), &fields);
         self.sends.push(send);
         self.len += 1;
         Ok(())
@@ -72,30 +66,25 @@ impl Commit {
 
     /// Adds an entry to the dead-letter stream (the caller acks the original in the same commit).
     pub(crate) fn dead_letter(&mut self, dead: NewDeadLetter<'_>) {
-        self.pipe
-            .cmd("XADD")
-            .arg(self.bus.key(Stream::DeadLetter.name()))
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(MAX_LEN)
-            .arg("*")
-            .arg("stage")
-            .arg(dead.stage)
-            .arg("stream")
-            .arg(dead.stream.name())
-            .arg("entry")
-            .arg(dead.entry)
-            .arg("reason")
-            .arg(dead.reason)
-            .arg("deliveries")
-            .arg(dead.deliveries)
-            .arg(PAYLOAD)
-            .arg(dead.payload);
+        let deliveries = dead.deliveries.to_string();
+        let mut fields = vec![
+            ("stage", dead.stage),
+            ("stream", dead.stream.name()),
+            ("entry", dead.entry),
+            ("reason", dead.reason),
+            ("deliveries", &deliveries),
+            (PAYLOAD, dead.payload),
+        ];
         // A retried entry goes on in the trace it was sent in.
         if let Some(traceparent) = dead.traceparent {
-            self.pipe.arg(TRACEPARENT).arg(traceparent);
+            fields.push((TRACEPARENT, traceparent));
         }
-        self.pipe.ignore();
+        append(
+            &mut self.pipe,
+            &self.bus.key(Stream::DeadLetter.name()),
+            &fields,
+        )
+        .ignore();
         self.len += 1;
     }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::commit::NewDeadLetter;
+use crate::inspect::{number, text};
 use crate::stream::{PAYLOAD, TRACEPARENT};
 use crate::trace::{Processing, batch_span, process_span};
 use crate::{Bus, BusError, Commit, Stream};
@@ -372,19 +373,11 @@ impl Consumer {
             .await?;
         let idle_limit = FORGET_IDLE_CONSUMER.max(self.redelivery.claim_idle * 10);
         for consumer in consumers {
-            let text = |field: &str| {
-                consumer
-                    .get(field)
-                    .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
-            };
-            let number = |field: &str| {
-                consumer
-                    .get(field)
-                    .and_then(|v| redis::from_redis_value_ref::<u64>(v).ok())
-            };
-            let (Some(name), Some(pending), Some(idle_ms)) =
-                (text("name"), number("pending"), number("idle"))
-            else {
+            let (Some(name), Some(pending), Some(idle_ms)) = (
+                text(&consumer, "name"),
+                number(&consumer, "pending"),
+                number(&consumer, "idle"),
+            ) else {
                 continue;
             };
             if name != self.name && pending == 0 && Duration::from_millis(idle_ms) > idle_limit {

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use redis::AsyncTypedCommands;
 use serde::{Deserialize, Serialize};
 
-use crate::stream::MAX_LEN;
+use crate::stream::append;
 use crate::{Bus, BusError, Stream};
 
 /// One stream entry as a line of `matchbot stream export`: where it was, its id, its fields.
@@ -73,13 +73,7 @@ impl Bus {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                pipe.cmd("XADD")
-                    .arg(&key)
-                    .arg("MAXLEN")
-                    .arg("~")
-                    .arg(MAX_LEN)
-                    .arg("*")
-                    .arg(&fields);
+                append(&mut pipe, &key, &fields);
             }
             let page_ids: Vec<String> = pipe.query_async(&mut conn).await?;
             ids.extend(page_ids);

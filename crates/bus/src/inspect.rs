@@ -6,7 +6,7 @@ use redis::{AsyncTypedCommands, Value};
 use serde::Serialize;
 
 use crate::consumer::{roll_key, unix_seconds};
-use crate::stream::{MAX_LEN, PAYLOAD, TRACEPARENT};
+use crate::stream::{MAX_LEN, PAYLOAD, TRACEPARENT, append};
 use crate::{Bus, BusError, Stream};
 
 /// A stream as `matchbot status` shows it.
@@ -231,13 +231,7 @@ impl Bus {
             if let Some(traceparent) = &letter.traceparent {
                 fields.push((TRACEPARENT, traceparent));
             }
-            pipe.cmd("XADD")
-                .arg(self.key(stream.name()))
-                .arg("MAXLEN")
-                .arg("~")
-                .arg(MAX_LEN)
-                .arg("*")
-                .arg(&fields);
+            append(&mut pipe, &self.key(stream.name()), &fields);
             pipe.xdel(self.key(Stream::DeadLetter.name()), &[id])
                 .ignore();
         }
@@ -282,10 +276,12 @@ fn id_ms(id: &str) -> Option<u64> {
     id.split('-').next()?.parse().ok()
 }
 
-fn text(fields: &HashMap<String, Value>, name: &str) -> Option<String> {
+/// Field `name` of an XINFO reply, as text.
+pub(crate) fn text(fields: &HashMap<String, Value>, name: &str) -> Option<String> {
     redis::from_redis_value_ref(fields.get(name)?).ok()
 }
 
-fn number(fields: &HashMap<String, Value>, name: &str) -> Option<u64> {
+/// Field `name` of an XINFO reply, as a number.
+pub(crate) fn number(fields: &HashMap<String, Value>, name: &str) -> Option<u64> {
     redis::from_redis_value_ref(fields.get(name)?).ok()
 }

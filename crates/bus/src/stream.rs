@@ -1,5 +1,7 @@
 use std::fmt;
 
+use redis::streams::{StreamAddOptions, StreamTrimStrategy, StreamTrimmingMode};
+
 /// The streams between the stages (DESIGN.md, "Shape").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
@@ -55,8 +57,8 @@ impl fmt::Display for Stream {
     }
 }
 
-/// The entry field holding the JSON payload. Trace context will travel beside it as top-level
-/// fields (`traceparent`, `tracestate`) so any language can read it without parsing the JSON.
+/// The entry field holding the JSON payload. The trace context travels beside it as a
+/// top-level field ([`TRACEPARENT`]) so any language can read it without parsing the JSON.
 pub(crate) const PAYLOAD: &str = "payload";
 
 /// The entry field holding the W3C trace context of the request the entry is about.
@@ -65,3 +67,18 @@ pub(crate) const TRACEPARENT: &str = "traceparent";
 /// Streams are capped so a stalled stage cannot fill Redis (Toolforge evicts under pressure).
 /// The cap is far above any backlog the Co-op can produce: a few requests an hour.
 pub(crate) const MAX_LEN: usize = 100_000;
+
+/// Adds to `pipe` a new entry with `fields` at the end of the stream at `key`, trimming the
+/// stream to about [`MAX_LEN`]. Every entry MatchBot writes goes through here, so no stream
+/// grows past the cap.
+pub(crate) fn append<'p, I: redis::ToRedisArgs>(
+    pipe: &'p mut redis::Pipeline,
+    key: &str,
+    fields: I,
+) -> &'p mut redis::Pipeline {
+    let capped = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
+        StreamTrimmingMode::Approx,
+        MAX_LEN,
+    ));
+    pipe.xadd_options(key, "*", fields, &capped)
+}

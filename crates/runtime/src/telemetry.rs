@@ -151,11 +151,7 @@ where
         id: &tracing::span::Id,
         ctx: Context<'_, S>,
     ) {
-        let mut found = FindTraceId(None);
-        attrs.record(&mut found);
-        if let (Some(trace), Some(span)) = (found.0, ctx.span(id)) {
-            span.extensions_mut().insert(TraceId(trace));
-        }
+        self.on_record(id, &tracing::span::Record::new(attrs.values()), ctx);
     }
 
     fn on_record(
