@@ -50,7 +50,12 @@ impl Commit {
             fields.push((TRACEPARENT, traceparent));
         }
         // Not ignored: the reply's ids become the spans' message ids.
-        append(&mut self.pipe, &self.bus.key(stream.name()), &fields);
+        append(
+            &mut self.pipe,
+            stream,
+            &self.bus.key(stream.name()),
+            &fields,
+        );
         self.sends.push(send);
         self.len += 1;
         Ok(())
@@ -81,6 +86,7 @@ impl Commit {
         }
         append(
             &mut self.pipe,
+            Stream::DeadLetter,
             &self.bus.key(Stream::DeadLetter.name()),
             &fields,
         )

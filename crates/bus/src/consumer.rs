@@ -95,6 +95,9 @@ pub(crate) fn unix_seconds() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// How often a reading consumer trims what has been handled from its stream.
+const TRIM_EVERY: Duration = Duration::from_secs(5);
+
 /// A consumer that has not read for this long, and holds nothing, is removed from the group,
 /// so the per-process names of restarted workers do not pile up.
 const FORGET_IDLE_CONSUMER: Duration = Duration::from_secs(24 * 3600);
@@ -125,6 +128,7 @@ pub struct Consumer {
     pending_after: Option<String>,
     next_claim: Instant,
     next_announce: Instant,
+    next_trim: Instant,
 }
 
 impl Consumer {
@@ -163,6 +167,7 @@ impl Consumer {
             pending_after: Some("0".to_owned()),
             next_claim: Instant::now(),
             next_announce: Instant::now(),
+            next_trim: Instant::now(),
         })
     }
 
@@ -201,6 +206,9 @@ impl Consumer {
             }
             if Instant::now() >= self.next_claim {
                 self.claim().await?;
+            }
+            if Instant::now() >= self.next_trim {
+                self.trim().await?;
             }
             let mut options = StreamReadOptions::default()
                 .group(&self.stage, &self.name)
@@ -290,6 +298,65 @@ impl Consumer {
             .ignore();
         let mut conn = self.bus.connection();
         let () = pipe.query_async(&mut conn).await?;
+        Ok(())
+    }
+
+    /// Trims from the stream the entries every group reading it has handled, once they are
+    /// older than the bus's `keep_handled`: the entries before each group's oldest pending
+    /// entry and up to its last delivered one. What is not yet handled is never trimmed, so
+    /// a backlog of any length waits whole, and memory stays flat once it drains.
+    async fn trim(&mut self) -> Result<(), BusError> {
+        self.next_trim = Instant::now() + TRIM_EVERY;
+        let mut conn = self.bus.connection();
+        let groups: Vec<std::collections::HashMap<String, redis::Value>> = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg(&self.key)
+            .query_async(&mut conn)
+            .await?;
+        let mut handled_before: Option<EntryId> = None;
+        for group in &groups {
+            let (Some(name), Some(last)) = (
+                text(group, "name"),
+                text(group, "last-delivered-id").and_then(|id| EntryId::parse(&id)),
+            ) else {
+                return Ok(());
+            };
+            let mut oldest_needed = last;
+            if number(group, "pending").unwrap_or(0) > 0 {
+                // The summary form: count, smallest id, greatest id, consumers.
+                let (_, smallest, _, _): (u64, Option<String>, Option<String>, redis::Value) =
+                    redis::cmd("XPENDING")
+                        .arg(&self.key)
+                        .arg(&name)
+                        .query_async(&mut conn)
+                        .await?;
+                if let Some(smallest) = smallest.as_deref().and_then(EntryId::parse) {
+                    oldest_needed = oldest_needed.min(smallest);
+                }
+            }
+            handled_before = Some(handled_before.map_or(oldest_needed, |h| h.min(oldest_needed)));
+        }
+        let Some(handled_before) = handled_before else {
+            return Ok(());
+        };
+        // Entry ids are the Redis server's clock in milliseconds: age by that clock too.
+        let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
+        let now_ms = seconds * 1000 + micros / 1000;
+        let kept_from = EntryId(
+            now_ms.saturating_sub(self.bus.keep_handled().as_millis() as u64),
+            0,
+        );
+        let min_id = handled_before.min(kept_from);
+        if min_id > EntryId(0, 0) {
+            // `~`: whole nodes only, never more than asked, and cheap.
+            let _trimmed: u64 = redis::cmd("XTRIM")
+                .arg(&self.key)
+                .arg("MINID")
+                .arg("~")
+                .arg(min_id.to_string())
+                .query_async(&mut conn)
+                .await?;
+        }
         Ok(())
     }
 
@@ -615,5 +682,22 @@ mod tests {
         }
         // A later version may add fields after the flags.
         assert!(trace_id("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x").is_some());
+    }
+}
+
+/// A stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct EntryId(u64, u64);
+
+impl EntryId {
+    fn parse(id: &str) -> Option<EntryId> {
+        let (ms, seq) = id.split_once('-')?;
+        Some(EntryId(ms.parse().ok()?, seq.parse().ok()?))
+    }
+}
+
+impl std::fmt::Display for EntryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.0, self.1)
     }
 }

@@ -73,7 +73,7 @@ impl Bus {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                append(&mut pipe, &key, &fields);
+                append(&mut pipe, stream, &key, &fields);
             }
             let page_ids: Vec<String> = pipe.query_async(&mut conn).await?;
             ids.extend(page_ids);

@@ -6,7 +6,7 @@ use redis::{AsyncTypedCommands, Value};
 use serde::Serialize;
 
 use crate::consumer::{roll_key, unix_seconds};
-use crate::stream::{MAX_LEN, PAYLOAD, TRACEPARENT, append};
+use crate::stream::{DEAD_LETTER_MAX_LEN, PAYLOAD, TRACEPARENT, append};
 use crate::{Bus, BusError, Stream};
 
 /// A stream as `matchbot status` shows it.
@@ -178,7 +178,12 @@ impl Bus {
         let now = self.server_ms().await?;
         let mut conn = self.connection();
         let reply = conn
-            .xrange_count(self.key(Stream::DeadLetter.name()), "-", "+", MAX_LEN)
+            .xrange_count(
+                self.key(Stream::DeadLetter.name()),
+                "-",
+                "+",
+                DEAD_LETTER_MAX_LEN,
+            )
             .await?;
         Ok(reply
             .ids
@@ -231,7 +236,7 @@ impl Bus {
             if let Some(traceparent) = &letter.traceparent {
                 fields.push((TRACEPARENT, traceparent));
             }
-            append(&mut pipe, &self.key(stream.name()), &fields);
+            append(&mut pipe, stream, &self.key(stream.name()), &fields);
             pipe.xdel(self.key(Stream::DeadLetter.name()), &[id])
                 .ignore();
         }

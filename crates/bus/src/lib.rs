@@ -15,6 +15,10 @@
 //! entry that cannot be parsed (bad JSON, missing fields, a body trimmed away) or was handed out
 //! more than [`Redelivery::max_deliveries`] times: a poison entry never crash-loops a worker.
 //!
+//! Streams are never capped by length, which would drop a long backlog unread: each consumer
+//! trims from its stream what every group reading it has handled, once it is older than
+//! [`Bus::keeping_handled`] (an hour by default). Only the dead-letter stream is capped.
+//!
 //! [`BusError::is_transient`] tells an outage (Redis restarting, unreachable, loading its data)
 //! from a refusal; the workers wait out the first and stop on the second.
 //!
@@ -105,6 +109,7 @@ pub struct Bus {
     conn: ConnectionManager,
     prefix: String,
     redelivery: Redelivery,
+    keep_handled: Duration,
 }
 
 impl std::fmt::Debug for Bus {
@@ -129,16 +134,30 @@ impl Bus {
             conn,
             prefix: prefix.to_owned(),
             redelivery: Redelivery::default(),
+            keep_handled: Duration::from_secs(3600),
         })
     }
 
     /// Connects as the configuration's `redis` section says.
     pub async fn from_config(config: &matchbot_config::RedisConfig) -> Result<Bus, BusError> {
         let bus = Bus::connect(config.url.expose(), config.prefix.expose()).await?;
-        Ok(bus.with_redelivery(Redelivery {
-            claim_idle: config.claim_idle,
-            max_deliveries: config.max_deliveries,
-        }))
+        Ok(bus
+            .with_redelivery(Redelivery {
+                claim_idle: config.claim_idle,
+                max_deliveries: config.max_deliveries,
+            })
+            .keeping_handled(config.keep_handled))
+    }
+
+    /// The same bus, whose consumers trim what their stage has handled from its stream once it
+    /// is older than `keep` (default an hour).
+    pub fn keeping_handled(mut self, keep: Duration) -> Bus {
+        self.keep_handled = keep;
+        self
+    }
+
+    pub(crate) fn keep_handled(&self) -> Duration {
+        self.keep_handled
     }
 
     /// The same bus, whose consumers hand out and give up on entries as `redelivery` says.

@@ -64,21 +64,29 @@ pub(crate) const PAYLOAD: &str = "payload";
 /// The entry field holding the W3C trace context of the request the entry is about.
 pub(crate) const TRACEPARENT: &str = "traceparent";
 
-/// Streams are capped so a stalled stage cannot fill Redis (Toolforge evicts under pressure).
-/// The cap is far above any backlog the Co-op can produce: a few requests an hour.
-pub(crate) const MAX_LEN: usize = 100_000;
+/// The dead-letter stream, which no stage reads, is capped at about this many entries so a
+/// flood of poison cannot fill Redis (Toolforge evicts under pressure).
+pub(crate) const DEAD_LETTER_MAX_LEN: usize = 100_000;
 
-/// Adds to `pipe` a new entry with `fields` at the end of the stream at `key`, trimming the
-/// stream to about [`MAX_LEN`]. Every entry MatchBot writes goes through here, so no stream
-/// grows past the cap.
+/// Adds to `pipe` a new entry with `fields` at the end of `stream`, whose key is `key`. Every
+/// entry MatchBot writes goes through here.
+///
+/// The streams between stages are not capped here: a cap trims the oldest entries whether or
+/// not they were handled, so a backlog longer than the cap would lose requests. Their readers
+/// trim what they have handled instead (see `Consumer`). Only the dead-letter stream is capped.
 pub(crate) fn append<'p, I: redis::ToRedisArgs>(
     pipe: &'p mut redis::Pipeline,
+    stream: Stream,
     key: &str,
     fields: I,
 ) -> &'p mut redis::Pipeline {
-    let capped = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
-        StreamTrimmingMode::Approx,
-        MAX_LEN,
-    ));
-    pipe.xadd_options(key, "*", fields, &capped)
+    if stream == Stream::DeadLetter {
+        let capped = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
+            StreamTrimmingMode::Approx,
+            DEAD_LETTER_MAX_LEN,
+        ));
+        pipe.xadd_options(key, "*", fields, &capped)
+    } else {
+        pipe.xadd_options(key, "*", fields, &StreamAddOptions::default())
+    }
 }

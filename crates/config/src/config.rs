@@ -189,6 +189,10 @@ pub struct RedisConfig {
     /// `redis.max_deliveries` (default 5): an entry handed out this many times without being
     /// acked goes to the dead-letter stream instead of crashing its worker again.
     pub max_deliveries: u64,
+    /// `redis.keep_handled_seconds` (default 3600): how long an entry stays on its stream once
+    /// the stage reading it has handled it, for `matchbot stream export`. Entries not yet
+    /// handled are never trimmed.
+    pub keep_handled: Duration,
 }
 
 /// The scanner's settings.

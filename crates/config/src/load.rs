@@ -90,7 +90,13 @@ const OPTIONAL_SECTIONS: &[(&str, &[&str])] = &[
     ("wiki", &["scriptpath", "oauth2_token"]),
     (
         "redis",
-        &["url", "prefix", "claim_idle_seconds", "max_deliveries"],
+        &[
+            "url",
+            "prefix",
+            "claim_idle_seconds",
+            "max_deliveries",
+            "keep_handled_seconds",
+        ],
     ),
     (
         "scanner",
@@ -592,6 +598,9 @@ impl Reader<'_> {
             .opt_seconds("redis.claim_idle_seconds")
             .unwrap_or(300.0);
         let max_deliveries = self.opt_u64("redis.max_deliveries").unwrap_or(5);
+        let keep_handled = self
+            .opt_seconds("redis.keep_handled_seconds")
+            .unwrap_or(3600.0);
         if max_deliveries == 0 {
             self.problem(
                 "redis.max_deliveries",
@@ -603,6 +612,7 @@ impl Reader<'_> {
             prefix: Secret::new(prefix),
             claim_idle: Duration::from_secs_f64(claim_idle),
             max_deliveries,
+            keep_handled: Duration::from_secs_f64(keep_handled),
         })
     }
 
