@@ -49,6 +49,9 @@ pub struct Assignment {
 pub struct History {
     /// By mentor user id.
     by_mentor: BTreeMap<u64, Vec<Place>>,
+    /// By mentor user id: assignments known only by their number, each in the load window of
+    /// every request being decided and before all of them (see [`History::add_steady_load`]).
+    steady: BTreeMap<u64, u32>,
     /// By learner profile id.
     by_profile: BTreeMap<u64, Vec<Assignment>>,
 }
@@ -65,6 +68,13 @@ impl History {
         if !places.contains(&place) {
             places.push(place);
         }
+    }
+
+    /// Notes that `mentor` got `count` learners whose places are known to be inside the load
+    /// window of every request about to be decided, and before each of them: their places need
+    /// not be read, only counted. Not idempotent: call it once per mentor.
+    pub fn add_steady_load(&mut self, mentor: u64, count: u32) {
+        *self.steady.entry(mentor).or_default() += count;
     }
 
     /// Notes that the learner of profile `profile` got `assignment` (idempotent).
@@ -103,7 +113,10 @@ impl History {
                 .filter(|p| p.added > from && **p < place)
                 .count()
         });
-        u32::try_from(count).unwrap_or(u32::MAX)
+        let steady = self.steady.get(&mentor).copied().unwrap_or(0);
+        u32::try_from(count)
+            .unwrap_or(u32::MAX)
+            .saturating_add(steady)
     }
 
     /// The mentors the learner of `request` got for their requests before it, with the category.

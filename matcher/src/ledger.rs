@@ -36,6 +36,10 @@ struct LearnerEntry {
 /// Reads what the policy needs to decide `batch` against `pool`: the loads of every mentor in
 /// the pool over the window before the batch's requests, and the mentors the batch's learners
 /// already have. One round trip.
+///
+/// A mentor's load is counted, not read, where that gives the same answer for every request of
+/// the batch (see [`LoadRanges`]): reading every assignment in the window would cost each batch
+/// as much as the whole window holds.
 pub async fn read(
     bus: &Bus,
     pool: &MentorPool,
@@ -46,7 +50,12 @@ pub async fn read(
     let Some(earliest) = batch.iter().map(|e| e.payload.category_added.unix()).min() else {
         return Ok(history);
     };
-    let from = earliest - i64::from(load_days) * DAY;
+    let latest = batch
+        .iter()
+        .map(|e| e.payload.category_added.unix())
+        .max()
+        .unwrap_or(earliest);
+    let ranges = LoadRanges::new(earliest, latest, i64::from(load_days) * DAY);
     let mentors: BTreeSet<u64> = pool
         .by_category
         .values()
@@ -58,30 +67,44 @@ pub async fn read(
 
     let mut pipe = redis::pipe();
     for mentor in &mentors {
-        pipe.cmd("ZRANGE")
-            .arg(bus.key(&load_key(*mentor)))
-            .arg(format!("({from}"))
-            .arg("+inf")
-            .arg("BYSCORE")
-            .arg("WITHSCORES");
+        let key = bus.key(&load_key(*mentor));
+        let (from, to) = &ranges.counted;
+        pipe.zcount(&key, from, to);
+        for (from, to) in &ranges.read {
+            pipe.cmd("ZRANGE")
+                .arg(&key)
+                .arg(from)
+                .arg(to)
+                .arg("BYSCORE")
+                .arg("WITHSCORES");
+        }
     }
     for profile in &profiles {
         pipe.hgetall(bus.key(&learner_key(*profile)));
     }
     let mut conn = bus.connection();
     let answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
-    let (loads, learners) = answers.split_at(mentors.len().min(answers.len()));
-    for (mentor, answer) in mentors.iter().zip(loads) {
-        let entries: Vec<(String, i64)> =
-            redis::from_redis_value(answer.clone()).map_err(redis::RedisError::from)?;
-        for (request_id, added) in entries {
-            history.add_load(
-                *mentor,
-                Place {
-                    added,
-                    request_id: RequestId::from_stored(request_id),
-                },
-            );
+    let per_mentor = 1 + ranges.read.len();
+    let (loads, learners) = answers.split_at((mentors.len() * per_mentor).min(answers.len()));
+    for (mentor, answers) in mentors.iter().zip(loads.chunks(per_mentor)) {
+        let Some((counted, read)) = answers.split_first() else {
+            continue;
+        };
+        let counted: u32 =
+            redis::from_redis_value(counted.clone()).map_err(redis::RedisError::from)?;
+        history.add_steady_load(*mentor, counted);
+        for answer in read {
+            let entries: Vec<(String, i64)> =
+                redis::from_redis_value(answer.clone()).map_err(redis::RedisError::from)?;
+            for (request_id, added) in entries {
+                history.add_load(
+                    *mentor,
+                    Place {
+                        added,
+                        request_id: RequestId::from_stored(request_id),
+                    },
+                );
+            }
         }
     }
     for (profile, answer) in profiles.iter().zip(learners) {
@@ -108,6 +131,47 @@ pub async fn read(
         }
     }
     Ok(history)
+}
+
+/// Which of a mentor's assignments (scored by when their category was added) a batch reads,
+/// and which it only counts, for requests added from `earliest` to `latest` and a load window
+/// of `window` seconds. A request added at `a` counts the assignments scored after `a - window`
+/// and before it in request order, so:
+/// - scored after `latest - window` and before `earliest`: counted by every request of the
+///   batch, whatever its place: only their number is needed;
+/// - scored from `earliest` to `latest` (before some requests, after others), or after
+///   `earliest - window` up to `latest - window` (in some windows only): read, with their places;
+/// - scored later, or earlier: counted by none.
+///
+/// A batch spanning more than the window reads all of them.
+struct LoadRanges {
+    /// `ZCOUNT` bounds of the assignments only counted.
+    counted: (String, String),
+    /// `ZRANGE … BYSCORE` bounds of the assignments read.
+    read: Vec<(String, String)>,
+}
+
+impl LoadRanges {
+    fn new(earliest: i64, latest: i64, window: i64) -> LoadRanges {
+        if latest - window < earliest {
+            LoadRanges {
+                counted: (format!("({}", latest - window), format!("({earliest}")),
+                read: vec![
+                    (
+                        format!("({}", earliest - window),
+                        (latest - window).to_string(),
+                    ),
+                    (earliest.to_string(), latest.to_string()),
+                ],
+            }
+        } else {
+            LoadRanges {
+                // An empty range: nothing is counted without being read.
+                counted: ("1".into(), "0".into()),
+                read: vec![(format!("({}", earliest - window), latest.to_string())],
+            }
+        }
+    }
 }
 
 /// Adds `decision` to the ledger, in `commit`. The maintainer's fallbacks are no one's load.
