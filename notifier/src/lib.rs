@@ -3,7 +3,9 @@
 //! # Brief overview
 //!
 //! For each decision: wait while the run page (the kill switch) does not say `true`, find the
-//! talk page (`pages.main` prefix replaced by `pages.talk`), read it, and then
+//! talk page (`pages.main` prefix replaced by `pages.talk`), read it (for up to 25 decisions in
+//! one API request when nothing waits between their edits, see [`decisions_per_read`]), and
+//! then
 //! - if it already carries this request's marker, the greeting was posted before (a crash
 //!   between edit and ack, a replay): record it as posted, with the revision that added it;
 //! - if the learner took the request category off their profile since (read in the same
@@ -15,7 +17,9 @@
 //!   with `appendtext` (never a whole-page rewrite; a missing talk page is created, as a Flow
 //!   board when `notifier.missing_talk_page` says so and the wiki has Flow).
 //!
-//! The outcome is emitted and the decision acked in one MULTI/EXEC, after the edit is saved.
+//! The outcome is emitted and the decision acked in one MULTI/EXEC, as soon as the edit is
+//! saved; outcomes that changed nothing on the wiki (dry runs, skips, greetings found already
+//! posted) go out together at the end of their batch.
 //! Errors about one page (protected, blocked, …) become a failed outcome carrying the API's
 //! code; an outage of the wiki (unreachable, 5xx, lag) is waited out and the decision tried
 //! again, which the marker check makes safe; any other error about the bot stops the worker
@@ -36,7 +40,7 @@ pub mod greeting;
 use matchbot_bus::{BusError, Consumer, Delivery, Stream};
 use matchbot_config::{Config, Decision, MissingTalkPage, Outcome, OutcomeKind, Timestamp};
 use matchbot_runtime::{Shutdown, StageOptions, Transient, join_stage, retry, run_stage};
-use matchbot_wiki::{Client, TalkPage, exclusion};
+use matchbot_wiki::{Client, RequestCheck, TalkPage, TalkPageAndRequest, exclusion};
 use tracing::Instrument;
 
 pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
@@ -121,28 +125,47 @@ pub async fn run(
     else {
         return Ok(summary);
     };
-    // One decision at a time, acked as soon as its edit is saved: a crash then repeats at most
-    // the one edit in flight, and its marker stops a second post.
+    let per_read = decisions_per_read(config, trial);
     let ran = run_stage(
         &mut decisions,
-        1,
+        per_read,
         &options,
         &shutdown,
         async |decisions: &Consumer, batch: &[Delivery<Decision>]| {
-            for entry in batch {
-                if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
-                    return Ok(());
-                }
-                let outcome = async {
-                    let outcome = greet(config, &wiki, &entry.payload, trial.dry_run).await?;
-                    let mut commit = decisions.commit_builder();
-                    commit.emit(Stream::Outcomes, &outcome)?;
-                    decisions.ack(&mut commit, &entry.id);
-                    bus.commit(commit).await?;
-                    Ok::<_, NotifierError>(outcome)
-                }
-                .instrument(decisions.process_span(entry))
+            if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
+                return Ok(());
+            }
+            // A read shared by several decisions belongs to all their traces.
+            let read_span = match batch {
+                [one] => decisions.process_span(one),
+                _ => decisions.batch_span(batch),
+            };
+            let reads = read_talk_pages(config, &wiki, batch)
+                .instrument(read_span.clone())
                 .await?;
+            // Outcomes that changed nothing on the wiki go out together; an edit's goes out
+            // with everything before it as soon as the edit is saved.
+            let mut commit = decisions.commit_builder();
+            for (entry, read) in batch.iter().zip(reads) {
+                let span = match batch {
+                    [_] => read_span.clone(),
+                    _ => decisions.process_span(entry),
+                };
+                let outcome = match read {
+                    Some(read) => {
+                        greet(config, &wiki, &entry.payload, read, trial.dry_run)
+                            .instrument(span.clone())
+                            .await?
+                    }
+                    None => not_a_profile(config, &entry.payload),
+                };
+                span.in_scope(|| commit.emit(Stream::Outcomes, &outcome))?;
+                decisions.ack(&mut commit, &entry.id);
+                let edited = matches!(outcome.kind, OutcomeKind::Posted { already: false, .. });
+                if edited {
+                    let saved = std::mem::replace(&mut commit, decisions.commit_builder());
+                    bus.commit(saved).instrument(span).await?;
+                }
                 match &outcome.kind {
                     OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
                     OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,
@@ -150,17 +173,25 @@ pub async fn run(
                     OutcomeKind::Skipped { .. } => summary.skipped += 1,
                     OutcomeKind::Failed { .. } => summary.failed += 1,
                 }
+                if !edited {
+                    continue;
+                }
                 // Stop as soon as the budget is spent, before another decision is read: one
                 // read and left unhandled would wait `claim_idle` for the next run.
                 if let (Some(budget), Some(0)) = (trial.max_edits, wiki.edits_left().await) {
+                    bus.commit(commit).await?;
                     return Err(matchbot_wiki::Error::EditBudgetSpent { budget }.into());
                 }
                 // Likewise wait out the edit interval here, where a stop can cut the wait short
                 // with nothing in hand, rather than inside the next edit.
                 let pause = wiki.until_next_edit().await;
                 if !pause.is_zero() && shutdown.sleep(pause).await {
+                    bus.commit(commit).await?;
                     return Ok(());
                 }
+            }
+            if !commit.is_empty() {
+                bus.commit(commit).await?;
             }
             Ok::<(), NotifierError>(())
         },
@@ -200,14 +231,76 @@ async fn wait_for_run_page(
     }
 }
 
-/// Carries out one decision on the wiki; with `dry_run`, everything but the edit. Errors about
-/// the page become the outcome; errors about the wiki or the session are returned. The run loop
-/// waits for the run page before calling this; the edit itself checks the run page and the
-/// budget again, in the client.
+/// How many decisions are read, and their talk pages fetched, together.
+///
+/// As many as one API request can fetch (25 learners: 50 titles) when the edits would follow
+/// one another at once: in a dry run, or with no edit interval and no edit budget. Otherwise
+/// one: a talk page read 25 edit intervals before its edit would be stale, and decisions read
+/// beyond a spent budget would sit with a stopped consumer until `claim_idle` passed.
+pub fn decisions_per_read(config: &Config, trial: Trial) -> usize {
+    let at_once = config.notifier.edit_interval.is_zero() && trial.max_edits.is_none();
+    if trial.dry_run || at_once { 25 } else { 1 }
+}
+
+/// Reads what each decision of `batch` needs before its greeting (its talk page, and whether
+/// the request still stands) in as few API requests as the API allows. `None` for a decision
+/// whose profile is not under `pages.main`: there is nothing to read.
+async fn read_talk_pages(
+    config: &Config,
+    wiki: &Client,
+    batch: &[Delivery<Decision>],
+) -> Result<Vec<Option<Result<TalkPageAndRequest, matchbot_wiki::Error>>>, matchbot_wiki::Error> {
+    let talk_pages: Vec<Option<String>> = batch
+        .iter()
+        .map(|e| config.pages.talk_page_of(&e.payload.request.profile.title))
+        .collect();
+    let checks: Vec<RequestCheck<'_>> = batch
+        .iter()
+        .zip(&talk_pages)
+        .filter_map(|(entry, talk_page)| {
+            let request = &entry.payload.request;
+            Some(RequestCheck {
+                talk_page: talk_page.as_deref()?,
+                profile: &request.profile.title,
+                category: &request.category,
+            })
+        })
+        .collect();
+    let mut read = wiki.talk_pages_and_requests(&checks).await?.into_iter();
+    Ok(talk_pages
+        .iter()
+        .map(|title| title.as_ref().and_then(|_| read.next()))
+        .collect())
+}
+
+/// The outcome of a decision whose profile is not a subpage of `pages.main`: no talk page to
+/// greet on.
+fn not_a_profile(config: &Config, decision: &Decision) -> Outcome {
+    let request = &decision.request;
+    Outcome {
+        decision: decision.clone(),
+        talk_page: String::new(),
+        kind: OutcomeKind::Failed {
+            code: "not-a-profile".into(),
+            info: format!(
+                "{} is not a subpage of {}",
+                request.profile.title, config.pages.main
+            ),
+        },
+        at: Timestamp::now(),
+    }
+}
+
+/// Carries out one decision on the wiki, given what was read for it (its talk page and when
+/// the request category was added to the profile, see [`Client::talk_pages_and_requests`]);
+/// with `dry_run`, everything but the edit. Errors about the page become the outcome; errors
+/// about the wiki or the session are returned. The run loop waits for the run page before
+/// calling this; the edit itself checks the run page and the budget again, in the client.
 pub async fn greet(
     config: &Config,
     wiki: &Client,
     decision: &Decision,
+    read: Result<TalkPageAndRequest, matchbot_wiki::Error>,
     dry_run: bool,
 ) -> Result<Outcome, matchbot_wiki::Error> {
     let request = &decision.request;
@@ -217,25 +310,15 @@ pub async fn greet(
         kind,
         at,
     };
-    let Some(talk_title) = config.pages.talk_page_of(&request.profile.title) else {
-        return Ok(outcome(
-            "",
-            OutcomeKind::Failed {
-                code: "not-a-profile".into(),
-                info: format!(
-                    "{} is not a subpage of {}",
-                    request.profile.title, config.pages.main
-                ),
-            },
-            Timestamp::now(),
-        ));
-    };
-    let read = wiki
-        .talk_page_and_request(&talk_title, &request.profile.title, &request.category)
-        .await;
     let (page, added) = match read {
         Ok(read) => read,
-        Err(e) if e.is_page_related() => return Ok(failed(outcome, &talk_title, &e)),
+        Err(e) if e.is_page_related() => {
+            let talk_title = config
+                .pages
+                .talk_page_of(&request.profile.title)
+                .unwrap_or_default();
+            return Ok(failed(outcome, &talk_title, &e));
+        }
         Err(e) => return Err(e),
     };
     let on_board = match (page.exists, page.content_model.as_deref()) {

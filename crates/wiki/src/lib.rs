@@ -45,7 +45,7 @@ pub use client::{Builder, Client};
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
-pub use pages::{Creator, Revision, TalkPage};
+pub use pages::{Creator, RequestCheck, Revision, TalkPage, TalkPageAndRequest};
 pub use watchlist::{CategoryChange, CategoryChanges};
 
 #[cfg(test)]
