@@ -133,6 +133,8 @@ struct Wiki {
     titles: HashMap<u64, String>,
     /// Category → (page id, when it was added), in the order added.
     categories: BTreeMap<String, Vec<(u64, Timestamp)>>,
+    /// The same links by page: page id → category → when it was added.
+    memberships: HashMap<u64, BTreeMap<String, Timestamp>>,
     /// Every page added to or removed from a category: (category, page id, revision, time).
     category_changes: Vec<(String, u64, u64, Timestamp)>,
     /// (user, title) of every watched page.
@@ -149,6 +151,8 @@ struct Wiki {
     unavailable: usize,
     saved_then_unavailable: usize,
     log: Vec<Request>,
+    /// When false, requests are counted but not kept in `log` (a benchmark's millions).
+    keep_log: bool,
     /// OAuth 2 access tokens → account.
     oauth_tokens: BTreeMap<String, String>,
     /// Every token and session id handed out, for tests that look for leaks.
@@ -186,6 +190,7 @@ impl FakeWiki {
             pages: BTreeMap::new(),
             titles: HashMap::new(),
             categories: BTreeMap::new(),
+            memberships: HashMap::new(),
             category_changes: Vec::new(),
             watched: Default::default(),
             blocked: Default::default(),
@@ -198,6 +203,7 @@ impl FakeWiki {
             unavailable: 0,
             saved_then_unavailable: 0,
             log: Vec::new(),
+            keep_log: true,
             oauth_tokens: BTreeMap::new(),
             handed_out: Vec::new(),
             protected: Vec::new(),
@@ -289,6 +295,14 @@ impl FakeWiki {
         self.lock().topics.clone()
     }
 
+    /// Stops keeping each request in [`FakeWiki::log`]; they are still counted in
+    /// [`FakeWiki::requests`]. For benchmarks that send millions.
+    pub fn forget_requests(&self) {
+        let mut wiki = self.lock();
+        wiki.keep_log = false;
+        wiki.log = Vec::new();
+    }
+
     /// Every request received, in order.
     pub fn log(&self) -> Vec<Request> {
         self.lock().log.clone()
@@ -328,6 +342,10 @@ impl FakeWiki {
             .entry(category.to_owned())
             .or_default()
             .push((pageid, now));
+        wiki.memberships
+            .entry(pageid)
+            .or_default()
+            .insert(category.to_owned(), now);
         wiki.category_changes
             .push((category.to_owned(), pageid, revid, now));
     }
@@ -339,6 +357,9 @@ impl FakeWiki {
         let now = wiki.now();
         if let Some(members) = wiki.categories.get_mut(category) {
             members.retain(|(id, _)| *id != pageid);
+        }
+        if let Some(categories) = wiki.memberships.get_mut(&pageid) {
+            categories.remove(category);
         }
         wiki.category_changes
             .push((category.to_owned(), pageid, revid, now));
@@ -546,16 +567,21 @@ async fn api(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    wiki.lock().expect("fake wiki state").log.push(Request {
-        method: method.to_string(),
-        params: p.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned(),
-        bearer: bearer.is_some(),
-    });
+    {
+        let mut wiki = wiki.lock().expect("fake wiki state");
+        if wiki.keep_log {
+            wiki.log.push(Request {
+                method: method.to_string(),
+                params: p.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                user_agent: headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned(),
+                bearer: bearer.is_some(),
+            });
+        }
+    }
     let hang = {
         let mut wiki = wiki.lock().expect("fake wiki state");
         if wiki.faults.front() == Some(&Fault::Hang) {
@@ -1157,6 +1183,25 @@ fn pages(wiki: &Wiki, props: &str, p: &HashMap<String, String>, mut answer: Valu
         .map_or("ids|timestamp|flags|comment|user", String::as_str)
         .split('|')
         .collect();
+    // prop=categories lists at most `cllimit` links over all the pages (default 10), then
+    // continues from the next one; a continued request gives only the unfinished module, as
+    // MediaWiki skips the modules that already completed.
+    let mut cl_left: usize = match p.get("cllimit").map(String::as_str) {
+        None => 10,
+        Some("max") => 500,
+        Some(n) => n.parse().unwrap_or(10),
+    };
+    let cl_from: Option<(u64, String)> = p.get("clcontinue").and_then(|c| {
+        let (id, name) = c.split_once('|')?;
+        Some((id.parse().ok()?, name.to_owned()))
+    });
+    let mut cl_resumed = false;
+    let mut cl_next: Option<String> = None;
+    let props: Vec<&str> = if cl_from.is_some() {
+        props.into_iter().filter(|p| *p == "categories").collect()
+    } else {
+        props
+    };
     let mut out = Vec::new();
     for page in wanted {
         let page = match page {
@@ -1177,15 +1222,29 @@ fn pages(wiki: &Wiki, props: &str, p: &HashMap<String, String>, mut answer: Valu
             let wanted: Vec<&str> = p
                 .get("clcategories")
                 .map_or(Vec::new(), |c| c.split('|').collect());
-            let categories: Vec<Value> = wiki
-                .categories
-                .iter()
-                .filter(|(name, _)| wanted.is_empty() || wanted.contains(&name.as_str()))
-                .filter_map(|(name, members)| {
-                    let (_, added) = members.iter().find(|(id, _)| *id == page.pageid)?;
-                    Some(json!({ "ns": 14, "title": name, "timestamp": added.to_string() }))
-                })
-                .collect();
+            let mut categories = Vec::new();
+            let links = wiki.memberships.get(&page.pageid).into_iter().flatten();
+            for (name, added) in links {
+                if !wanted.is_empty() && !wanted.contains(&name.as_str()) {
+                    continue;
+                }
+                let here = (page.pageid, name.as_str());
+                if let Some(from) = &cl_from
+                    && !cl_resumed
+                {
+                    // Continuing: skip what the earlier answers gave.
+                    cl_resumed = (from.0, from.1.as_str()) == here;
+                    if !cl_resumed {
+                        continue;
+                    }
+                }
+                if cl_left == 0 {
+                    cl_next.get_or_insert_with(|| format!("{}|{}", page.pageid, name));
+                    continue;
+                }
+                cl_left -= 1;
+                categories.push(json!({ "ns": 14, "title": name, "timestamp": added.to_string() }));
+            }
             if !categories.is_empty() {
                 v["categories"] = json!(categories);
             }
@@ -1249,6 +1308,10 @@ fn pages(wiki: &Wiki, props: &str, p: &HashMap<String, String>, mut answer: Valu
             v["revisions"] = json!(shown);
         }
         out.push(v);
+    }
+    if let Some(next) = cl_next {
+        answer["continue"] = json!({ "clcontinue": next, "continue": "||" });
+        answer.as_object_mut().map(|o| o.remove("batchcomplete"));
     }
     answer["query"] = json!({ "pages": out });
     answer

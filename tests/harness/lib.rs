@@ -9,6 +9,7 @@
 pub mod collector;
 pub mod fake_wiki;
 pub mod outcomes;
+pub mod process;
 pub mod proxy;
 pub mod services;
 
