@@ -90,6 +90,8 @@ pub(crate) fn init(service: &'static str) -> Telemetry {
             .with(
                 tracing_subscriber::fmt::layer()
                     .event_format(json::JsonLines)
+                    .fmt_fields(json::NoSpanFields)
+                    .with_ansi(false)
                     .with_writer(writer),
             )
             .try_init()

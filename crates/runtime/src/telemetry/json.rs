@@ -60,6 +60,22 @@ where
     }
 }
 
+/// The fmt layer formats every new span's fields with this, to keep them for the lines logged
+/// inside it. A JSON line holds no span fields (only the trace id, kept by `TraceIds`), so it
+/// formats nothing: the default formatter cost every span of every entry a string of all its
+/// attributes, never read.
+pub(crate) struct NoSpanFields;
+
+impl<'w> FormatFields<'w> for NoSpanFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        _writer: Writer<'w>,
+        _fields: R,
+    ) -> fmt::Result {
+        Ok(())
+    }
+}
+
 struct Fields<'a>(&'a mut Map<String, Value>);
 
 impl Visit for Fields<'_> {
