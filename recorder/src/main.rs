@@ -12,6 +12,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    matchbot_db::limit_client_buffers();
     let args = Args::parse();
     let once = args.worker.once;
     matchbot_runtime::main(

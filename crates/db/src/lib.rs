@@ -137,4 +137,26 @@ fn options(config: &DbConfig) -> OptsBuilder {
         // definitions sent back for 500 rows) and cost a reset round trip. MatchBot sets no
         // session state, so there is nothing to reset.
         .pool_opts(PoolOpts::default().with_reset_connection(false))
+        // A batch's upsert has 10,000 parameters, and each prepared statement cached holds
+        // their definitions: a few statements (the full batch's stays hot) rather than 32.
+        .stmt_cache_size(4)
+}
+
+/// The size above which mysql_async shrinks a buffer it takes back into its pool.
+const CLIENT_BUFFER_CAP: &str = "65536";
+
+/// Keeps mysql_async's pooled buffers small. Its pool keeps up to 128 buffers of up to 4 MiB
+/// and hands them out in turn, so every one of them grew to the size of a batch's 1.3 MB
+/// upsert: the recorder's memory rose to 170 MB over 100,000 rows (the pipeline benchmark).
+/// Buffers above 64 KiB are now shrunk when they go back.
+///
+/// mysql_async reads this from the environment once, so call this first thing in `main`,
+/// before any thread starts. An operator's own `MYSQL_ASYNC_BUFFER_SIZE_CAP` is kept.
+pub fn limit_client_buffers() {
+    const VAR: &str = "MYSQL_ASYNC_BUFFER_SIZE_CAP";
+    if std::env::var_os(VAR).is_none() {
+        // SAFETY: called at the start of `main`, while the process has a single thread, so
+        // nothing reads the environment concurrently.
+        unsafe { std::env::set_var(VAR, CLIENT_BUFFER_CAP) };
+    }
 }
