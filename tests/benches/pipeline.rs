@@ -386,7 +386,7 @@ async fn throughput(settings: Settings, dry_run: bool, count: usize) {
     };
     print_api(label, &api, done);
     stop(workers).await;
-    db.disconnect().await.ok();
+    clean_up(&coop.run, db).await;
 }
 
 /// The workers idling for `seconds`: what they ask the wiki, and what they cost.
@@ -409,6 +409,22 @@ async fn stop(workers: Vec<(String, Worker)>) {
     for (_, worker) in workers {
         worker.stop().await;
     }
+}
+
+/// Removes what a phase left: its Redis keys (a million entries are gigabytes), its database
+/// and its workers' logs.
+async fn clean_up(run: &Run, db: mysql_async::Pool) {
+    run.lose_redis().await;
+    if let Ok(mut conn) = db.get_conn().await {
+        let dropped = conn
+            .query_drop(format!("DROP DATABASE `{}`", run.db_name))
+            .await;
+        if let Err(e) = dropped {
+            println!("  (could not drop {}: {e})", run.db_name);
+        }
+    }
+    db.disconnect().await.ok();
+    std::fs::remove_dir_all(&run.dir).ok();
 }
 
 /// When each request was seen at each point of the pipeline.
@@ -607,7 +623,7 @@ async fn latency(settings: Settings, dry_run: bool) {
     print_costs(&workers, &before, &after, done);
     print_servers(servers_before, servers_after, done);
     stop(workers).await;
-    db.disconnect().await.ok();
+    clean_up(&coop.run, db).await;
 }
 
 /// Phase 4: a backlog published before the stages start, drained in dry run.
@@ -692,7 +708,7 @@ async fn backlog(settings: Settings) {
     }
     print_costs(&workers, &before, &after, done);
     stop(workers).await;
-    db.disconnect().await.ok();
+    clean_up(&coop.run, db).await;
 }
 
 #[tokio::main]
