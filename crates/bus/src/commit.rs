@@ -50,12 +50,7 @@ impl Commit {
             fields.push((TRACEPARENT, traceparent));
         }
         // Not ignored: the reply's ids become the spans' message ids.
-        append(
-            &mut self.pipe,
-            stream,
-            &self.bus.key(stream.name()),
-            &fields,
-        );
+        append(&mut self.pipe, &self.bus, stream, &fields);
         self.sends.push(send);
         self.len += 1;
         Ok(())
@@ -84,13 +79,7 @@ impl Commit {
         if let Some(traceparent) = dead.traceparent {
             fields.push((TRACEPARENT, traceparent));
         }
-        append(
-            &mut self.pipe,
-            Stream::DeadLetter,
-            &self.bus.key(Stream::DeadLetter.name()),
-            &fields,
-        )
-        .ignore();
+        append(&mut self.pipe, &self.bus, Stream::DeadLetter, &fields).ignore();
         self.len += 1;
     }
 

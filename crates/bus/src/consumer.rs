@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::commit::NewDeadLetter;
 use crate::inspect::{number, text};
-use crate::stream::{PAYLOAD, TRACEPARENT};
+use crate::stream::{EntryId, PAYLOAD, TRACEPARENT};
 use crate::trace::{Processing, batch_span, process_span};
 use crate::{Bus, BusError, Commit, Stream};
 
@@ -340,14 +340,13 @@ impl Consumer {
             return Ok(());
         };
         // Entry ids are the Redis server's clock in milliseconds: age by that clock too.
-        let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
-        let now_ms = seconds * 1000 + micros / 1000;
-        let kept_from = EntryId(
-            now_ms.saturating_sub(self.bus.keep_handled().as_millis() as u64),
-            0,
-        );
+        let now_ms = self.bus.server_ms().await?;
+        let kept_from = EntryId {
+            ms: now_ms.saturating_sub(self.bus.keep_handled().as_millis() as u64),
+            seq: 0,
+        };
         let min_id = handled_before.min(kept_from);
-        if min_id > EntryId(0, 0) {
+        if min_id > EntryId::ZERO {
             // `~`: whole nodes only, never more than asked, and cheap.
             let _trimmed: u64 = redis::cmd("XTRIM")
                 .arg(&self.key)
@@ -682,22 +681,5 @@ mod tests {
         }
         // A later version may add fields after the flags.
         assert!(trace_id("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x").is_some());
-    }
-}
-
-/// A stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct EntryId(u64, u64);
-
-impl EntryId {
-    fn parse(id: &str) -> Option<EntryId> {
-        let (ms, seq) = id.split_once('-')?;
-        Some(EntryId(ms.parse().ok()?, seq.parse().ok()?))
-    }
-}
-
-impl std::fmt::Display for EntryId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.0, self.1)
     }
 }

@@ -62,7 +62,6 @@ impl Bus {
         stream: Stream,
         entries: &[BTreeMap<String, String>],
     ) -> Result<Vec<String>, BusError> {
-        let key = self.key(stream.name());
         let mut conn = self.connection();
         let mut ids = Vec::with_capacity(entries.len());
         for page in entries.chunks(PAGE) {
@@ -73,7 +72,7 @@ impl Bus {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                append(&mut pipe, stream, &key, &fields);
+                append(&mut pipe, self, stream, &fields);
             }
             let page_ids: Vec<String> = pipe.query_async(&mut conn).await?;
             ids.extend(page_ids);

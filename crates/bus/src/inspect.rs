@@ -6,7 +6,7 @@ use redis::{AsyncTypedCommands, Value};
 use serde::Serialize;
 
 use crate::consumer::{roll_key, unix_seconds};
-use crate::stream::{DEAD_LETTER_MAX_LEN, PAYLOAD, TRACEPARENT, append};
+use crate::stream::{DEAD_LETTER_MAX_LEN, EntryId, PAYLOAD, TRACEPARENT, append};
 use crate::{Bus, BusError, Stream};
 
 /// A stream as `matchbot status` shows it.
@@ -95,7 +95,7 @@ pub enum RetryRefused {
 impl Bus {
     /// The server's clock, in milliseconds: entry ids are stamped with it, so ages are
     /// measured against it rather than this machine's.
-    async fn server_ms(&self) -> Result<u64, BusError> {
+    pub(crate) async fn server_ms(&self) -> Result<u64, BusError> {
         let mut conn = self.connection();
         let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
         Ok(seconds * 1000 + micros / 1000)
@@ -153,7 +153,8 @@ impl Bus {
                 lag: number(&group, "lag"),
                 oldest_pending_seconds: oldest
                     .as_deref()
-                    .and_then(id_ms)
+                    .and_then(EntryId::parse)
+                    .map(|id| id.ms)
                     .map(|added| now.saturating_sub(added) / 1000),
                 consumers: consumers
                     .iter()
@@ -191,7 +192,8 @@ impl Bus {
             .map(|entry| {
                 let field = |name: &str| entry.get::<String>(name).unwrap_or_default();
                 DeadLetter {
-                    age_seconds: id_ms(&entry.id).map_or(0, |t| now.saturating_sub(t) / 1000),
+                    age_seconds: EntryId::parse(&entry.id)
+                        .map_or(0, |id| now.saturating_sub(id.ms) / 1000),
                     stage: field("stage"),
                     stream: field("stream"),
                     entry: field("entry"),
@@ -236,7 +238,7 @@ impl Bus {
             if let Some(traceparent) = &letter.traceparent {
                 fields.push((TRACEPARENT, traceparent));
             }
-            append(&mut pipe, stream, &self.key(stream.name()), &fields);
+            append(&mut pipe, self, stream, &fields);
             pipe.xdel(self.key(Stream::DeadLetter.name()), &[id])
                 .ignore();
         }
@@ -274,11 +276,6 @@ pub enum RetryError {
     /// Redis failed.
     #[error(transparent)]
     Bus(#[from] BusError),
-}
-
-/// The milliseconds part of a stream entry id.
-fn id_ms(id: &str) -> Option<u64> {
-    id.split('-').next()?.parse().ok()
 }
 
 /// Field `name` of an XINFO reply, as text.

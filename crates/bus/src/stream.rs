@@ -68,25 +68,53 @@ pub(crate) const TRACEPARENT: &str = "traceparent";
 /// flood of poison cannot fill Redis (Toolforge evicts under pressure).
 pub(crate) const DEAD_LETTER_MAX_LEN: usize = 100_000;
 
-/// Adds to `pipe` a new entry with `fields` at the end of `stream`, whose key is `key`. Every
-/// entry MatchBot writes goes through here.
+/// Adds to `pipe` a new entry with `fields` at the end of `stream` on `bus`. Every entry
+/// MatchBot writes goes through here.
 ///
 /// The streams between stages are not capped here: a cap trims the oldest entries whether or
 /// not they were handled, so a backlog longer than the cap would lose requests. Their readers
 /// trim what they have handled instead (see `Consumer`). Only the dead-letter stream is capped.
 pub(crate) fn append<'p, I: redis::ToRedisArgs>(
     pipe: &'p mut redis::Pipeline,
+    bus: &crate::Bus,
     stream: Stream,
-    key: &str,
     fields: I,
 ) -> &'p mut redis::Pipeline {
+    let key = bus.key(stream.name());
     if stream == Stream::DeadLetter {
         let capped = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
             StreamTrimmingMode::Approx,
             DEAD_LETTER_MAX_LEN,
         ));
-        pipe.xadd_options(key, "*", fields, &capped)
+        pipe.xadd_options(&key, "*", fields, &capped)
     } else {
-        pipe.xadd_options(key, "*", fields, &StreamAddOptions::default())
+        pipe.xadd_options(&key, "*", fields, &StreamAddOptions::default())
+    }
+}
+
+/// A stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them. The
+/// milliseconds are the Redis server's clock when the entry was added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EntryId {
+    pub ms: u64,
+    pub seq: u64,
+}
+
+impl EntryId {
+    /// `0-0`, before every entry.
+    pub const ZERO: EntryId = EntryId { ms: 0, seq: 0 };
+
+    pub fn parse(id: &str) -> Option<EntryId> {
+        let (ms, seq) = id.split_once('-')?;
+        Some(EntryId {
+            ms: ms.parse().ok()?,
+            seq: seq.parse().ok()?,
+        })
+    }
+}
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
     }
 }
