@@ -164,32 +164,25 @@ fn assignments(earliest: i64, latest: i64) -> Vec<Decision> {
         .collect()
 }
 
+/// Twenty requests, one every `step` seconds from `earliest`, decided as one batch against
+/// assignments all around it.
+async fn batch_agrees(name: &str, earliest: i64, step: i64) {
+    let batch: Vec<Request> = (0..20)
+        .map(|i| request(500 + i, earliest + i as i64 * step))
+        .collect();
+    let latest = earliest + 19 * step;
+    loads_agree(name, &assignments(earliest, latest), &batch).await;
+}
+
 #[tokio::test]
 async fn a_batch_shorter_than_the_window_reads_the_same_loads_as_counting_everything() {
-    let earliest = 1_780_000_000 + 60 * 86_400;
-    // Sixteen hours of requests; two share their second with an assignment (ids break the tie).
-    let batch: Vec<Request> = (0..20)
-        .map(|i| request(500 + i, earliest + i as i64 * 3_000))
-        .collect();
-    let latest = batch
-        .iter()
-        .map(|r| r.category_added.unix())
-        .max()
-        .unwrap_or(earliest);
-    loads_agree("short", &assignments(earliest, latest), &batch).await;
+    // Sixteen hours of requests; the first and the last share their second with an assignment
+    // (ids break the tie).
+    batch_agrees("short", 1_780_000_000 + 60 * 86_400, 3_000).await;
 }
 
 #[tokio::test]
 async fn a_batch_longer_than_the_window_reads_the_same_loads_as_counting_everything() {
-    let earliest = 1_780_000_000 + 20 * 86_400;
     // Sixty days of requests in one batch, as a replay of an old stream could give.
-    let batch: Vec<Request> = (0..20)
-        .map(|i| request(500 + i, earliest + i as i64 * 3 * 86_400))
-        .collect();
-    let latest = batch
-        .iter()
-        .map(|r| r.category_added.unix())
-        .max()
-        .unwrap_or(earliest);
-    loads_agree("long", &assignments(earliest, latest), &batch).await;
+    batch_agrees("long", 1_780_000_000 + 20 * 86_400, 3 * 86_400).await;
 }

@@ -168,7 +168,7 @@ fn start(run: &Run, names: &[&str], dry_run: bool) -> Vec<(String, Worker)> {
 
 /// Waits until the scanner wrote the mentor pool and each stage in `stages` has read once.
 async fn ready(run: &Run, stages: &[&str]) {
-    let mut redis = run.redis().await;
+    let redis = run.redis().await;
     run.wait_until("the workers to start", Duration::from_secs(60), || {
         let mut redis = redis.clone();
         async move {
@@ -183,7 +183,6 @@ async fn ready(run: &Run, stages: &[&str]) {
         }
     })
     .await;
-    let _: () = redis.ping().await.expect("redis answers");
 }
 
 /// Each worker's usage now.
@@ -226,12 +225,20 @@ fn db_pool(run: &Run) -> mysql_async::Pool {
     )
 }
 
-/// Waits until `expected` rows are committed; stops early, saying so, when the count has not
-/// moved for 30 s. Returns the rows seen and when the last one was counted.
-async fn wait_for_rows(db: &mysql_async::Pool, expected: u64) -> (u64, Instant) {
+/// Counts the rows every `every` (handing each count to `counted`) until `expected` rows are
+/// committed; stops early, saying so, when the count has not moved for 30 s. Returns the rows
+/// seen and when the last one was counted.
+async fn wait_for_rows(
+    db: &mysql_async::Pool,
+    expected: u64,
+    every: Duration,
+    mut counted: impl FnMut(u64),
+) -> (u64, Instant) {
     let (mut last, mut moved) = (0, Instant::now());
     loop {
+        tokio::time::sleep(every).await;
         let now = rows(db).await;
+        counted(now);
         if now >= expected {
             return (now, Instant::now());
         }
@@ -241,9 +248,11 @@ async fn wait_for_rows(db: &mysql_async::Pool, expected: u64) -> (u64, Instant) 
             println!("  !! stalled: {now} of {expected} rows, no new row for 30 s");
             return (now, moved);
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// How often the throughput and latency phases count the rows.
+const COUNT_EVERY: Duration = Duration::from_millis(50);
 
 /// Prints each worker's CPU between `before` and `after` and its peak RSS, and the total CPU
 /// per request.
@@ -367,7 +376,7 @@ async fn throughput(settings: Settings, dry_run: bool, count: usize) {
     let started = Instant::now();
     publish(&bus, &coop.requests, 1_000).await;
     let published = started.elapsed();
-    let (done, last) = wait_for_rows(&db, count as u64).await;
+    let (done, last) = wait_for_rows(&db, count as u64, COUNT_EVERY, |_| {}).await;
     let (after, servers_after) = (usage(&workers), servers(&mut redis).await);
     let api = api_since(&coop.wiki, &api_before);
     let elapsed = last - started;
@@ -567,7 +576,7 @@ async fn latency(settings: Settings, dry_run: bool) {
             .published
             .insert(request.request_id.as_str().to_owned(), at);
     }
-    let (done, _) = wait_for_rows(&db, count as u64).await;
+    let (done, _) = wait_for_rows(&db, count as u64, COUNT_EVERY, |_| {}).await;
     // The row watcher polls every millisecond: let it see the last rows.
     tokio::time::sleep(Duration::from_millis(50)).await;
     until.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -670,24 +679,12 @@ async fn backlog(settings: Settings) {
     let db = db_pool(&coop.run);
     // Every 5 s: rows so far and each worker's memory.
     let mut samples: Vec<(u64, Vec<Usage>)> = Vec::new();
-    let (mut last_rows, mut moved) = (0, Instant::now());
-    loop {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let done = rows(&db).await;
-        samples.push((done, usage(&workers)));
-        if done >= count as u64 {
-            break;
-        }
-        if done != last_rows {
-            (last_rows, moved) = (done, Instant::now());
-        } else if moved.elapsed() > Duration::from_secs(30) {
-            println!("  !! stalled: {done} of {count} rows, no new row for 30 s");
-            break;
-        }
-    }
-    let elapsed = started.elapsed();
+    let (done, last) = wait_for_rows(&db, count as u64, Duration::from_secs(5), |done| {
+        samples.push((done, usage(&workers)))
+    })
+    .await;
+    let elapsed = last - started;
     let after = usage(&workers);
-    let done = samples.last().map_or(0, |(d, _)| *d);
     println!(
         "  {done} rows in about {:.0} s (sampled every 5 s): about {:.0} requests/s; Redis used memory after: {:.0} MiB",
         elapsed.as_secs_f64(),

@@ -119,14 +119,7 @@ async fn an_away_mentor_is_passed_over_until_back_and_an_opted_out_one_is_never_
         &format!("Full up. [[{WRITING_MENTORS}]] [[{OPTED_OUT}]]"),
     )
     .await;
-    run.wait_until("Ada opted out", PATIENCE, || async {
-        run.pool()
-            .await
-            .opted_out
-            .iter()
-            .any(|m| m.user.name == "Ada")
-    })
-    .await;
+    run.wait_until_opted_out("Ada", PATIENCE).await;
     ask_for_writing(&wiki, &run, "Lin").await;
     let d = decision_for(&run, "Lin").await;
     assert_eq!(d.level, Level::Maintainer, "Ada opted out: {d:?}");

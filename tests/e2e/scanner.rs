@@ -233,14 +233,7 @@ async fn the_mentor_pool_follows_category_changes_and_leaves_blocked_mentors_out
         &format!("On a break. [[{WRITING_MENTORS}]] [[{OPTED_OUT}]]"),
     )
     .await;
-    run.wait_until("Ada opted out", PATIENCE, || async {
-        run.pool()
-            .await
-            .opted_out
-            .iter()
-            .any(|m| m.user.name == "Ada")
-    })
-    .await;
+    run.wait_until_opted_out("Ada", PATIENCE).await;
     wiki.edit_as("Ada", &run.profile("Ada"), "Not mentoring any more.")
         .await;
     run.wait_until("Ada gone", PATIENCE, || async {

@@ -1111,6 +1111,15 @@ fn watch(
     json!({ "batchcomplete": true, "watch": watched })
 }
 
+/// A listing's `…limit` parameter: 10 by default, `max` is 500 (a normal account's limit).
+fn list_limit(p: &HashMap<String, String>, key: &str) -> usize {
+    match p.get(key).map(String::as_str) {
+        None => 10,
+        Some("max") => 500,
+        Some(n) => n.parse().unwrap_or(10),
+    }
+}
+
 fn category_members(wiki: &Wiki, p: &HashMap<String, String>, mut answer: Value) -> Value {
     let category = p.get("cmtitle").cloned().unwrap_or_default();
     let mut members: Vec<(u64, Timestamp)> =
@@ -1128,11 +1137,7 @@ fn category_members(wiki: &Wiki, p: &HashMap<String, String>, mut answer: Value)
         let before_end = end.is_none_or(|e| if older { *t >= e } else { *t <= e });
         after_start && before_end
     });
-    let limit = match p.get("cmlimit").map(String::as_str) {
-        None => 10,
-        Some("max") => 500,
-        Some(n) => n.parse().unwrap_or(10),
-    };
+    let limit = list_limit(p, "cmlimit");
     let offset: usize = p
         .get("cmcontinue")
         .and_then(|c| c.strip_prefix("page|"))
@@ -1186,11 +1191,7 @@ fn pages(wiki: &Wiki, props: &str, p: &HashMap<String, String>, mut answer: Valu
     // prop=categories lists at most `cllimit` links over all the pages (default 10), then
     // continues from the next one; a continued request gives only the unfinished module, as
     // MediaWiki skips the modules that already completed.
-    let mut cl_left: usize = match p.get("cllimit").map(String::as_str) {
-        None => 10,
-        Some("max") => 500,
-        Some(n) => n.parse().unwrap_or(10),
-    };
+    let mut cl_left = list_limit(p, "cllimit");
     let cl_from: Option<(u64, String)> = p.get("clcontinue").and_then(|c| {
         let (id, name) = c.split_once('|')?;
         Some((id.parse().ok()?, name.to_owned()))

@@ -604,6 +604,18 @@ impl Run {
             .unwrap_or_default()
     }
 
+    /// Waits until the scanner has written a pool in which `mentor` is opted out.
+    pub async fn wait_until_opted_out(&self, mentor: &str, timeout: Duration) {
+        self.wait_until(&format!("{mentor} opted out"), timeout, || async {
+            self.pool()
+                .await
+                .opted_out
+                .iter()
+                .any(|m| m.user.name == mentor)
+        })
+        .await;
+    }
+
     /// Writes `json` as the mentor pool, where the scanner would.
     pub async fn set_pool(&self, json: &str) {
         let () = redis::cmd("SET")

@@ -42,15 +42,18 @@ pub fn own_cpu() -> Duration {
     usage(std::process::id()).map_or(Duration::ZERO, |u| u.cpu)
 }
 
-/// `sysconf(_SC_CLK_TCK)`: 100 on every Linux MatchBot runs on.
+/// `sysconf(_SC_CLK_TCK)` (100 on every Linux MatchBot runs on), asked of `getconf` once.
 fn clock_ticks_per_second() -> u64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100)
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100)
+    })
 }
 
 /// The process id of the running program `name` (the first `pidof` gives), if any.
