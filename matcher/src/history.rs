@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use matchbot_config::{Decision, Request, RequestId};
+use matchbot_model::{Decision, Request, RequestId};
 
 /// A request's place in request order ([`Request::order`]), in the form the ledger stores.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

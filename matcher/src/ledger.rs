@@ -10,8 +10,8 @@
 
 use std::collections::BTreeSet;
 
-use matchbot_bus::{Bus, BusError, Commit, Delivery};
-use matchbot_config::{Decision, MentorPool, Request, RequestId};
+use matchbot_bus::{Bound, Bus, BusError, Commit, Delivery, Slot};
+use matchbot_model::{Decision, MentorPool, Request, RequestId};
 use serde::{Deserialize, Serialize};
 
 use crate::history::{Assignment, History, Place};
@@ -65,40 +65,40 @@ pub async fn read(
         .collect();
     let profiles: BTreeSet<u64> = batch.iter().map(|e| e.payload.profile.id).collect();
 
-    let mut pipe = redis::pipe();
-    for mentor in &mentors {
-        let key = bus.key(&load_key(*mentor));
-        let (from, to) = &ranges.counted;
-        pipe.zcount(&key, from, to);
-        for (from, to) in &ranges.read {
-            pipe.cmd("ZRANGE")
-                .arg(&key)
-                .arg(from)
-                .arg(to)
-                .arg("BYSCORE")
-                .arg("WITHSCORES");
-        }
-    }
-    for profile in &profiles {
-        pipe.hgetall(bus.key(&learner_key(*profile)));
-    }
-    let mut conn = bus.connection();
-    let answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
-    let per_mentor = 1 + ranges.read.len();
-    let (loads, learners) = answers.split_at((mentors.len() * per_mentor).min(answers.len()));
-    for (mentor, answers) in mentors.iter().zip(loads.chunks(per_mentor)) {
-        let Some((counted, read)) = answers.split_first() else {
-            continue;
-        };
-        let counted: u32 =
-            redis::from_redis_value(counted.clone()).map_err(redis::RedisError::from)?;
-        history.add_steady_load(*mentor, counted);
-        for answer in read {
-            let entries: Vec<(String, i64)> =
-                redis::from_redis_value(answer.clone()).map_err(redis::RedisError::from)?;
-            for (request_id, added) in entries {
+    let mut reads = bus.reads();
+    let per_mentor: Vec<LoadReads> = mentors
+        .iter()
+        .map(|mentor| {
+            let key = load_key(*mentor);
+            let (from, to) = ranges.counted;
+            LoadReads {
+                mentor: *mentor,
+                counted: reads.count(&key, from, to),
+                read: ranges
+                    .read
+                    .iter()
+                    .map(|(from, to)| reads.range(&key, *from, *to))
+                    .collect(),
+            }
+        })
+        .collect();
+    let per_learner: Vec<_> = profiles
+        .iter()
+        .map(|profile| (*profile, reads.hash(&learner_key(*profile))))
+        .collect();
+    let mut answers = reads.run().await?;
+    for LoadReads {
+        mentor,
+        counted,
+        read,
+    } in per_mentor
+    {
+        let counted = u32::try_from(answers.take(&counted)?).unwrap_or(u32::MAX);
+        history.add_steady_load(mentor, counted);
+        for slot in read {
+            for (request_id, added) in answers.take(&slot)? {
                 history.add_load(
-                    *mentor,
+                    mentor,
                     Place {
                         added,
                         request_id: RequestId::from_stored(request_id),
@@ -107,10 +107,8 @@ pub async fn read(
             }
         }
     }
-    for (profile, answer) in profiles.iter().zip(learners) {
-        let entries: Vec<(String, String)> =
-            redis::from_redis_value(answer.clone()).map_err(redis::RedisError::from)?;
-        for (request_id, json) in entries {
+    for (profile, slot) in per_learner {
+        for (request_id, json) in answers.take(&slot)? {
             // Written by this module; an entry that does not parse is one assignment the
             // policy cannot see, not a reason to stop matching.
             let Ok(entry) = serde_json::from_str::<LearnerEntry>(&json) else {
@@ -118,7 +116,7 @@ pub async fn read(
                 continue;
             };
             history.add_learner(
-                *profile,
+                profile,
                 Assignment {
                     place: Place {
                         added: entry.added,
@@ -133,6 +131,13 @@ pub async fn read(
     Ok(history)
 }
 
+/// The reads that give one mentor's load: a count, and the assignments near the batch's edges.
+struct LoadReads {
+    mentor: u64,
+    counted: Slot<u64>,
+    read: Vec<Slot<Vec<(String, i64)>>>,
+}
+
 /// Which of a mentor's assignments (scored by when their category was added) a batch reads,
 /// and which it only counts, for requests added from `earliest` to `latest` and a load window
 /// of `window` seconds. A request added at `a` counts the assignments scored after `a - window`
@@ -145,30 +150,28 @@ pub async fn read(
 ///
 /// A batch spanning more than the window reads all of them.
 struct LoadRanges {
-    /// `ZCOUNT` bounds of the assignments only counted.
-    counted: (String, String),
-    /// `ZRANGE … BYSCORE` bounds of the assignments read.
-    read: Vec<(String, String)>,
+    /// Score bounds of the assignments only counted.
+    counted: (Bound, Bound),
+    /// Score bounds of the assignments read.
+    read: Vec<(Bound, Bound)>,
 }
 
 impl LoadRanges {
     fn new(earliest: i64, latest: i64, window: i64) -> LoadRanges {
+        use Bound::{Exclusive, Inclusive};
         if latest - window < earliest {
             LoadRanges {
-                counted: (format!("({}", latest - window), format!("({earliest}")),
+                counted: (Exclusive(latest - window), Exclusive(earliest)),
                 read: vec![
-                    (
-                        format!("({}", earliest - window),
-                        (latest - window).to_string(),
-                    ),
-                    (earliest.to_string(), latest.to_string()),
+                    (Exclusive(earliest - window), Inclusive(latest - window)),
+                    (Inclusive(earliest), Inclusive(latest)),
                 ],
             }
         } else {
             LoadRanges {
                 // An empty range: nothing is counted without being read.
-                counted: ("1".into(), "0".into()),
-                read: vec![(format!("({}", earliest - window), latest.to_string())],
+                counted: (Inclusive(1), Inclusive(0)),
+                read: vec![(Exclusive(earliest - window), Inclusive(latest))],
             }
         }
     }

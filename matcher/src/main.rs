@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use matchbot_runtime::WorkerArgs;
+use matchbot_bus::REQUESTS;
+use matchbot_matcher::Deps;
+use matchbot_runtime::{StageOptions, WorkerArgs};
 
 /// MatchBot matcher: picks a mentor for each new request.
 #[derive(Parser)]
@@ -18,8 +20,11 @@ fn main() -> ExitCode {
         "matchbot-matcher",
         &args.worker,
         |config, shutdown| async move {
-            let options = matchbot_runtime::StageOptions::new(matchbot_matcher::STAGE, once);
-            let summary = matchbot_matcher::run(&config, options, shutdown).await?;
+            let options = StageOptions::new(REQUESTS.stage(), once);
+            let Some(deps) = Deps::connect(&config, &options, &shutdown).await? else {
+                return Ok(());
+            };
+            let summary = matchbot_matcher::run(&config, deps, options, shutdown).await?;
             tracing::info!(
                 decided = summary.decided,
                 dead_lettered = summary.dead_lettered,

@@ -4,11 +4,13 @@
 //! edges and counts the rest. Boundaries are where that can go wrong, so assignments sit exactly
 //! on them.
 
-use matchbot_bus::{Bus, Delivery};
-use matchbot_config::{
+use std::time::Duration;
+
+use matchbot_bus::{Bus, Delivery, Redelivery};
+use matchbot_matcher::{Place, ledger};
+use matchbot_model::{
     Decision, Level, Mentor, MentorPool, PageRef, Request, RequestId, Timestamp, User,
 };
-use matchbot_matcher::{Place, ledger};
 
 const DAYS: u32 = 30;
 const WINDOW: i64 = DAYS as i64 * 86_400;
@@ -55,9 +57,18 @@ fn decision(request: Request, mentor_id: u64) -> Decision {
 /// Writes `assignments` to a fresh ledger, reads it for `batch` and compares every load.
 async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
     let prefix = format!("matchbot-test:ledger-{name}-{}:", std::process::id());
-    let bus = Bus::connect("redis://127.0.0.1:6379/", &prefix)
-        .await
-        .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)");
+    let redelivery = Redelivery {
+        claim_idle: Duration::from_secs(300),
+        max_deliveries: 5,
+    };
+    let bus = Bus::connect(
+        "redis://127.0.0.1:6379/",
+        &prefix,
+        redelivery,
+        Duration::from_secs(3600),
+    )
+    .await
+    .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)");
     for chunk in assignments.chunks(100) {
         let mut commit = bus.commit_builder();
         for decision in chunk {

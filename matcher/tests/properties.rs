@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use matchbot_config::{
-    Away, Level, MatcherConfig, Mentor, MentorPool, MentorSettings, PageRef, Request, RequestId,
-    Selection, Skill, Timestamp, User,
-};
+use matchbot_config::{MatcherConfig, MentorSettings, Skill};
 use matchbot_matcher::{History, Place, Policy};
+use matchbot_model::{
+    Away, Level, Mentor, MentorPool, PageRef, Request, RequestId, Selection, Timestamp, User,
+};
 use proptest::prelude::*;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";

@@ -1,6 +1,7 @@
 //! The greeting's text, from the configured templates.
 
-use matchbot_config::{Config, Decision, Level, render};
+use matchbot_config::{Config, render};
+use matchbot_model::{Decision, Level};
 
 /// The invisible marker every greeting carries, naming its request. The notifier looks for it
 /// before posting, so neither a replayed stream nor a flushed Redis greets a learner twice.
@@ -67,7 +68,7 @@ fn topic_and_body<'c>(config: &'c Config, decision: &Decision) -> (&'c String, S
 mod tests {
     use std::path::Path;
 
-    use matchbot_config::{PageRef, Request, RequestId, Timestamp, User};
+    use matchbot_model::{PageRef, Request, RequestId, Timestamp, User};
 
     use super::*;
 

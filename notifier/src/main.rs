@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use matchbot_runtime::WorkerArgs;
+use matchbot_bus::DECISIONS;
+use matchbot_notifier::Deps;
+use matchbot_runtime::{StageOptions, WorkerArgs};
 
 /// MatchBot notifier: greets learners on their talk pages.
 #[derive(Parser)]
@@ -33,8 +35,11 @@ fn main() -> ExitCode {
         "matchbot-notifier",
         &args.worker,
         |config, shutdown| async move {
-            let options = matchbot_runtime::StageOptions::new(matchbot_notifier::STAGE, once);
-            let s = matchbot_notifier::run(&config, options, trial, shutdown).await?;
+            let options = StageOptions::new(DECISIONS.stage(), once);
+            let Some(deps) = Deps::connect(&config, trial, &options, &shutdown).await? else {
+                return Ok(());
+            };
+            let s = matchbot_notifier::run(&config, deps, options, trial, shutdown).await?;
             tracing::info!(
                 posted = s.posted,
                 already_posted = s.already_posted,

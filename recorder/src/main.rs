@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use matchbot_runtime::WorkerArgs;
+use matchbot_bus::OUTCOMES;
+use matchbot_recorder::Deps;
+use matchbot_runtime::{StageOptions, WorkerArgs};
 
 /// MatchBot recorder: writes each outcome to MySQL.
 #[derive(Parser)]
@@ -19,8 +21,11 @@ fn main() -> ExitCode {
         "matchbot-recorder",
         &args.worker,
         |config, shutdown| async move {
-            let options = matchbot_runtime::StageOptions::new(matchbot_recorder::STAGE, once);
-            let s = matchbot_recorder::run(&config, options, shutdown).await?;
+            let options = StageOptions::new(OUTCOMES.stage(), once);
+            let Some(deps) = Deps::connect(&config, &options, &shutdown).await? else {
+                return Ok(());
+            };
+            let s = matchbot_recorder::run(&config, deps, options, shutdown).await?;
             tracing::info!(
                 outcomes = s.outcomes,
                 rows_changed = s.rows_changed,

@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 
 use matchbot_bus::Bus;
-use matchbot_config::User;
+use matchbot_model::User;
 use matchbot_wiki::Client;
-use redis::AsyncCommands;
 
-use crate::ScanError;
+use crate::error::ScanError;
 
 /// The Redis hash (under the prefix) of page id → creator, shared by scanner restarts.
 const KEY: &str = "creators";
@@ -34,8 +33,7 @@ impl Creators {
         if let Some(user) = self.known.get(&pageid) {
             return Ok(Some(user.clone()));
         }
-        let mut conn = bus.connection();
-        let cached: Option<String> = conn.hget(bus.key(KEY), pageid).await?;
+        let cached = bus.field(KEY, &pageid.to_string()).await?;
         let user = cached.and_then(|json| serde_json::from_str::<User>(&json).ok());
         if let Some(user) = &user {
             self.known.insert(pageid, user.clone());
@@ -54,8 +52,7 @@ impl Creators {
             return Ok(());
         }
         let json = serde_json::to_string(user).map_err(ScanError::Encode)?;
-        let mut conn = bus.connection();
-        let () = conn.hset(bus.key(KEY), pageid, json).await?;
+        bus.set_field(KEY, &pageid.to_string(), &json).await?;
         self.known.insert(pageid, user.clone());
         Ok(())
     }

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 use matchbot_runtime::WorkerArgs;
 
 /// MatchBot scanner: finds new requests on the wiki and keeps the mentor pool.
@@ -25,7 +25,10 @@ fn main() -> ExitCode {
         "matchbot-scanner",
         &args.worker,
         |config, shutdown| async move {
-            let summary = matchbot_scanner::run(&config, options, shutdown).await?;
+            let Some(deps) = matchbot_scanner::Deps::connect(&config, &shutdown).await? else {
+                return Ok(());
+            };
+            let summary = matchbot_scanner::run(&config, deps, options, shutdown).await?;
             tracing::info!(
                 polls = summary.polls,
                 reconciles = summary.reconciles,

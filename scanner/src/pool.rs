@@ -6,11 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use matchbot_bus::Bus;
-use matchbot_config::{Away, Config, Mentor, MentorPool, PageRef, Timestamp, User};
+use matchbot_config::Config;
+use matchbot_model::{Away, Mentor, MentorPool, PageRef, Timestamp, User};
 use matchbot_wiki::{Client, PageCategories};
 
-use crate::ScanError;
 use crate::creators::Creators;
+use crate::error::ScanError;
 
 /// Reads the pool from the wiki: every mentor category, the general and the opt-out category
 /// (each listed once even when the configuration names it twice, as the original's sample does),

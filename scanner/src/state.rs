@@ -5,17 +5,14 @@
 use std::collections::HashSet;
 
 use matchbot_bus::{Bus, Commit};
-use matchbot_config::{Request, RequestId, Timestamp};
+use matchbot_model::{Request, RequestId, Timestamp};
 use matchbot_wiki::CategoryChange;
-use redis::AsyncCommands;
 
-use crate::ScanError;
+use crate::error::ScanError;
 
 /// Where a first scan starts: set once, from `--since`, the configuration or the clock; no
 /// request whose category was added earlier is handed out.
 const SINCE_KEY: &str = "scanner:since";
-/// The wiki's time at the last poll (`matchbot status` reads it too).
-const CURSOR_KEY: &str = matchbot_bus::SCANNER_CURSOR;
 /// Request ids handed out, scored by when (unix seconds).
 const REQUESTS_KEY: &str = "scanner:seen";
 /// Category changes already looked at, scored by their time.
@@ -38,9 +35,7 @@ impl State {
 
     /// Where scans start: the stored floor, or (on a first start) `since` or now, stored.
     pub(crate) async fn floor(&self, since: Option<Timestamp>) -> Result<Timestamp, ScanError> {
-        let mut conn = self.bus.connection();
-        let key = self.bus.key(SINCE_KEY);
-        let stored: Option<String> = conn.get(&key).await?;
+        let stored = self.bus.value(SINCE_KEY).await?;
         if let Some(stored) = stored.and_then(|s| Timestamp::parse(&s).ok()) {
             if let Some(since) = since
                 && since != stored
@@ -50,21 +45,19 @@ impl State {
             return Ok(stored);
         }
         let floor = since.unwrap_or_else(Timestamp::now);
-        let () = conn.set(&key, floor.to_string()).await?;
+        self.bus.set_value(SINCE_KEY, &floor.to_string()).await?;
         tracing::info!(since = %floor, "first scan: requests from this time on are handled");
         Ok(floor)
     }
 
     /// The wiki's time at the last poll, if there was one.
     pub(crate) async fn cursor(&self) -> Result<Option<Timestamp>, ScanError> {
-        let mut conn = self.bus.connection();
-        let cursor: Option<String> = conn.get(self.bus.key(CURSOR_KEY)).await?;
-        Ok(cursor.and_then(|c| Timestamp::parse(&c).ok()))
+        Ok(self.bus.scanner_cursor().await?)
     }
 
     /// Moves the cursor to `to` and forgets what no poll from there can show again.
     pub(crate) fn advance(&self, commit: &mut Commit, to: Timestamp, overlap_seconds: i64) {
-        commit.set(CURSOR_KEY, &to.to_string());
+        commit.set_scanner_cursor(to);
         let forget_before = to.unix() - overlap_seconds - REMEMBER_CHANGES_SECONDS;
         commit.zremrangebyscore_below(CHANGES_KEY, forget_before);
         commit.zremrangebyscore_below(REQUESTS_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
@@ -75,16 +68,9 @@ impl State {
         &self,
         changes: &[CategoryChange],
     ) -> Result<HashSet<String>, ScanError> {
-        if changes.is_empty() {
-            return Ok(HashSet::new());
-        }
         let keys: Vec<String> = changes.iter().map(CategoryChange::key).collect();
-        let mut conn = self.bus.connection();
-        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
-            .arg(self.bus.key(CHANGES_KEY))
-            .arg(&keys)
-            .query_async(&mut conn)
-            .await?;
+        let members: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let scores = self.bus.scores(CHANGES_KEY, &members).await?;
         Ok(keys
             .into_iter()
             .zip(scores)
@@ -96,11 +82,19 @@ impl State {
         commit.zadd(CHANGES_KEY, &change.key(), change.timestamp.unix());
     }
 
-    /// True when request `id` was handed out before.
-    pub(crate) async fn request_seen(&self, id: &RequestId) -> Result<bool, ScanError> {
-        let mut conn = self.bus.connection();
-        let score: Option<f64> = conn.zscore(self.bus.key(REQUESTS_KEY), id.as_str()).await?;
-        Ok(score.is_some())
+    /// Of `ids`, those handed out before; one round trip for all of them.
+    pub(crate) async fn requests_seen(
+        &self,
+        ids: impl Iterator<Item = &RequestId>,
+    ) -> Result<HashSet<RequestId>, ScanError> {
+        let ids: Vec<&RequestId> = ids.collect();
+        let members: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+        let scores = self.bus.scores(REQUESTS_KEY, &members).await?;
+        Ok(ids
+            .into_iter()
+            .zip(scores)
+            .filter_map(|(id, score)| score.map(|_| id.clone()))
+            .collect())
     }
 
     pub(crate) fn see_request(&self, commit: &mut Commit, request: &Request) {

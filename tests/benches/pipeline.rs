@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use harness::fake_wiki::{Clock, FakeWiki};
 use harness::process::{self, Usage, mib};
 use harness::{Run, Worker, add_matchbot};
-use matchbot_bus::{Bus, Stream};
-use matchbot_config::{PageRef, Request, RequestId, Timestamp, User};
+use matchbot_bus::{Bus, REQUESTS};
+use matchbot_model::{PageRef, Request, RequestId, Timestamp, User};
 use mysql_async::prelude::Queryable;
 use redis::AsyncCommands;
 use serde_json::{Value, json};
@@ -200,7 +200,7 @@ async fn publish(bus: &Bus, requests: &[Request], chunk: usize) {
         let mut commit = bus.commit_builder();
         for request in part {
             commit
-                .emit(Stream::Requests, request)
+                .emit(REQUESTS, request)
                 .expect("a request serialises");
         }
         bus.commit(commit).await.expect("publish requests");
@@ -364,9 +364,7 @@ async fn throughput(settings: Settings, dry_run: bool, count: usize) {
     if !dry_run && settings.idle_seconds > 0 {
         idle(&coop, &workers, settings.idle_seconds).await;
     }
-    let bus = Bus::connect(&coop.run.redis_url, &coop.run.prefix)
-        .await
-        .expect("connect to Redis");
+    let bus = coop.run.bus().await;
     let db = db_pool(&coop.run);
     let (before, api_before, servers_before) = (
         usage(&workers),
@@ -534,9 +532,7 @@ async fn latency(settings: Settings, dry_run: bool) {
     let coop = coop("bench-latency", settings.mentors, count).await;
     let workers = start(&coop.run, &WORKERS, dry_run);
     ready(&coop.run, &["matcher", "notifier", "recorder"]).await;
-    let bus = Bus::connect(&coop.run.redis_url, &coop.run.prefix)
-        .await
-        .expect("connect to Redis");
+    let bus = coop.run.bus().await;
     let db = db_pool(&coop.run);
     let seen = Arc::new(Mutex::new(Seen::default()));
     let until = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -657,9 +653,7 @@ async fn backlog(settings: Settings) {
     let redis_empty = memory(&mut redis).await;
     let mut workers = start(&coop.run, &WORKERS[..1], true);
     ready(&coop.run, &[]).await;
-    let bus = Bus::connect(&coop.run.redis_url, &coop.run.prefix)
-        .await
-        .expect("connect to Redis");
+    let bus = coop.run.bus().await;
     let started = Instant::now();
     publish(&bus, &coop.requests, 1_000).await;
     let waiting: u64 = redis

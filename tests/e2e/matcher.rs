@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use harness::{Run, WIKI, Wiki};
-use matchbot_config::{Decision, Level, Reason, Timestamp};
+use matchbot_model::{Decision, Level, Reason, Timestamp};
 use serde_json::json;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use harness::{Run, WIKI, Wiki};
-use matchbot_config::MentorPool;
+use matchbot_model::MentorPool;
 use serde_json::json;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";

@@ -579,6 +579,18 @@ impl Run {
         rows
     }
 
+    /// The run's bus, as the workers connect to it (the `redis` section's defaults otherwise).
+    pub async fn bus(&self) -> matchbot_bus::Bus {
+        let redis = matchbot_config::RedisConfig {
+            url: matchbot_secret::Secret::new(self.redis_url.as_str()),
+            prefix: matchbot_secret::Secret::new(self.prefix.as_str()),
+            ..matchbot_config::RedisConfig::default()
+        };
+        matchbot_runtime::connect::bus(&redis)
+            .await
+            .expect("connect to the run's Redis")
+    }
+
     /// A connection to this run's Redis.
     pub async fn redis(&self) -> redis::aio::MultiplexedConnection {
         redis::Client::open(self.redis_url.as_str())
@@ -594,7 +606,7 @@ impl Run {
     }
 
     /// The mentor pool the scanner last wrote (empty before its first reconcile).
-    pub async fn pool(&self) -> matchbot_config::MentorPool {
+    pub async fn pool(&self) -> matchbot_model::MentorPool {
         let json: Option<String> = redis::cmd("GET")
             .arg(self.pool_key())
             .query_async(&mut self.redis().await)

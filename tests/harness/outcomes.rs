@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use matchbot_config::{
+use matchbot_model::{
     Candidate, Decision, Explanation, Level, LevelReport, Outcome, OutcomeKind, PageRef, Request,
     RequestId, Selection, Timestamp, User,
 };

@@ -1,8 +1,12 @@
+//! Writes that land together: emits, acks and state, in one MULTI/EXEC.
+
 use serde::Serialize;
 
-use crate::stream::{PAYLOAD, TRACEPARENT, append};
+use crate::bus::BusError;
+use crate::keys::Keys;
+use crate::stream::{PAYLOAD, Stream, TRACEPARENT, append};
+use crate::topic::Topic;
 use crate::trace::{send_span, traceparent_of};
-use crate::{Bus, BusError, Stream};
 
 /// The fields of a dead-letter entry: where it came from, why it was given up, its payload.
 pub(crate) struct NewDeadLetter<'a> {
@@ -17,11 +21,11 @@ pub(crate) struct NewDeadLetter<'a> {
 
 /// Writes that land together: emits downstream, acks upstream, and state such as a cursor.
 ///
-/// Built with [`Bus::commit_builder`] (or [`crate::Consumer::commit_builder`]), run with
-/// [`Bus::commit`]. Being one MULTI/EXEC is what lets a stage promise "acked only if emitted".
+/// Built with [`crate::Bus::commit_builder`] (or [`crate::Consumer::commit_builder`]), run with
+/// [`crate::Bus::commit`]. Being one MULTI/EXEC is what lets a stage promise "acked only if emitted".
 #[must_use = "a commit does nothing until it is passed to Bus::commit"]
 pub struct Commit {
-    bus: Bus,
+    keys: Keys,
     pipe: redis::Pipeline,
     len: usize,
     /// The PRODUCER span of each emit, in order: they end when the commit has run.
@@ -29,20 +33,21 @@ pub struct Commit {
 }
 
 impl Commit {
-    pub(crate) fn new(bus: Bus) -> Commit {
+    pub(crate) fn new(keys: Keys) -> Commit {
         let mut pipe = redis::pipe();
         pipe.atomic();
         Commit {
-            bus,
+            keys,
             pipe,
             len: 0,
             sends: Vec::new(),
         }
     }
 
-    /// Adds `payload` to `stream`, with the trace context of a new PRODUCER span that is a
-    /// child of the current span: whoever handles the entry continues the current trace.
-    pub fn emit<T: Serialize>(&mut self, stream: Stream, payload: &T) -> Result<(), BusError> {
+    /// Adds `payload` to the topic's stream, with the trace context of a new PRODUCER span that
+    /// is a child of the current span: whoever handles the entry continues the current trace.
+    pub fn emit<T: Serialize>(&mut self, topic: Topic<T>, payload: &T) -> Result<(), BusError> {
+        let stream = topic.stream();
         let json = serde_json::to_string(payload)?;
         let send = send_span(stream);
         let mut fields = vec![(PAYLOAD, json)];
@@ -50,16 +55,16 @@ impl Commit {
             fields.push((TRACEPARENT, traceparent));
         }
         // Not ignored: the reply's ids become the spans' message ids.
-        append(&mut self.pipe, &self.bus, stream, &fields);
+        append(&mut self.pipe, &self.keys, stream, &fields);
         self.sends.push(send);
         self.len += 1;
         Ok(())
     }
 
     /// Acknowledges entry `id` of `stream` for `stage`'s group.
-    pub fn ack(&mut self, stream: Stream, stage: &str, id: &str) {
+    pub(crate) fn ack(&mut self, stream: Stream, stage: &str, id: &str) {
         self.pipe
-            .xack(self.bus.key(stream.name()), stage, &[id])
+            .xack(self.keys.key(stream.name()), stage, &[id])
             .ignore();
         self.len += 1;
     }
@@ -79,39 +84,22 @@ impl Commit {
         if let Some(traceparent) = dead.traceparent {
             fields.push((TRACEPARENT, traceparent));
         }
-        append(&mut self.pipe, &self.bus, Stream::DeadLetter, &fields).ignore();
+        append(&mut self.pipe, &self.keys, Stream::DeadLetter, &fields).ignore();
         self.len += 1;
     }
 
-    /// Sets a plain key (its name is prefixed) to `value`.
-    pub fn set(&mut self, name: &str, value: &str) {
-        self.pipe.set(self.bus.key(name), value).ignore();
-        self.len += 1;
+    /// The pipeline, for the kinds of write other modules add (see `store`).
+    pub(crate) fn pipe(&mut self) -> &mut redis::Pipeline {
+        &mut self.pipe
     }
 
-    /// Adds `member` with `score` to a sorted set (its name is prefixed).
-    pub fn zadd(&mut self, name: &str, member: &str, score: i64) {
-        self.pipe.zadd(self.bus.key(name), member, score).ignore();
-        self.len += 1;
+    /// The full key of `name`.
+    pub(crate) fn key(&self, name: &str) -> String {
+        self.keys.key(name)
     }
 
-    /// Drops the members of a sorted set scored below `score`.
-    pub fn zremrangebyscore_below(&mut self, name: &str, score: i64) {
-        self.pipe
-            .zrembyscore(self.bus.key(name), "-inf", format!("({score}"))
-            .ignore();
-        self.len += 1;
-    }
-
-    /// Sets `field` of a hash (its name is prefixed) to `value`.
-    pub fn hset(&mut self, name: &str, field: &str, value: &str) {
-        self.pipe.hset(self.bus.key(name), field, value).ignore();
-        self.len += 1;
-    }
-
-    /// Lets a key (its name is prefixed) expire `seconds` from now.
-    pub fn expire(&mut self, name: &str, seconds: i64) {
-        self.pipe.expire(self.bus.key(name), seconds).ignore();
+    /// Counts one more write.
+    pub(crate) fn added(&mut self) {
         self.len += 1;
     }
 

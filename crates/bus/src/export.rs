@@ -72,7 +72,7 @@ impl Bus {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                append(&mut pipe, self, stream, &fields);
+                append(&mut pipe, self.keys(), stream, &fields);
             }
             let page_ids: Vec<String> = pipe.query_async(&mut conn).await?;
             ids.extend(page_ids);

@@ -1,15 +1,20 @@
+//! The streams, the fields of their entries, and adding an entry.
+
 use std::fmt;
 
 use redis::streams::{StreamAddOptions, StreamTrimStrategy, StreamTrimmingMode};
 
-/// The streams between the stages (DESIGN.md, "Shape").
+use crate::keys::Keys;
+
+/// The streams between the stages, and the one for entries no stage could handle (see the
+/// pipeline in docs/ARCHITECTURE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
-    /// scanner → matcher: a [`matchbot_config::Request`] per entry.
+    /// scanner → matcher: a [`matchbot_model::Request`] per entry ([`crate::REQUESTS`]).
     Requests,
-    /// matcher → notifier: a [`matchbot_config::Decision`] per entry.
+    /// matcher → notifier: a [`matchbot_model::Decision`] per entry ([`crate::DECISIONS`]).
     Decisions,
-    /// notifier → recorder: an [`matchbot_config::Outcome`] per entry.
+    /// notifier → recorder: an [`matchbot_model::Outcome`] per entry ([`crate::OUTCOMES`]).
     Outcomes,
     /// Entries no stage could handle, with the stage, the reason and the original payload.
     DeadLetter,
@@ -30,8 +35,8 @@ impl Stream {
     }
 
     /// The consumer group (the stage) that reads this stream; `None` for the dead-letter
-    /// stream, which people read (`matchbot dlq`).
-    pub fn reader(self) -> Option<&'static str> {
+    /// stream, which people read (`matchbot dlq`). The one place each stage's name is written.
+    pub const fn reader(self) -> Option<&'static str> {
         match self {
             Stream::Requests => Some("matcher"),
             Stream::Decisions => Some("notifier"),
@@ -41,7 +46,7 @@ impl Stream {
     }
 
     /// The stream's name, without the prefix.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Stream::Requests => "requests",
             Stream::Decisions => "decisions",
@@ -68,19 +73,19 @@ pub(crate) const TRACEPARENT: &str = "traceparent";
 /// flood of poison cannot fill Redis (Toolforge evicts under pressure).
 pub(crate) const DEAD_LETTER_MAX_LEN: usize = 100_000;
 
-/// Adds to `pipe` a new entry with `fields` at the end of `stream` on `bus`. Every entry
-/// MatchBot writes goes through here.
+/// Adds to `pipe` a new entry with `fields` at the end of `stream`. Every entry MatchBot writes
+/// goes through here.
 ///
 /// The streams between stages are not capped here: a cap trims the oldest entries whether or
 /// not they were handled, so a backlog longer than the cap would lose requests. Their readers
-/// trim what they have handled instead (see `Consumer`). Only the dead-letter stream is capped.
+/// trim what they have handled instead (see `upkeep`). Only the dead-letter stream is capped.
 pub(crate) fn append<'p, I: redis::ToRedisArgs>(
     pipe: &'p mut redis::Pipeline,
-    bus: &crate::Bus,
+    keys: &Keys,
     stream: Stream,
     fields: I,
 ) -> &'p mut redis::Pipeline {
-    let key = bus.key(stream.name());
+    let key = keys.key(stream.name());
     if stream == Stream::DeadLetter {
         let capped = StreamAddOptions::default().trim(StreamTrimStrategy::maxlen(
             StreamTrimmingMode::Approx,

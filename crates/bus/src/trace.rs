@@ -3,7 +3,7 @@
 //! Each entry a stage emits gets a PRODUCER span, `send <stream>`, and that span's W3C context
 //! travels in the entry's top-level `traceparent` field. The stage downstream handles the entry
 //! in a CONSUMER span, `process <stream>`, whose parent is that context and which also links to
-//! it, as the OpenTelemetry messaging conventions ask (research/rust-ecosystem.md §3.3–3.4). So
+//! it, as the OpenTelemetry semantic conventions for messaging ask. So
 //! scanner, matcher, notifier and recorder add to one trace per request, which starts at the
 //! scanner's [`request_span`].
 //!
@@ -19,8 +19,7 @@ use tracing::Span;
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::Stream;
-use crate::stream::TRACEPARENT;
+use crate::stream::{Stream, TRACEPARENT};
 
 /// The span field holding the trace id (32 lowercase hex digits) of the request in hand.
 pub const TRACE_ID_FIELD: &str = "trace_id";

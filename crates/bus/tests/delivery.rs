@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use matchbot_bus::{Bus, Consumer, Redelivery, Stream};
+use matchbot_bus::{Bus, Consumer, Redelivery, Stream, Topic};
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 
@@ -14,12 +14,21 @@ struct Note {
     n: u32,
 }
 
+/// The notes these tests put on the requests stream, read by a group of their own.
+const NOTES: Topic<Note> = Topic::new(Stream::Requests, "stage");
+
+/// Settings as a deployment would have them, unless a test says otherwise.
+const REDELIVERY: Redelivery = Redelivery {
+    claim_idle: Duration::from_secs(300),
+    max_deliveries: 5,
+};
+
 async fn bus(test: &str, redelivery: Redelivery) -> Bus {
     let prefix = format!("matchbot-bus-test:{test}:{}:", std::process::id());
-    let bus = Bus::connect("redis://127.0.0.1:6379/", &prefix)
+    let keep_handled = Duration::from_secs(3600);
+    let bus = Bus::connect("redis://127.0.0.1:6379/", &prefix, redelivery, keep_handled)
         .await
-        .expect("Redis on 127.0.0.1:6379 (scripts/sandbox up starts it)")
-        .with_redelivery(redelivery);
+        .expect("Redis on 127.0.0.1:6379 (scripts/sandbox up starts it)");
     let mut conn = bus.connection();
     let keys: Vec<String> = conn.keys(format!("{prefix}*")).await.expect("KEYS");
     if !keys.is_empty() {
@@ -35,8 +44,8 @@ async fn add(bus: &Bus, fields: &[(&str, &str)]) -> String {
         .expect("XADD")
 }
 
-async fn consumer(bus: &Bus, name: &str) -> Consumer {
-    bus.consumer(Stream::Requests, "stage", name, Duration::from_millis(100))
+async fn consumer(bus: &Bus, name: &str) -> Consumer<Note> {
+    Consumer::join(bus, NOTES, name, Duration::from_millis(100))
         .await
         .expect("join the group")
 }
@@ -65,14 +74,14 @@ async fn pending(bus: &Bus) -> usize {
 
 #[tokio::test]
 async fn poison_entries_go_to_the_dead_letter_stream_with_their_reason_and_the_good_one_is_read() {
-    let bus = bus("poison", Redelivery::default()).await;
+    let bus = bus("poison", REDELIVERY).await;
     add(&bus, &[("payload", "{not json")]).await;
     add(&bus, &[("something", "else")]).await;
     add(&bus, &[("payload", r#"{"m": 1}"#)]).await;
     let good = add(&bus, &[("payload", r#"{"n": 7}"#)]).await;
 
     let mut reader = consumer(&bus, "a").await;
-    let batch = reader.read::<Note>(10, false).await.expect("read");
+    let batch = reader.read(10, false).await.expect("read");
     assert_eq!(batch.len(), 1, "only the good entry is handed out");
     assert_eq!(batch[0].id, good);
     assert_eq!(batch[0].payload, Note { n: 7 });
@@ -101,10 +110,10 @@ async fn poison_entries_go_to_the_dead_letter_stream_with_their_reason_and_the_g
 
 #[tokio::test]
 async fn an_entry_trimmed_away_before_it_was_handled_is_dead_lettered() {
-    let bus = bus("trimmed", Redelivery::default()).await;
+    let bus = bus("trimmed", REDELIVERY).await;
     add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
     let mut first = consumer(&bus, "a").await;
-    let batch = first.read::<Note>(10, false).await.expect("read");
+    let batch = first.read(10, false).await.expect("read");
     assert_eq!(batch.len(), 1);
     // The worker dies before acking, and the stream is trimmed past the entry meanwhile.
     let mut conn = bus.connection();
@@ -116,7 +125,7 @@ async fn an_entry_trimmed_away_before_it_was_handled_is_dead_lettered() {
         .await
         .expect("XTRIM");
     let mut again = consumer(&bus, "a").await;
-    let batch = again.read::<Note>(10, false).await.expect("read");
+    let batch = again.read(10, false).await.expect("read");
     assert!(batch.is_empty());
     let dead = dead_letters(&bus).await;
     assert_eq!(dead.len(), 1);
@@ -134,19 +143,19 @@ async fn an_entry_trimmed_away_before_it_was_handled_is_dead_lettered() {
 async fn an_entry_that_keeps_killing_its_worker_is_dead_lettered_after_max_deliveries() {
     let redelivery = Redelivery {
         max_deliveries: 3,
-        ..Redelivery::default()
+        ..REDELIVERY
     };
     let bus = bus("max-deliveries", redelivery).await;
     let id = add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
     // Each "start" of the worker reads the entry from its pending list and dies before acking.
     for start in 1..=3 {
         let mut worker = consumer(&bus, "a").await;
-        let batch = worker.read::<Note>(10, false).await.expect("read");
+        let batch = worker.read(10, false).await.expect("read");
         assert_eq!(batch.len(), 1, "start {start} is handed the entry");
         assert_eq!(batch[0].id, id);
     }
     let mut fourth = consumer(&bus, "a").await;
-    let batch = fourth.read::<Note>(10, false).await.expect("read");
+    let batch = fourth.read(10, false).await.expect("read");
     assert!(batch.is_empty(), "the fourth delivery is not handed out");
     let dead = dead_letters(&bus).await;
     assert_eq!(dead.len(), 1);
@@ -163,23 +172,20 @@ async fn an_entry_that_keeps_killing_its_worker_is_dead_lettered_after_max_deliv
 async fn entries_of_a_stopped_consumer_are_taken_over_after_the_idle_time_and_not_before() {
     let redelivery = Redelivery {
         claim_idle: Duration::from_millis(400),
-        ..Redelivery::default()
+        ..REDELIVERY
     };
     let bus = bus("claim", redelivery).await;
     let id = add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
     let mut stopped = consumer(&bus, "stopped").await;
-    assert_eq!(
-        stopped.read::<Note>(10, false).await.expect("read").len(),
-        1
-    );
+    assert_eq!(stopped.read(10, false).await.expect("read").len(), 1);
 
     let mut live = consumer(&bus, "live").await;
     assert!(
-        live.read::<Note>(10, false).await.expect("read").is_empty(),
+        live.read(10, false).await.expect("read").is_empty(),
         "an entry idle for less than claim_idle is left to its consumer"
     );
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let batch = live.read::<Note>(10, false).await.expect("read");
+    let batch = live.read(10, false).await.expect("read");
     assert_eq!(batch.len(), 1, "taken over once idle for claim_idle");
     assert_eq!(batch[0].id, id);
     assert!(
@@ -198,15 +204,15 @@ async fn entries_of_a_stopped_consumer_are_taken_over_after_the_idle_time_and_no
 
 #[tokio::test]
 async fn replicas_of_a_stage_share_its_entries_without_handling_any_twice() {
-    let bus = bus("replicas", Redelivery::default()).await;
+    let bus = bus("replicas", REDELIVERY).await;
     let mut added = BTreeSet::new();
     for n in 0..200 {
         added.insert(add(&bus, &[("payload", &format!(r#"{{"n": {n}}}"#))]).await);
     }
-    async fn drain(bus: &Bus, mut consumer: Consumer) -> Vec<String> {
+    async fn drain(bus: &Bus, mut consumer: Consumer<Note>) -> Vec<String> {
         let mut seen = Vec::new();
         loop {
-            let batch = consumer.read::<Note>(7, false).await.expect("read");
+            let batch = consumer.read(7, false).await.expect("read");
             if batch.is_empty() {
                 return seen;
             }
@@ -234,7 +240,7 @@ async fn replicas_of_a_stage_share_its_entries_without_handling_any_twice() {
 
 #[tokio::test]
 async fn a_batch_is_still_mine_in_stream_order_not_text_order() {
-    let bus = bus("still-mine-order", Redelivery::default()).await;
+    let bus = bus("still-mine-order", REDELIVERY).await;
     let mut conn = bus.connection();
     for seq in 8..=11 {
         let _: String = conn
@@ -247,7 +253,7 @@ async fn a_batch_is_still_mine_in_stream_order_not_text_order() {
             .expect("XADD with an id");
     }
     let mut reader = consumer(&bus, "a").await;
-    let batch = reader.read::<Note>(10, false).await.expect("read");
+    let batch = reader.read(10, false).await.expect("read");
     let ids: Vec<&str> = batch.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["5-8", "5-9", "5-10", "5-11"]);
     assert_eq!(

@@ -1,9 +1,26 @@
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::Duration;
+//! The whole configuration: reading `config.json` and the environment into a [`Config`].
+//!
+//! The file is first read as plain JSON, then each section's reader walks its keys. A missing or
+//! wrong key is noted and the walk goes on, so one run names everything that is wrong (an
+//! operator on Toolforge should not have to restart a job once per typo). Nothing is defaulted
+//! silently except the optional sections MatchBot added; the original keys are all required, as
+//! the original required them. A key that no reader asks for is a problem too.
 
-use crate::domain::Timestamp;
-use crate::secret::Secret;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::categories::{self, Skill};
+use crate::db::{self, DbConfig};
+use crate::greetings::{self, Greetings};
+use crate::matcher::{self, MatcherConfig};
+use crate::notifier::{self, NotifierConfig};
+use crate::pages::{self, Pages};
+use crate::problem::ConfigError;
+use crate::reader::Reader;
+use crate::redis::{self, RedisConfig};
+use crate::scanner::{self, ScannerConfig};
+use crate::wiki::{self, WikiConfig};
 
 /// The whole validated configuration. Build it with [`Config::load`].
 #[derive(Debug, Clone)]
@@ -69,269 +86,90 @@ impl Config {
     }
 }
 
-/// One skill the Co-op offers mentoring in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skill {
-    /// The text a greeting uses ("writing").
-    pub name: String,
-    /// The category a learner adds to ask for it.
-    pub request_category: String,
-    /// The category a mentor adds to offer it.
-    pub mentor_category: String,
-}
-
-/// Where profiles live.
-#[derive(Debug, Clone)]
-pub struct Pages {
-    /// Every profile is a subpage of this page (`Wikipedia:Co-op`).
-    pub main: String,
-    /// Every profile's talk page is the same subpage of this page (`Wikipedia talk:Co-op`).
-    pub talk: String,
-}
-
-impl Pages {
-    /// True when `title` is a subpage of `pages.main`. The original tested the bare prefix, so
-    /// `Wikipedia:Co-operation` passed (research/matchbot-original.md §8, defect 19).
-    pub fn is_profile(&self, title: &str) -> bool {
-        title
-            .strip_prefix(&self.main)
-            .and_then(|rest| rest.strip_prefix('/'))
-            .is_some_and(|sub| !sub.is_empty())
+impl Config {
+    /// Loads `path` (a file, or a directory holding `config.json`) with the process environment.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with_env(path, |name| std::env::var(name).ok())
     }
 
-    /// The talk page of a profile: the `pages.main` prefix replaced by `pages.talk`.
-    pub fn talk_page_of(&self, profile: &str) -> Option<String> {
-        self.is_profile(profile)
-            .then(|| format!("{}{}", self.talk, &profile[self.main.len()..]))
-    }
-}
-
-/// The greeting texts, with the original's placeholders.
-#[derive(Debug, Clone)]
-pub struct Greetings {
-    /// Section title when a mentor was found.
-    pub match_topic: String,
-    /// `{0}` mentor, `{1}` the skill the mentor offers.
-    pub match_greeting: String,
-    /// Section title when nobody was found.
-    pub nomatch_topic: String,
-    /// `{0}` the maintainer.
-    pub nomatch_greeting: String,
-    /// `{0}` topic, `{1}` learner, `{2}` greeting: the wikitext appended to a talk page.
-    pub noflow_template: String,
-}
-
-/// How to reach and identify to the wiki.
-#[derive(Debug, Clone)]
-pub struct WikiConfig {
-    /// `login.protocol`: `http` or `https`.
-    pub protocol: String,
-    /// `login.site`: host and optional port.
-    pub site: String,
-    /// `wiki.scriptpath`: where `api.php` lives, `/w/` by default, `/` for a wiki served at the root.
-    pub script_path: String,
-    /// The full API endpoint, derived from the three above.
-    pub api_url: String,
-    /// `login.username`: for a BotPassword, `Bot@appid`; with OAuth 2, the account's name.
-    pub username: String,
-    /// How the bot proves who it is.
-    pub auth: WikiAuth,
-    /// `login.useragent`: who runs the bot and how to reach them (an email address, a URL or a
-    /// `User:` page), sent inside MatchBot's User-Agent as Wikimedia's policy asks.
-    pub user_agent: String,
-}
-
-/// How the bot logs in to the wiki.
-#[derive(Debug, Clone)]
-pub enum WikiAuth {
-    /// `login.password` or `MATCHBOT_WIKI_PASSWORD`: a BotPassword, used with `action=login`.
-    BotPassword(Secret),
-    /// `wiki.oauth2_token` or `MATCHBOT_WIKI_OAUTH2_TOKEN`: an owner-only OAuth 2 access token,
-    /// sent as `Authorization: Bearer` on every request. Preferred over a BotPassword when both
-    /// are given.
-    OAuth2(Secret),
-}
-
-impl WikiConfig {
-    /// The account name edits are made under: the part of `login.username` before any `@appid`.
-    pub fn bot_name(&self) -> &str {
-        self.username.split('@').next().unwrap_or(&self.username)
-    }
-}
-
-/// Where the match records go.
-#[derive(Debug, Clone)]
-pub struct DbConfig {
-    /// `dbinfo.host`.
-    pub host: String,
-    /// `dbinfo.port`, 3306 by default.
-    pub port: u16,
-    /// `dbinfo.dbname`.
-    pub name: String,
-    /// `dbinfo.username`, or `MATCHBOT_DB_USER` / `TOOL_TOOLSDB_USER`.
-    pub user: String,
-    /// `dbinfo.password`, or `MATCHBOT_DB_PASSWORD` / `TOOL_TOOLSDB_PASSWORD`.
-    pub password: Secret,
-}
-
-/// The stream bus.
-#[derive(Debug, Clone)]
-pub struct RedisConfig {
-    /// `redis.url` or `MATCHBOT_REDIS_URL`; may hold a password, so it is kept secret.
-    pub url: Secret,
-    /// `redis.prefix` or `MATCHBOT_REDIS_PREFIX`: on Toolforge's shared, password-less Redis this
-    /// is what keeps other tools out, so it should be long and secret there.
-    pub prefix: Secret,
-    /// `redis.claim_idle_seconds` (default 300): an entry pending this long with a consumer that
-    /// stopped is taken over by a live one. Keep it above the slowest handling of one entry, or a
-    /// live consumer's entry is handled twice.
-    pub claim_idle: Duration,
-    /// `redis.max_deliveries` (default 5): an entry handed out this many times without being
-    /// acked goes to the dead-letter stream instead of crashing its worker again.
-    pub max_deliveries: u64,
-    /// `redis.keep_handled_seconds` (default 3600): how long an entry stays on its stream once
-    /// the stage reading it has handled it, for `matchbot stream export`. Entries not yet
-    /// handled are never trimmed.
-    pub keep_handled: Duration,
-}
-
-/// The scanner's settings.
-#[derive(Debug, Clone)]
-pub struct ScannerConfig {
-    /// `scanner.poll_seconds`: pause between two polls of the watchlist (default 5).
-    pub poll_interval: Duration,
-    /// `scanner.since`: where a first scan starts when `--since` is not given (else: now).
-    pub since: Option<Timestamp>,
-    /// `scanner.overlap_seconds`: how far behind its cursor each poll looks again, for category
-    /// changes the wiki notes late (its job queue, replica lag); default 120.
-    pub overlap: Duration,
-    /// `scanner.reconcile_seconds`: how often the scanner lists every request and mentor
-    /// category in full, re-finds any request not yet handled, re-reads the mentor pool and
-    /// its blocks, and checks its categories are still watched (default 3600; also at start).
-    pub reconcile_interval: Duration,
-}
-
-/// The matcher's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MatcherConfig {
-    /// `matcher.seed`: with the request id, fixes every random choice, so replaying a stream
-    /// decides the same.
-    pub seed: u64,
-    /// `matcher.selection` (default `least-loaded`): how one mentor is drawn from the eligible.
-    pub selection: Selection,
-    /// `matcher.load_days` (default 30): a mentor's load is the number of learners the matcher
-    /// gave them among requests made in this many days before the one being decided.
-    pub load_days: u32,
-    /// `matcher.max_active`: the most learners (load) a mentor gets before they are passed
-    /// over; none by default. `matcher.mentors.<name>.max_active` overrides it for one mentor.
-    pub max_active: Option<u32>,
-    /// `matcher.active_within_days`: a mentor whose last edit is older than this is passed over;
-    /// off by default (the scanner then does not look up last edits).
-    pub active_within_days: Option<u32>,
-    /// `matcher.mentors`: per-mentor settings, by user name.
-    pub mentors: BTreeMap<String, MentorSettings>,
-}
-
-impl MatcherConfig {
-    /// The settings of mentor `name` (the defaults when the configuration does not name them).
-    pub fn mentor(&self, name: &str) -> MentorSettings {
-        self.mentors.get(name).copied().unwrap_or_default()
+    /// Loads `path` with `env` standing in for the process environment.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let path = if path.is_dir() {
+            path.join("config.json")
+        } else {
+            path.to_path_buf()
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::from_json(&text, &path, env)
     }
 
-    /// The cap of mentor `name`: their own, else `matcher.max_active`.
-    pub fn cap(&self, name: &str) -> Option<u32> {
-        self.mentor(name).max_active.or(self.max_active)
-    }
-}
-
-impl Default for MatcherConfig {
-    fn default() -> MatcherConfig {
-        MatcherConfig {
-            seed: 0,
-            selection: Selection::LeastLoaded,
-            load_days: 30,
-            max_active: None,
-            active_within_days: None,
-            mentors: BTreeMap::new(),
+    /// Builds a configuration from the text of a `config.json`; `source` names it in messages.
+    pub fn from_json(
+        text: &str,
+        source: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let root: Value = serde_json::from_str(text).map_err(|e| ConfigError::Json {
+            path: source.to_path_buf(),
+            source: e,
+        })?;
+        let mut r = Reader::new(&root, &env);
+        let config = read(&mut r, source);
+        match config {
+            Some(config) if r.problems.is_empty() => Ok(config),
+            _ => Err(ConfigError::Invalid {
+                path: source.to_path_buf(),
+                problems: r.problems,
+            }),
         }
     }
 }
 
-/// How the matcher draws one mentor from those eligible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Selection {
-    /// Every eligible mentor equally likely (the original's rule); a weight of 0 still keeps a
-    /// mentor out.
-    Uniform,
-    /// Likelihood proportional to `weight / (1 + load)`: the fewer learners a mentor got lately,
-    /// the likelier they are chosen.
-    LeastLoaded,
-}
-
-impl Selection {
-    /// The name used in the configuration and in explanations.
-    pub fn name(self) -> &'static str {
-        match self {
-            Selection::Uniform => "uniform",
-            Selection::LeastLoaded => "least-loaded",
-        }
+/// Reads every section, noting problems; `None` when some required part is unusable.
+fn read(r: &mut Reader, source: &Path) -> Option<Config> {
+    if !r.root_is_object() {
+        r.problem("(top level)", "must be a JSON object");
+        return None;
     }
-}
-
-/// What `matcher.mentors.<name>` can say about one mentor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MentorSettings {
-    /// `weight` (default 1): how likely the mentor is drawn relative to others with the same
-    /// load; 0 means never assigned automatically (like Growth's "weight none").
-    pub weight: u32,
-    /// `max_active`: this mentor's own cap, overriding `matcher.max_active`.
-    pub max_active: Option<u32>,
-}
-
-impl Default for MentorSettings {
-    fn default() -> MentorSettings {
-        MentorSettings {
-            weight: 1,
-            max_active: None,
-        }
-    }
-}
-
-/// The notifier's settings.
-#[derive(Debug, Clone)]
-pub struct NotifierConfig {
-    /// `notifier.summary_suffix`: appended to every edit summary (e.g. a link to the bot's task page).
-    pub summary_suffix: String,
-    /// `notifier.run_page` (default `User:<bot>/Run`): the kill switch. While its text is not
-    /// `true`, the bot makes no edit and waits.
-    pub run_page: String,
-    /// `notifier.run_page_check_seconds` (default 60): the run page is read at most this often.
-    pub run_page_check: Duration,
-    /// `notifier.edit_interval_seconds` (default 10; 0 allowed, for tests): the least time
-    /// between two edits of one notifier.
-    pub edit_interval: Duration,
-    /// `notifier.missing_talk_page` (default `wikitext`): what a missing talk page becomes on a
-    /// wiki with Flow. Without Flow it is always a wikitext page.
-    pub missing_talk_page: MissingTalkPage,
-}
-
-impl NotifierConfig {
-    /// The edit summary for `text`: it, plus any configured suffix. Every edit's summary, a
-    /// greeting's or a report's, is made here.
-    pub fn summary(&self, text: &str) -> String {
-        match self.summary_suffix.as_str() {
-            "" => text.to_owned(),
-            suffix => format!("{text} {suffix}"),
-        }
-    }
-}
-
-/// What a greeting on a talk page that does not exist yet creates, on a wiki with Flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MissingTalkPage {
-    /// A wikitext page with the greeting as its first section.
-    Wikitext,
-    /// A Flow board with the greeting as its first topic (needs the `flow-create-board` right).
-    Flow,
+    let pages = pages::read(r);
+    let categories = categories::read(r);
+    let maintainer_profile = pages::read_maintainer_profile(r, pages.as_ref());
+    let greetings = greetings::read(r);
+    let wiki = wiki::read(r);
+    let db = db::read(r, source);
+    let redis = redis::read(r);
+    let scanner = scanner::read(r);
+    let matcher = matcher::read(r);
+    let notifier = notifier::read(r, wiki.as_ref().map(WikiConfig::bot_name));
+    r.section("report");
+    let report_page = r
+        .lookup("report.page")
+        .is_some()
+        .then(|| r.title("report.page"));
+    r.unknown_keys();
+    let categories = categories?;
+    Some(Config {
+        source: source.to_path_buf(),
+        skills: categories.skills,
+        general_category: categories.general,
+        general_skill: categories.general_skill,
+        optout_category: categories.optout,
+        away_category: categories.away,
+        maintainer_profile: maintainer_profile?,
+        pages: pages?,
+        greetings: greetings?,
+        wiki: wiki?,
+        db: db?,
+        redis: redis?,
+        scanner: scanner?,
+        matcher: matcher?,
+        notifier: notifier?,
+        report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
+    })
 }

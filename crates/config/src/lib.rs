@@ -1,43 +1,52 @@
-//! MatchBot's configuration and the domain types every stage shares.
+//! MatchBot's configuration: the original bot's `config.json`, validated, and its new sections.
 //!
 //! # Brief overview
 //!
 //! [`Config`] is built by [`Config::load`] from the original bot's `config.json` (its keys work
 //! unchanged) plus optional new sections, and from `MATCHBOT_*` environment variables. Loading
 //! collects *every* problem before giving up, so an operator fixes a file in one pass: see
-//! [`ConfigError`].
+//! [`ConfigError`]. A key no section reads is a problem too, so a typo is never silently
+//! replaced by a default.
 //!
-//! The domain types travel on the streams between the workers: a [`Request`] (scanner → matcher),
-//! a [`Decision`] (matcher → notifier) and an [`Outcome`] (notifier → recorder), each keyed by a
-//! stable [`RequestId`].
+//! The types that travel between the workers are not here but in `matchbot-model`; this crate
+//! depends on it (for timestamps and the matcher's [`matchbot_model::Selection`]), never the
+//! other way round.
 //!
 //! # Layout
 //!
-//! - `config`: the validated [`Config`] and its sections.
-//! - `load`: reading the JSON file and the environment, collecting problems.
-//! - `domain`: requests, decisions, outcomes, mentors and the mentor pool.
-//! - `explanation`: why a decision went the way it did.
+//! - `config`: the whole [`Config`], and reading a file into it.
+//! - `problem`: why a configuration was refused.
+//! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
+//! - one module per section, each holding its settings, their defaults and their checks:
+//!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
+//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
-//! - `secret`: a string that never prints.
 #![deny(missing_docs)]
 
+mod categories;
 mod config;
-mod domain;
-mod explanation;
-mod load;
+mod db;
+mod greetings;
+mod matcher;
 mod mycnf;
-mod secret;
+mod notifier;
+mod pages;
+mod problem;
+mod reader;
+mod redis;
+mod scanner;
 mod template;
+mod wiki;
 
-pub use config::{
-    Config, DbConfig, Greetings, MatcherConfig, MentorSettings, MissingTalkPage, NotifierConfig,
-    Pages, RedisConfig, ScannerConfig, Selection, Skill, WikiAuth, WikiConfig,
-};
-pub use domain::{
-    Away, Decision, Level, Mentor, MentorPool, Outcome, OutcomeKind, PageRef, Request, RequestId,
-    Timestamp, User,
-};
-pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
-pub use load::{ConfigError, Problem};
-pub use secret::Secret;
+pub use categories::Skill;
+pub use config::Config;
+pub use db::DbConfig;
+pub use greetings::Greetings;
+pub use matcher::{MatcherConfig, MentorSettings};
+pub use notifier::{MissingTalkPage, NotifierConfig};
+pub use pages::Pages;
+pub use problem::{ConfigError, Problem};
+pub use redis::RedisConfig;
+pub use scanner::ScannerConfig;
 pub use template::{placeholders, render};
+pub use wiki::{WikiAuth, WikiConfig};

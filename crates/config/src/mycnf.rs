@@ -7,7 +7,7 @@
 //! password = '…'
 //! ```
 
-use crate::secret::Secret;
+use matchbot_secret::Secret;
 
 /// A user name and password read from an option file.
 #[derive(Debug)]

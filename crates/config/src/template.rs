@@ -1,7 +1,7 @@
 //! The original's greeting templates use Python `str.format` placeholders (`{0}`, `{1}`, …).
 //!
 //! Python's `format` also eats `{{` and chokes on a lone `{`, which broke every greeting that used
-//! a wiki template (research/matchbot-original.md §3.1, defect 12). Here only `{N}` with a decimal
+//! a wiki template (its defect 12 in docs/ARCHITECTURE.md). Here only `{N}` with a decimal
 //! index is a placeholder; every other brace, `{{welcome}}` included, is copied as it is.
 
 /// Renders `template`, replacing each `{N}` by `args[N]`.

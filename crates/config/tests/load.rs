@@ -5,7 +5,8 @@ use std::path::Path;
 
 use std::time::Duration;
 
-use matchbot_config::{Config, ConfigError, MissingTalkPage, Selection, WikiAuth};
+use matchbot_config::{Config, ConfigError, MissingTalkPage, WikiAuth};
+use matchbot_model::Selection;
 use serde_json::{Value, json};
 
 const EXAMPLE: &str = include_str!("../../../config.example.json");
@@ -534,4 +535,54 @@ fn toolsdb_problems_are_named() {
         problems[0].to_string(),
         "dbinfo.dbname: ToolsDB lets s52788 use only databases named s52788__<name> (such as s52788__matchbot), not \"matchbot\""
     );
+}
+
+#[test]
+fn a_key_no_section_reads_is_named_in_every_section() {
+    let mut c = example();
+    c["login"]["path"] = json!("/w/");
+    c["dbinfo"]["dbnmae"] = json!("matchbot");
+    c["notifer"] = json!({ "edit_interval_seconds": 1 });
+    c["matcher"]["mentors"] = json!({ "J.Smith": { "weight": 3, "wieght": 1 } });
+    let p = problems(&c);
+    assert_has(&p, "login.path: unknown setting (known: ");
+    assert_has(&p, "dbinfo.dbnmae: unknown setting (known: ");
+    assert_has(&p, "notifer: unknown setting (known: ");
+    assert_has(
+        &p,
+        "matcher.mentors.J.Smith.wieght: unknown setting (known: weight, max_active)",
+    );
+    assert_eq!(p.len(), 4, "{p:?}");
+    let login = p.iter().find(|p| p.starts_with("login.path")).unwrap();
+    for key in ["username", "password", "protocol", "site", "useragent"] {
+        assert!(login.contains(key), "{login} should list {key}");
+    }
+}
+
+#[test]
+fn keys_replaced_by_the_environment_or_another_key_are_still_known() {
+    let mut c = example();
+    c["wiki"]["oauth2_token"] = json!("a-token");
+    c["redis"]["url"] = json!("redis://127.0.0.1:6379/");
+    let env = |name: &str| match name {
+        "MATCHBOT_REDIS_URL" => Some("redis://127.0.0.1:6380/".to_owned()),
+        "MATCHBOT_DB_USER" => Some("someone".to_owned()),
+        "MATCHBOT_DB_PASSWORD" => Some("pw".to_owned()),
+        "MATCHBOT_DB_HOST" => Some("db".to_owned()),
+        "MATCHBOT_DB_NAME" => Some("name".to_owned()),
+        _ => None,
+    };
+    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    assert!(matches!(config.wiki.auth, WikiAuth::OAuth2(_)));
+    assert_eq!(config.redis.url.expose(), "redis://127.0.0.1:6380/");
+    assert_eq!(config.db.user, "someone");
+}
+
+#[test]
+fn a_mentor_whose_name_holds_a_dot_keeps_their_settings() {
+    let mut c = example();
+    c["matcher"]["mentors"] = json!({ "J.Smith": { "weight": 3, "max_active": 2 } });
+    let config = load(&c).unwrap();
+    assert_eq!(config.matcher.mentor("J.Smith").weight, 3);
+    assert_eq!(config.matcher.cap("J.Smith"), Some(2));
 }

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use matchbot_config::{RequestId, Timestamp};
+use matchbot_model::{RequestId, Timestamp};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Params, Value};
 

@@ -1,4 +1,4 @@
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 use mysql_async::prelude::Queryable;
 
 use crate::{Db, DbError};

@@ -1,4 +1,4 @@
-use matchbot_config::{Outcome, OutcomeKind};
+use matchbot_model::{Outcome, OutcomeKind};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Params, TxOpts, Value};
 

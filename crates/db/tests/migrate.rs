@@ -2,8 +2,10 @@
 //! original MatchBot's table with its rows — duplicates included, as the original wrote one row
 //! per post with no key to stop a second — upgraded in place without losing or changing a row.
 
-use matchbot_config::{DbConfig, RequestId, Secret, Timestamp};
+use matchbot_config::DbConfig;
 use matchbot_db::{Db, DbError, MIGRATIONS, MatchRow, RequestKey};
+use matchbot_model::{RequestId, Timestamp};
+use matchbot_secret::Secret;
 use mysql_async::prelude::Queryable;
 
 /// A database of its own for one test, dropped first if a failed run left it.

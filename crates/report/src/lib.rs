@@ -29,8 +29,8 @@ mod render;
 
 use std::collections::{BTreeMap, HashSet};
 
-use matchbot_config::Timestamp;
 use matchbot_db::HandledRow;
+use matchbot_model::Timestamp;
 use serde::Serialize;
 
 /// The figures for one period.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 
 use crate::{Delay, MentorLoad, Rate, Report};
 

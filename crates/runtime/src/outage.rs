@@ -26,7 +26,8 @@ const LONGEST_WAIT: Duration = Duration::from_secs(30);
 /// `Ok(None)` if `shutdown` fires during the outage: the caller stops, and whatever it held is
 /// still pending on its stream, to be handled after the restart.
 ///
-/// `op` must be safe to repeat: every stage's work is (see DESIGN.md, "Idempotency").
+/// `op` must be safe to repeat: every stage's work is (see "Delivery guarantees" in
+/// docs/ARCHITECTURE.md).
 pub async fn retry<T, E: Transient>(
     shutdown: &Shutdown,
     what: &str,

@@ -1,10 +1,14 @@
+//! The loop every stream-reading stage runs, and the name each replica reads under.
+
 use std::time::Duration;
 
-use matchbot_bus::{Bus, BusError, Consumer, Delivery, Stream};
+use matchbot_bus::{Bus, BusError, Consumer, Delivery, Topic};
 use matchbot_config::RedisConfig;
 use serde::de::DeserializeOwned;
 
-use crate::{Shutdown, Transient, retry};
+use crate::connect;
+use crate::outage::{Transient, retry};
+use crate::shutdown::Shutdown;
 
 /// How a stream-reading stage runs.
 #[derive(Debug, Clone)]
@@ -54,29 +58,36 @@ pub fn consumer_name(stage: &str) -> String {
 /// How long a stage's read waits for new entries before it looks for shutdown again.
 const BLOCK: Duration = Duration::from_secs(2);
 
-/// Connects to Redis and joins `stage`'s consumer group on `stream` as `options.consumer`,
+/// Connects to Redis and joins the consumer group of `topic`'s stage as `options.consumer`,
 /// waiting out an outage: a stage started while Redis restarts simply starts late. `None` if
 /// `shutdown` came first.
-pub async fn join_stage(
+pub async fn join_stage<T: DeserializeOwned>(
     redis: &RedisConfig,
-    stream: Stream,
-    stage: &str,
+    topic: Topic<T>,
     options: &StageOptions,
     shutdown: &Shutdown,
-) -> Result<Option<(Bus, Consumer)>, BusError> {
+) -> Result<Option<(Bus, Consumer<T>)>, BusError> {
     retry(shutdown, "joining the stage's consumer group", async || {
-        let bus = Bus::from_config(redis).await?;
-        let consumer = bus
-            .consumer(stream, stage, &options.consumer, BLOCK)
-            .await?;
+        let bus = connect::bus(redis).await?;
+        let consumer = Consumer::join(&bus, topic, &options.consumer, BLOCK).await?;
         Ok((bus, consumer))
     })
     .await
 }
 
+/// What a stage does after a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Read the next batch.
+    Continue,
+    /// Stop reading: the stage is done for this run (a trial's edit budget is spent, or a
+    /// stop came during a deliberate wait). What it did not read waits in the stream.
+    Stop,
+}
+
 /// The loop every stream-reading stage runs: read up to `batch` entries (this consumer's
-/// pending ones first), hand them to `handle`, repeat until `shutdown` fires — or, with
-/// `options.once`, until nothing is waiting.
+/// pending ones first), hand them to `handle`, repeat until `shutdown` fires, `handle` says
+/// [`Next::Stop`] — or, with `options.once`, until nothing is waiting.
 ///
 /// `handle` must end each entry in a commit that acks it, or dead-letter it. An outage in the
 /// read or in `handle` is waited out with backoff, and `handle` is then given the same batch
@@ -87,11 +98,11 @@ pub async fn join_stage(
 /// however long the outage. A permanent error ends the loop; the batch stays pending for the next start, and
 /// after `redis.max_deliveries` starts it is dead-lettered.
 pub async fn run_stage<T, E>(
-    consumer: &mut Consumer,
+    consumer: &mut Consumer<T>,
     batch: usize,
     options: &StageOptions,
     shutdown: &Shutdown,
-    mut handle: impl AsyncFnMut(&Consumer, &[Delivery<T>]) -> Result<(), E>,
+    mut handle: impl AsyncFnMut(&Consumer<T>, &[Delivery<T>]) -> Result<Next, E>,
 ) -> Result<(), E>
 where
     T: DeserializeOwned,
@@ -101,7 +112,7 @@ where
     while !shutdown.is_shutdown() {
         crate::heartbeat::beat();
         let read = retry(shutdown, "reading the stream", async || {
-            consumer.read::<T>(batch, wait).await
+            consumer.read(batch, wait).await
         })
         .await?;
         let Some(mut entries) = read else { break };
@@ -125,7 +136,7 @@ where
             handle(consumer, &entries).await
         })
         .await?;
-        if handled.is_none() {
+        if matches!(handled, None | Some(Next::Stop)) {
             break;
         }
     }

@@ -118,8 +118,8 @@ fn tracer_provider(service: &'static str) -> (SdkTracerProvider, bool) {
     if !wanted {
         return (builder.build(), false);
     }
-    // The blocking client: the batch processor exports from a thread of its own, where the
-    // async one panics (research/rust-ecosystem.md §3.5).
+    // The blocking client: the batch processor exports from a thread of its own, outside any
+    // tokio runtime, where the async client panics.
     let mut exporter = opentelemetry_otlp::SpanExporter::builder().with_http();
     if std::env::var_os("OTEL_EXPORTER_OTLP_TIMEOUT").is_none()
         && std::env::var_os("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT").is_none()

@@ -1,4 +1,4 @@
-use matchbot_config::{Timestamp, User};
+use matchbot_model::{Timestamp, User};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -1,5 +1,6 @@
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 
+use crate::exclusion::Allowed;
 use crate::{Client, Error};
 
 /// A saved edit.
@@ -24,14 +25,16 @@ impl Client {
     /// Saves `text` as the whole content of `title`, a page the bot owns (such as its report),
     /// as a bot edit through the same gate as every other edit. `base` is the revision the
     /// caller read (`None`: the page did not exist), so a change someone saved since is an
-    /// `editconflict` error rather than lost.
+    /// `editconflict` error rather than lost. `allowed` is the page's `{{bots}}` verdict.
     pub async fn replace(
         &self,
         title: &str,
         text: &str,
         summary: &str,
         base: Option<u64>,
+        allowed: &Allowed,
     ) -> Result<Replaced, Error> {
+        allowed.covers(title)?;
         let base_revid = base.map(|b| b.to_string());
         let mut params = vec![
             ("action", "edit"),
@@ -55,9 +58,17 @@ impl Client {
     /// Appends `text` to the page `title` (creating it if missing), as a bot edit.
     ///
     /// `appendtext` never rewrites the page, so a concurrent edit cannot conflict and the old
-    /// text is kept as it is (the original read and re-saved whole pages, defect 26). The edit
-    /// waits for the kill switch, the edit interval and the budget.
-    pub async fn append(&self, title: &str, text: &str, summary: &str) -> Result<Saved, Error> {
+    /// text is kept as it is (the original read and re-saved whole pages, its defect 26 in
+    /// docs/ARCHITECTURE.md). The edit waits for the kill switch, the edit interval and the
+    /// budget. `allowed` is the page's `{{bots}}` verdict.
+    pub async fn append(
+        &self,
+        title: &str,
+        text: &str,
+        summary: &str,
+        allowed: &Allowed,
+    ) -> Result<Saved, Error> {
+        allowed.covers(title)?;
         let answer = self
             .gated_edit(&[
                 ("action", "edit"),

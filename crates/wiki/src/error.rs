@@ -88,6 +88,16 @@ pub enum Error {
         budget: u64,
     },
 
+    /// An edit was handed the `{{bots}}` verdict of another page: a bug in the caller, which
+    /// must check the page it edits (see [`crate::exclusion::permit`]).
+    #[error("the edit of {title} carries the {{{{bots}}}} verdict of {checked}, not its own")]
+    NotChecked {
+        /// The page edited.
+        title: String,
+        /// The page the verdict was about.
+        checked: String,
+    },
+
     /* Everything else the API says */
     /// Any other API error (`protectedpage`, `blocked`, `permissiondenied`, `invalidtitle`, …).
     #[error("the wiki refused: {0}")]
@@ -144,6 +154,7 @@ impl Error {
             Error::LoginFailed { .. } => "loginfailed",
             Error::Stopped { .. } => "stopped",
             Error::EditBudgetSpent { .. } => "edit-budget-spent",
+            Error::NotChecked { .. } => "not-checked",
             Error::Api(e) => &e.code,
         }
     }

@@ -7,36 +7,10 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::Mutex;
 
-use crate::{Client, Error};
-
-/// The kill switch: a page that must say `true` for the bot to edit.
-#[derive(Debug, Clone)]
-pub(crate) struct RunPage {
-    pub(crate) title: String,
-    /// The page is read at most this often.
-    pub(crate) every: Duration,
-}
-
-/// The rules and the state they need.
-#[derive(Debug, Default)]
-pub(crate) struct EditGate {
-    pub(crate) run_page: Option<RunPage>,
-    pub(crate) interval: Duration,
-    pub(crate) budget: Option<u64>,
-    /// Held across a whole edit, so that edits of one client never overlap and each waits
-    /// its interval after the one before.
-    state: Mutex<GateState>,
-}
-
-#[derive(Debug, Default)]
-struct GateState {
-    last_edit: Option<Instant>,
-    edits: u64,
-    /// When the run page was last read, and what it said (`None`: `true`).
-    run_page_read: Option<(Instant, Option<String>)>,
-}
+use crate::client::Client;
+use crate::error::Error;
+use crate::gate::GateState;
 
 impl Client {
     /// May the bot edit now? Checks the edit budget, then the run page (read again only when

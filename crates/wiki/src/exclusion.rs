@@ -2,10 +2,12 @@
 //!
 //! Wikipedia's bot policy asks bots that post messages to honour these templates
 //! (en.wikipedia.org/wiki/Template:Bots); MatchBot's approval claimed "exclusion compliant" while
-//! the original never looked (defect 23). The semantics are those of pywikibot's reference check
+//! the original never looked (its defect 23, in docs/ARCHITECTURE.md). The semantics are those of pywikibot's reference check
 //! (`BasePage.botMayEdit`): every template on the page is read and any one that keeps this bot
 //! out wins, whatever the others say; malformed ones are ignored. Pywikibot ignores `optout=`;
 //! MatchBot honours it as the template's documentation describes, with its message type.
+
+use crate::error::Error;
 
 /// Why a page may not be edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,48 @@ pub fn check(wikitext: &str, bot: &str, message_type: &str) -> Result<(), Exclud
         }
     }
     Ok(())
+}
+
+/// The verdict that a page's `{{bots}}` templates let this bot post there: every edit asks for
+/// one ([`crate::Client::append`], [`crate::Client::replace`], [`crate::Client::new_flow_topic`]),
+/// and only [`permit`] makes one, so no edit can skip the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    title: String,
+}
+
+impl Allowed {
+    /// The page the verdict is about.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Refuses an edit of `title` with another page's verdict.
+    pub(crate) fn covers(&self, title: &str) -> Result<(), Error> {
+        if self.title == title {
+            Ok(())
+        } else {
+            Err(Error::NotChecked {
+                title: title.to_owned(),
+                checked: self.title.clone(),
+            })
+        }
+    }
+}
+
+/// Checks whether `bot` may leave a message of type `message_type` on page `title`, whose
+/// current wikitext is `wikitext` (a Flow board's header on a board; empty for a page that does
+/// not exist yet). [`check`] says what the templates mean.
+pub fn permit(
+    title: &str,
+    wikitext: &str,
+    bot: &str,
+    message_type: &str,
+) -> Result<Allowed, Excluded> {
+    check(wikitext, bot, message_type)?;
+    Ok(Allowed {
+        title: title.to_owned(),
+    })
 }
 
 struct Template {

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::exclusion::Allowed;
 use crate::{Client, Error};
 
 /// A topic posted on a Flow board.
@@ -91,13 +92,16 @@ impl Client {
 
     /// Starts a topic on the Flow board `board` (creating the board when the page is missing
     /// and the account may). `content` is wikitext; Flow signs posts itself. The edit waits for
-    /// the kill switch, the edit interval and the budget, like every edit.
+    /// the kill switch, the edit interval and the budget, like every edit. `allowed` is the
+    /// board's `{{bots}}` verdict, from its header.
     pub async fn new_flow_topic(
         &self,
         board: &str,
         topic: &str,
         content: &str,
+        allowed: &Allowed,
     ) -> Result<FlowPost, Error> {
+        allowed.covers(board)?;
         let answer = self
             .gated_edit(&[
                 ("action", "flow"),

@@ -15,7 +15,10 @@
 //!
 //! # Layout
 //!
-//! - `client`: the builder, the client, the request loop, login and tokens.
+//! - `builder`: building a client: URL, User-Agent, credentials, etiquette settings.
+//! - `client`: the client and its three kinds of request (read, write, watch).
+//! - `request`: the one request loop: standard parameters, spans, retries.
+//! - `auth` and `login`: how the bot proves who it is; logging in; csrf and watch tokens.
 //! - `error`: typed API errors and what each means for a caller.
 //! - `categories`: category members, with continuation and the server's time; which categories
 //!   a page is in now.
@@ -24,11 +27,14 @@
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).
 //! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
-//! - `etiquette`: what every edit waits for: the run page (kill switch), the edit interval and
-//!   the edit budget of a trial.
-//! - `exclusion`: `{{bots}}` / `{{nobots}}`, as Wikipedia's bot policy asks.
+//! - `etiquette` (with its state in `gate`): what every edit waits for: the run page (kill
+//!   switch), the edit interval and the edit budget of a trial.
+//! - `exclusion`: `{{bots}}` / `{{nobots}}`, as Wikipedia's bot policy asks; every edit takes
+//!   its verdict, an [`exclusion::Allowed`].
 #![deny(missing_docs)]
 
+mod auth;
+mod builder;
 mod categories;
 mod client;
 mod edit;
@@ -36,12 +42,16 @@ mod error;
 mod etiquette;
 pub mod exclusion;
 mod flow;
+mod gate;
+mod login;
 mod pages;
+mod request;
 mod users;
 mod watchlist;
 
+pub use builder::Builder;
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
-pub use client::{Builder, Client};
+pub use client::Client;
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;

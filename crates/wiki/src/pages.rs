@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use matchbot_config::{Timestamp, User};
+use matchbot_model::{Timestamp, User};
 use serde_json::Value;
 
 use crate::{Client, Error};

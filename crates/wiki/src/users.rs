@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 
 use crate::{Client, Error};
 

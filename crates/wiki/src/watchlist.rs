@@ -7,7 +7,7 @@
 //! whether the page was added or removed: that is only in the comment, which is localised
 //! text. Callers confirm membership with [`Client::page_categories`](crate::Client).
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 use serde::Deserialize;
 
 use crate::{Client, Error};

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 use serde_json::{Value, json};
 
 use super::server::ns_of;

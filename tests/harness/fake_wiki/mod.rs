@@ -41,7 +41,7 @@ mod watchlist;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 
 use state::Wiki;
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 
 use super::{Clock, Edit, Fault, Request, Topic};
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use matchbot_config::Timestamp;
+use matchbot_model::Timestamp;
 
 use super::login::refuse_bad_token;
 use super::server::{error, ns_of};

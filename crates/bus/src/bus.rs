@@ -1,0 +1,183 @@
+//! The connection to Redis, the prefix its keys live under, and running commits.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::commit::Commit;
+use crate::keys::Keys;
+
+/// What can go wrong talking to the bus.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BusError {
+    /// Redis refused a command or the connection failed.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// A payload could not be encoded as JSON (a bug: every payload type serialises).
+    #[error("cannot encode a stream payload: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// A value MatchBot keeps in Redis is not what it wrote (another version wrote it, or
+    /// someone else did).
+    #[error("the {what} in Redis is not valid: {source}")]
+    Corrupt {
+        /// Which value.
+        what: &'static str,
+        /// Why it does not read.
+        source: serde_json::Error,
+    },
+}
+
+impl BusError {
+    /// True when Redis is unreachable, restarting or still loading its data: the same command
+    /// will work once it is back. False for a refusal that will not change by waiting.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            BusError::Redis(e) => is_transient(e),
+            BusError::Encode(_) | BusError::Corrupt { .. } => false,
+        }
+    }
+}
+
+/// [`BusError::is_transient`] for a bare Redis error.
+pub(crate) fn is_transient(e: &redis::RedisError) -> bool {
+    use redis::{ErrorKind, ServerErrorKind};
+    e.is_io_error()
+        || e.is_timeout()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || e.is_unrecoverable_error()
+        || matches!(
+            e.kind(),
+            ErrorKind::Server(
+                ServerErrorKind::BusyLoading
+                    | ServerErrorKind::TryAgain
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::ReadOnly
+            )
+        )
+}
+
+/// When entries are handed out again, and when they are given up on: the `redis` section's
+/// `claim_idle_seconds` and `max_deliveries`, whose defaults live with that section.
+#[derive(Debug, Clone, Copy)]
+pub struct Redelivery {
+    /// An entry pending this long with any consumer is taken over by the next one that looks
+    /// (XAUTOCLAIM). It must exceed the slowest handling of one entry, or a live consumer's
+    /// entry is handled twice.
+    pub claim_idle: Duration,
+    /// An entry handed out this many times without an ack goes to the dead-letter stream: it
+    /// is presumably what keeps killing its worker.
+    pub max_deliveries: u64,
+}
+
+/// A connection to the bus, and the prefix its keys live under. Cheap to clone.
+#[derive(Clone)]
+pub struct Bus {
+    client: redis::Client,
+    conn: ConnectionManager,
+    keys: Keys,
+    redelivery: Redelivery,
+    keep_handled: Duration,
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The prefix is a secret on Toolforge; the URL may hold a password.
+        f.write_str("Bus { .. }")
+    }
+}
+
+impl Bus {
+    /// Connects to the Redis at `url`; every key will start with `prefix`. Consumers hand out
+    /// and give up on entries as `redelivery` says, and trim what their stage has handled from
+    /// its stream once it is older than `keep_handled`.
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        redelivery: Redelivery,
+        keep_handled: Duration,
+    ) -> Result<Bus, BusError> {
+        let client = redis::Client::open(url)?;
+        // Commands on this connection never block server-side, so a few seconds is generous;
+        // the blocking reads each get their own connection (see `Consumer`).
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(Some(Duration::from_secs(10)));
+        let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
+        Ok(Bus {
+            client,
+            conn,
+            keys: Keys::new(prefix),
+            redelivery,
+            keep_handled,
+        })
+    }
+
+    pub(crate) fn keep_handled(&self) -> Duration {
+        self.keep_handled
+    }
+
+    pub(crate) fn redelivery(&self) -> Redelivery {
+        self.redelivery
+    }
+
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    pub(crate) fn redis_client(&self) -> &redis::Client {
+        &self.client
+    }
+
+    /// The full key of `name`: the prefix, then the name. For tests and tools that look at the
+    /// bus's keys directly; the workers go through the bus's own methods.
+    pub fn key(&self, name: &str) -> String {
+        self.keys.key(name)
+    }
+
+    /// A connection for plain commands on keys built with [`Bus::key`]. Clones share one
+    /// socket; never use it for a blocking read.
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    /// A new, empty commit.
+    pub fn commit_builder(&self) -> Commit {
+        Commit::new(self.keys.clone())
+    }
+
+    /// Runs `commit` as one MULTI/EXEC: all of it happens or none of it.
+    ///
+    /// Cancel safety: if the future is dropped the transaction may or may not have run; callers
+    /// must treat that as "not acknowledged" and let the entry be delivered again.
+    pub async fn commit(&self, commit: Commit) -> Result<(), BusError> {
+        if commit.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        let (pipe, sends) = commit.into_parts();
+        match pipe.query_async::<Vec<String>>(&mut conn).await {
+            Ok(ids) => {
+                for (send, id) in sends.iter().zip(&ids) {
+                    send.record("messaging.message.id", id.as_str());
+                }
+                Ok(())
+            }
+            Err(e) => {
+                for send in &sends {
+                    send.record("otel.status_code", "error");
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The server's clock, in milliseconds: entry ids are stamped with it, so ages are
+    /// measured against it rather than this machine's.
+    pub(crate) async fn server_ms(&self) -> Result<u64, BusError> {
+        let mut conn = self.connection();
+        let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
+        Ok(seconds * 1000 + micros / 1000)
+    }
+}

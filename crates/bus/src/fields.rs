@@ -1,0 +1,91 @@
+//! Reading what Redis hands back: an entry's payload and trace context, and XINFO's fields.
+
+use std::collections::HashMap;
+
+use redis::Value;
+use redis::streams::StreamId;
+use serde::de::DeserializeOwned;
+
+use crate::stream::PAYLOAD;
+
+/// Why an entry whose body is gone was dead-lettered.
+pub(crate) const TRIMMED: &str = "the entry was trimmed from the stream before it was handled";
+
+/// Decodes an entry's payload, or says why it cannot be (with the raw payload, if any).
+pub(crate) fn decode<T: DeserializeOwned>(entry: &StreamId) -> Result<T, (String, Option<String>)> {
+    if entry.map.is_empty() {
+        return Err((TRIMMED.to_owned(), None));
+    }
+    let Some(raw) = entry.get::<String>(PAYLOAD) else {
+        return Err((format!("the entry has no \"{PAYLOAD}\" field"), None));
+    };
+    serde_json::from_str(&raw).map_err(|e| {
+        (
+            format!(
+                "the payload is not a valid {}: {e}",
+                std::any::type_name::<T>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("entry")
+            ),
+            Some(raw),
+        )
+    })
+}
+
+/// The trace id of a W3C `traceparent` (`00-<trace id>-<parent id>-<flags>`), if it is
+/// well formed and not the all-zero id the specification calls invalid.
+pub fn trace_id(traceparent: &str) -> Option<&str> {
+    let mut parts = traceparent.split('-');
+    let (version, trace, parent, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let well_formed = hex(version, 2)
+        && version != "ff"
+        && hex(trace, 32)
+        && hex(parent, 16)
+        && hex(flags, 2)
+        && (version != "00" || parts.next().is_none());
+    let valid =
+        well_formed && trace.bytes().any(|b| b != b'0') && parent.bytes().any(|b| b != b'0');
+    valid.then_some(trace)
+}
+
+/// Field `name` of an XINFO reply, as text.
+pub(crate) fn text(fields: &HashMap<String, Value>, name: &str) -> Option<String> {
+    redis::from_redis_value_ref(fields.get(name)?).ok()
+}
+
+/// Field `name` of an XINFO reply, as a number.
+pub(crate) fn number(fields: &HashMap<String, Value>, name: &str) -> Option<u64> {
+    redis::from_redis_value_ref(fields.get(name)?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trace_id;
+
+    #[test]
+    fn a_trace_id_is_read_only_from_a_well_formed_traceparent() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(trace_id(good), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        for bad in [
+            "",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e47-00f067aa0ba902b7-01",
+        ] {
+            assert_eq!(trace_id(bad), None, "{bad:?}");
+        }
+        // A later version may add fields after the flags.
+        assert!(trace_id("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x").is_some());
+    }
+}

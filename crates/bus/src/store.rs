@@ -1,0 +1,197 @@
+//! Plain keys beside the streams, for the state a worker keeps of its own (the scanner's
+//! floor and what it has seen, the profiles' creators, the matcher's ledger). Every name is
+//! put under the prefix here, so no worker builds a key or talks to Redis itself. Writes that
+//! must land with a stage's emits go in its [`Commit`]; these are the reads, and the few writes
+//! that stand alone.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use redis::{AsyncTypedCommands, FromRedisValue};
+
+use crate::bus::{Bus, BusError};
+use crate::commit::Commit;
+
+impl Bus {
+    /// The value of plain key `name`, if set.
+    pub async fn value(&self, name: &str) -> Result<Option<String>, BusError> {
+        let mut conn = self.connection();
+        Ok(conn.get(self.key(name)).await?)
+    }
+
+    /// Sets plain key `name` to `value`, now rather than in a commit.
+    pub async fn set_value(&self, name: &str, value: &str) -> Result<(), BusError> {
+        let mut conn = self.connection();
+        conn.set(self.key(name), value).await?;
+        Ok(())
+    }
+
+    /// Field `field` of hash `name`, if set.
+    pub async fn field(&self, name: &str, field: &str) -> Result<Option<String>, BusError> {
+        let mut conn = self.connection();
+        Ok(conn.hget(self.key(name), field).await?)
+    }
+
+    /// Sets field `field` of hash `name` to `value`, now rather than in a commit.
+    pub async fn set_field(&self, name: &str, field: &str, value: &str) -> Result<(), BusError> {
+        let mut conn = self.connection();
+        conn.hset(self.key(name), field, value).await?;
+        Ok(())
+    }
+
+    /// The score of each of `members` in sorted set `name` (`None`: not a member), in one
+    /// round trip.
+    pub async fn scores(&self, name: &str, members: &[&str]) -> Result<Vec<Option<f64>>, BusError> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connection();
+        Ok(redis::cmd("ZMSCORE")
+            .arg(self.key(name))
+            .arg(members)
+            .query_async(&mut conn)
+            .await?)
+    }
+
+    /// Starts a batch of reads that go to Redis in one round trip.
+    pub fn reads(&self) -> Reads<'_> {
+        Reads {
+            bus: self,
+            pipe: redis::pipe(),
+            len: 0,
+        }
+    }
+}
+
+/// One end of a range of scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// This score and beyond.
+    Inclusive(i64),
+    /// Beyond this score.
+    Exclusive(i64),
+}
+
+impl fmt::Display for Bound {
+    /// As Redis writes it: `5` or `(5`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Inclusive(score) => write!(f, "{score}"),
+            Bound::Exclusive(score) => write!(f, "({score}"),
+        }
+    }
+}
+
+/// Reads queued to run together; each returns a [`Slot`] to take its answer from.
+#[must_use = "reads do nothing until they are run"]
+pub struct Reads<'b> {
+    bus: &'b Bus,
+    pipe: redis::Pipeline,
+    len: usize,
+}
+
+/// Where one read's answer will be, and of what type.
+#[derive(Debug)]
+pub struct Slot<T> {
+    index: usize,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<'b> Reads<'b> {
+    fn slot<T>(&mut self) -> Slot<T> {
+        self.len += 1;
+        Slot {
+            index: self.len - 1,
+            answer: PhantomData,
+        }
+    }
+
+    /// How many members of sorted set `name` score from `min` to `max`.
+    pub fn count(&mut self, name: &str, min: Bound, max: Bound) -> Slot<u64> {
+        self.pipe
+            .zcount(self.bus.key(name), min.to_string(), max.to_string());
+        self.slot()
+    }
+
+    /// The members of sorted set `name` scored from `min` to `max`, with their scores.
+    pub fn range(&mut self, name: &str, min: Bound, max: Bound) -> Slot<Vec<(String, i64)>> {
+        self.pipe
+            .cmd("ZRANGE")
+            .arg(self.bus.key(name))
+            .arg(min.to_string())
+            .arg(max.to_string())
+            .arg("BYSCORE")
+            .arg("WITHSCORES");
+        self.slot()
+    }
+
+    /// Every field of hash `name`, with its value.
+    pub fn hash(&mut self, name: &str) -> Slot<Vec<(String, String)>> {
+        self.pipe.hgetall(self.bus.key(name));
+        self.slot()
+    }
+
+    /// Runs the reads, in one round trip.
+    pub async fn run(self) -> Result<Answers, BusError> {
+        if self.len == 0 {
+            return Ok(Answers(Vec::new()));
+        }
+        let mut conn = self.bus.connection();
+        let answers: Vec<redis::Value> = self.pipe.query_async(&mut conn).await?;
+        Ok(Answers(answers))
+    }
+}
+
+/// The answers of a batch of [`Reads`].
+pub struct Answers(Vec<redis::Value>);
+
+impl Answers {
+    /// The answer of the read that gave `slot`.
+    pub fn take<T: FromRedisValue>(&mut self, slot: &Slot<T>) -> Result<T, BusError> {
+        let value = self
+            .0
+            .get_mut(slot.index)
+            .map(std::mem::take)
+            .unwrap_or(redis::Value::Nil);
+        redis::from_redis_value(value).map_err(|e| BusError::Redis(e.into()))
+    }
+}
+
+impl Commit {
+    /// Sets a plain key (its name is prefixed) to `value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        let key = self.key(name);
+        self.pipe().set(key, value).ignore();
+        self.added();
+    }
+
+    /// Adds `member` with `score` to a sorted set (its name is prefixed).
+    pub fn zadd(&mut self, name: &str, member: &str, score: i64) {
+        let key = self.key(name);
+        self.pipe().zadd(key, member, score).ignore();
+        self.added();
+    }
+
+    /// Drops the members of a sorted set scored below `score`.
+    pub fn zremrangebyscore_below(&mut self, name: &str, score: i64) {
+        let key = self.key(name);
+        self.pipe()
+            .zrembyscore(key, "-inf", format!("({score}"))
+            .ignore();
+        self.added();
+    }
+
+    /// Sets `field` of a hash (its name is prefixed) to `value`.
+    pub fn hset(&mut self, name: &str, field: &str, value: &str) {
+        let key = self.key(name);
+        self.pipe().hset(key, field, value).ignore();
+        self.added();
+    }
+
+    /// Lets a key (its name is prefixed) expire `seconds` from now.
+    pub fn expire(&mut self, name: &str, seconds: i64) {
+        let key = self.key(name);
+        self.pipe().expire(key, seconds).ignore();
+        self.added();
+    }
+}

@@ -1,0 +1,56 @@
+//! `matchbot explain`: why a recorded request got the mentor it got.
+
+use anyhow::Context;
+use matchbot_config::Config;
+use matchbot_db::Db;
+use matchbot_model::Explanation;
+
+/// `matchbot explain`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The request id (as in the logs and the `request_id` column).
+    request_id: String,
+    /// Print the stored explanation as JSON instead.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the explanation stored with the request's row.
+pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    explain(config, &args.request_id, args.json).await
+}
+
+async fn explain(config: &Config, request_id: &str, json: bool) -> anyhow::Result<()> {
+    let db = Db::connect(&config.db);
+    let recorded = db.recorded(request_id).await;
+    db.close().await?;
+    let Some(row) = recorded.with_context(|| format!("cannot read {}", config.db.name))? else {
+        anyhow::bail!(
+            "no row for request {request_id} in {}.matches: the id is wrong, or the request is \
+             still on its way (see the decisions and outcomes streams)",
+            config.db.name
+        );
+    };
+    let Some(stored) = row.explanation else {
+        anyhow::bail!(
+            "request {request_id} was recorded without an explanation (by the original MatchBot \
+             or a MatchBot from before decisions were explained)"
+        );
+    };
+    if json {
+        println!("{stored}");
+        return Ok(());
+    }
+    let explanation: Explanation = serde_json::from_str(&stored)
+        .with_context(|| format!("the stored explanation of {request_id} is not readable"))?;
+    println!(
+        "request {request_id}: {} on profile {}",
+        row.category, row.lprofileid
+    );
+    println!("{explanation}");
+    match row.outcome_reason.filter(|_| row.outcome != "dry-run") {
+        Some(reason) => println!("outcome: {} ({reason})", row.outcome),
+        None => println!("outcome: {}", row.outcome),
+    }
+    Ok(())
+}

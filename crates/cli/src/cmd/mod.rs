@@ -1,0 +1,78 @@
+//! The commands, one per file, and running the one asked for.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use matchbot_config::Config;
+
+mod check_config;
+mod dlq;
+mod explain;
+pub mod health;
+mod migrate;
+mod report;
+mod status;
+mod stream;
+
+/// MatchBot's admin commands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check the configuration and say what it sets up; exit status 2 if it is refused.
+    CheckConfig,
+    /// Create the database if needed and apply the migrations it lacks.
+    Migrate,
+    /// Say why a request got the mentor it got: the levels looked at, who was passed over and
+    /// why, the weights and the draw, as recorded with its row.
+    Explain(explain::Args),
+    /// Figures for a period from the matches table: matches per skill, the no-match and
+    /// fallback rates, time from request to greeting, load per mentor.
+    Report(report::Args),
+    /// The pipeline at a glance: each stream's length; each stage's pending entries, lag,
+    /// oldest pending entry and consumers; the dead letters; the scanner's last poll; the kill
+    /// switch. Exit status 1 when something is unhealthy, with every problem listed.
+    Status(status::Args),
+    /// The dead-letter stream: entries no stage could handle.
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
+    /// Exit 0 when WORKER's heartbeat is fresh, 1 when it is stale or missing: the health
+    /// check of Toolforge's `health-check-script` and docker compose. Reads no configuration.
+    Health(health::Args),
+    /// Copy a stream's entries out as JSON lines, or put exported entries back.
+    #[command(subcommand)]
+    Stream(stream::StreamCommand),
+}
+
+/// Runs `command` with `config`; its error is printed with its causes and exits 1.
+pub fn run(config: &Config, command: Command) -> ExitCode {
+    let result = match command {
+        Command::CheckConfig => {
+            check_config::run(config);
+            Ok(())
+        }
+        Command::Migrate => block_on(migrate::run(config)),
+        Command::Explain(args) => block_on(explain::run(config, &args)),
+        Command::Report(args) => block_on(report::run(config, &args)),
+        Command::Status(args) => {
+            return block_on(async { Ok(status::run(config, &args).await) }).unwrap_or_else(failed);
+        }
+        Command::Dlq(command) => block_on(dlq::dlq(config, command)),
+        Command::Health(args) => return health::run(&args),
+        Command::Stream(command) => block_on(stream::run(config, &command)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failed(e),
+    }
+}
+
+fn failed(e: anyhow::Error) -> ExitCode {
+    eprintln!("matchbot: {e:#}");
+    ExitCode::FAILURE
+}
+
+fn block_on<T>(work: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Runtime::new()
+        .context("cannot start the async runtime")?
+        .block_on(work)
+}

@@ -1,0 +1,150 @@
+//! The optional `matcher` section: how mentors are drawn, their loads, caps and weights.
+
+use std::collections::BTreeMap;
+
+use matchbot_model::Selection;
+use serde_json::Value;
+
+use crate::reader::{Reader, kind};
+
+/// The matcher's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatcherConfig {
+    /// `matcher.seed`: with the request id, fixes every random choice, so replaying a stream
+    /// decides the same.
+    pub seed: u64,
+    /// `matcher.selection` (default `least-loaded`): how one mentor is drawn from the eligible.
+    pub selection: Selection,
+    /// `matcher.load_days` (default 30): a mentor's load is the number of learners the matcher
+    /// gave them among requests made in this many days before the one being decided.
+    pub load_days: u32,
+    /// `matcher.max_active`: the most learners (load) a mentor gets before they are passed
+    /// over; none by default. `matcher.mentors.<name>.max_active` overrides it for one mentor.
+    pub max_active: Option<u32>,
+    /// `matcher.active_within_days`: a mentor whose last edit is older than this is passed over;
+    /// off by default (the scanner then does not look up last edits).
+    pub active_within_days: Option<u32>,
+    /// `matcher.mentors`: per-mentor settings, by user name.
+    pub mentors: BTreeMap<String, MentorSettings>,
+}
+
+impl MatcherConfig {
+    /// The settings of mentor `name` (the defaults when the configuration does not name them).
+    pub fn mentor(&self, name: &str) -> MentorSettings {
+        self.mentors.get(name).copied().unwrap_or_default()
+    }
+
+    /// The cap of mentor `name`: their own, else `matcher.max_active`.
+    pub fn cap(&self, name: &str) -> Option<u32> {
+        self.mentor(name).max_active.or(self.max_active)
+    }
+}
+
+impl Default for MatcherConfig {
+    fn default() -> MatcherConfig {
+        MatcherConfig {
+            seed: 0,
+            selection: Selection::LeastLoaded,
+            load_days: 30,
+            max_active: None,
+            active_within_days: None,
+            mentors: BTreeMap::new(),
+        }
+    }
+}
+
+/// What `matcher.mentors.<name>` can say about one mentor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MentorSettings {
+    /// `weight` (default 1): how likely the mentor is drawn relative to others with the same
+    /// load; 0 means never assigned automatically (like Growth's "weight none").
+    pub weight: u32,
+    /// `max_active`: this mentor's own cap, overriding `matcher.max_active`.
+    pub max_active: Option<u32>,
+}
+
+impl Default for MentorSettings {
+    fn default() -> MentorSettings {
+        MentorSettings {
+            weight: 1,
+            max_active: None,
+        }
+    }
+}
+
+/// Reads the section.
+pub(crate) fn read(r: &mut Reader) -> Option<MatcherConfig> {
+    let defaults = MatcherConfig::default();
+    r.section("matcher");
+    let seed = r.opt_u64("matcher.seed").unwrap_or(defaults.seed);
+    let selection = match r.opt_string("matcher.selection") {
+        None => defaults.selection,
+        Some(name) => Selection::from_name(&name).unwrap_or_else(|| {
+            let names: Vec<String> = Selection::ALL
+                .iter()
+                .map(|s| format!("\"{}\"", s.name()))
+                .collect();
+            r.problem(
+                "matcher.selection",
+                format!("\"{name}\" must be {}", names.join(" or ")),
+            );
+            defaults.selection
+        }),
+    };
+    let load_days = r
+        .opt_days("matcher.load_days")
+        .unwrap_or(defaults.load_days);
+    let max_active = r.opt_u32("matcher.max_active");
+    let active_within_days = r.opt_days("matcher.active_within_days");
+    let mentors = mentor_settings(r);
+    Some(MatcherConfig {
+        seed,
+        selection,
+        load_days,
+        max_active,
+        active_within_days,
+        mentors,
+    })
+}
+
+/// `matcher.mentors`: `{ "<user name>": { "weight": 2, "max_active": 3 } }`. Read from the map
+/// itself, not by dotted keys: a user name may hold a dot.
+fn mentor_settings(r: &mut Reader) -> BTreeMap<String, MentorSettings> {
+    let mut settings = BTreeMap::new();
+    let Some(value) = r.lookup("matcher.mentors") else {
+        return settings;
+    };
+    let Some(map) = value.as_object() else {
+        r.problem(
+            "matcher.mentors",
+            format!(
+                "must be an object of mentors by user name, not {}",
+                kind(value)
+            ),
+        );
+        return settings;
+    };
+    for (name, entry) in map {
+        let key = format!("matcher.mentors.{name}");
+        r.known(&key);
+        let Some(fields) = entry.as_object() else {
+            r.problem(&key, format!("must be an object, not {}", kind(entry)));
+            continue;
+        };
+        let field = |r: &mut Reader, field: &str| -> Option<u32> {
+            let key = format!("{key}.{field}");
+            r.known(&key);
+            fields.get(field).and_then(|v: &Value| r.u32_in(&key, v))
+        };
+        let weight = field(r, "weight");
+        let max_active = field(r, "max_active");
+        settings.insert(
+            name.clone(),
+            MentorSettings {
+                weight: weight.unwrap_or(MentorSettings::default().weight),
+                max_active,
+            },
+        );
+    }
+    settings
+}

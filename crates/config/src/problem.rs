@@ -1,0 +1,61 @@
+//! Why a configuration was refused: every problem, each naming its key.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("configuration {} is not valid JSON: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// Where and why parsing stopped.
+        source: serde_json::Error,
+    },
+    /// The file is JSON but some settings are missing or wrong; all of them are listed.
+    #[error("configuration {} has {} problem{}:{}", path.display(), problems.len(),
+        if problems.len() == 1 { "" } else { "s" }, ProblemList(problems))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
+}
+
+/// One thing wrong with one setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The setting's key path, as in the file (`categories.skillslist`), or the environment
+    /// variable that supplied it.
+    pub key: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in self.0 {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}

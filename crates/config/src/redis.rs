@@ -1,0 +1,93 @@
+//! The optional `redis` section: the stream bus, and how entries are handed out again.
+
+use std::time::Duration;
+
+use matchbot_secret::Secret;
+
+use crate::reader::Reader;
+
+/// The stream bus.
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    /// `redis.url` or `MATCHBOT_REDIS_URL`; may hold a password, so it is kept secret.
+    pub url: Secret,
+    /// `redis.prefix` or `MATCHBOT_REDIS_PREFIX`: on Toolforge's shared, password-less Redis this
+    /// is what keeps other tools out, so it should be long and secret there.
+    pub prefix: Secret,
+    /// `redis.claim_idle_seconds` (default 300): an entry pending this long with a consumer that
+    /// stopped is taken over by a live one. Keep it above the slowest handling of one entry, or a
+    /// live consumer's entry is handled twice.
+    pub claim_idle: Duration,
+    /// `redis.max_deliveries` (default 5): an entry handed out this many times without being
+    /// acked goes to the dead-letter stream instead of crashing its worker again.
+    pub max_deliveries: u64,
+    /// `redis.keep_handled_seconds` (default 3600): how long an entry stays on its stream once
+    /// the stage reading it has handled it, for `matchbot stream export`. Entries not yet
+    /// handled are never trimmed.
+    pub keep_handled: Duration,
+}
+
+impl Default for RedisConfig {
+    fn default() -> RedisConfig {
+        RedisConfig {
+            url: Secret::new("redis://127.0.0.1:6379/"),
+            prefix: Secret::new("matchbot:"),
+            claim_idle: Duration::from_secs(300),
+            max_deliveries: 5,
+            keep_handled: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Reads the section; `MATCHBOT_REDIS_URL` and `MATCHBOT_REDIS_PREFIX` override the file.
+pub(crate) fn read(r: &mut Reader) -> Option<RedisConfig> {
+    let defaults = RedisConfig::default();
+    r.section("redis");
+    let url = from_env_or_file(r, "MATCHBOT_REDIS_URL", "redis.url")
+        .unwrap_or_else(|| defaults.url.expose().to_owned());
+    let prefix = from_env_or_file(r, "MATCHBOT_REDIS_PREFIX", "redis.prefix")
+        .unwrap_or_else(|| defaults.prefix.expose().to_owned());
+    let url_ok = url::Url::parse(&url)
+        .is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix"));
+    if !url_ok {
+        // The URL may carry a password: name the setting, never echo the value.
+        r.problem(
+            "redis.url",
+            "is not a redis:// or rediss:// URL (the value is not shown: it may hold a password)",
+        );
+    }
+    if prefix.is_empty() {
+        r.problem(
+            "redis.prefix",
+            "must not be empty: every key MatchBot writes starts with it",
+        );
+    }
+    let claim_idle = r
+        .opt_seconds("redis.claim_idle_seconds")
+        .map_or(defaults.claim_idle, Duration::from_secs_f64);
+    let max_deliveries = r
+        .opt_u64("redis.max_deliveries")
+        .unwrap_or(defaults.max_deliveries);
+    let keep_handled = r
+        .opt_seconds("redis.keep_handled_seconds")
+        .map_or(defaults.keep_handled, Duration::from_secs_f64);
+    if max_deliveries == 0 {
+        r.problem(
+            "redis.max_deliveries",
+            "must be at least 1: an entry is delivered once before it can be handled",
+        );
+    }
+    (url_ok && !prefix.is_empty() && max_deliveries > 0).then(|| RedisConfig {
+        url: Secret::new(url),
+        prefix: Secret::new(prefix),
+        claim_idle,
+        max_deliveries,
+        keep_handled,
+    })
+}
+
+/// The variable `env` if set, else the file's `key`.
+fn from_env_or_file(r: &mut Reader, env: &str, key: &str) -> Option<String> {
+    r.known(key);
+    r.env(env).or_else(|| r.opt_string(key))
+}

@@ -1,0 +1,208 @@
+//! Why a decision went the way it did. The matcher writes one with every decision; it travels
+//! with the decision to the recorder, is stored with the row, and `matchbot explain` prints it.
+//!
+//! Field names are part of the wire format and of the stored JSON (the `explanation` column).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::level::{Level, Selection};
+use crate::people::User;
+use crate::timestamp::Timestamp;
+
+/// Everything the matcher weighed for one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// `matcher.seed`; with the request id it fixed the draw.
+    pub seed: u64,
+    /// How the mentor was drawn.
+    pub selection: Selection,
+    /// Loads counted the learners each mentor got for requests made this many days before this
+    /// one (and before it in request order).
+    pub load_days: u32,
+    /// Availability (away, last edit) was judged at this time: when the request was found.
+    pub as_of: Timestamp,
+    /// When the scanner read the mentor pool the matcher used.
+    pub pool_taken_at: Option<Timestamp>,
+    /// Each level looked at, in order, up to the first with a candidate.
+    pub levels: Vec<LevelReport>,
+    /// The level that decided.
+    pub level: Level,
+    /// Who was chosen (the maintainer when no level had a candidate).
+    pub chosen: User,
+    /// The draw: a point in `[0, total weight)` of the deciding level; none for the maintainer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<f64>,
+}
+
+/// One level of the fallback: the skill's mentors, then the general ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelReport {
+    /// The level.
+    pub level: Level,
+    /// The mentor category that makes it up.
+    pub category: String,
+    /// How many people are listed in it (each once, however many profiles they have there).
+    pub listed: usize,
+    /// Those passed over, and why.
+    pub excluded: Vec<Excluded>,
+    /// Those who could be drawn, with their weights.
+    pub candidates: Vec<Candidate>,
+}
+
+impl LevelReport {
+    /// The sum of the candidates' weights.
+    pub fn total_weight(&self) -> f64 {
+        self.candidates.iter().map(|c| c.weight).sum()
+    }
+}
+
+/// A mentor passed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excluded {
+    /// The mentor.
+    pub mentor: User,
+    /// Why.
+    #[serde(flatten)]
+    pub reason: Reason,
+}
+
+/// Why a listed mentor could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Reason {
+    /// The mentor is the learner.
+    IsTheLearner,
+    /// The mentor's profile is in the opt-out category.
+    OptedOut,
+    /// The mentor is blocked from editing the whole wiki.
+    Blocked,
+    /// The mentor marked themself away.
+    Away {
+        /// When they are back; none: until they leave the away category.
+        until: Option<Timestamp>,
+    },
+    /// The mentor's last edit is older than `matcher.active_within_days`.
+    Inactive {
+        /// Their last edit.
+        last_edit: Timestamp,
+        /// The setting.
+        days: u32,
+    },
+    /// The mentor's weight is 0: never assigned automatically.
+    WeightZero,
+    /// The mentor has as many learners as their cap allows.
+    AtCapacity {
+        /// Learners in the load window.
+        load: u32,
+        /// Their cap.
+        cap: u32,
+    },
+    /// The mentor already mentors this learner for another request, and someone else was free.
+    AlreadyMentorsLearner {
+        /// The other request's category.
+        category: String,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::IsTheLearner => f.write_str("is the learner"),
+            Reason::OptedOut => f.write_str("opted out of new learners"),
+            Reason::Blocked => f.write_str("blocked"),
+            Reason::Away { until: Some(t) } => write!(f, "away until {t}"),
+            Reason::Away { until: None } => f.write_str("away, no return date"),
+            Reason::Inactive { last_edit, days } => {
+                write!(f, "last edit {last_edit}, more than {days} days before")
+            }
+            Reason::WeightZero => f.write_str("weight 0: never assigned automatically"),
+            Reason::AtCapacity { load, cap } => {
+                write!(f, "at capacity: {load} learners, cap {cap}")
+            }
+            Reason::AlreadyMentorsLearner { category } => {
+                write!(f, "already mentors this learner ({category})")
+            }
+        }
+    }
+}
+
+/// A mentor who could be drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The mentor.
+    pub mentor: User,
+    /// Learners they got in the load window.
+    pub load: u32,
+    /// Their configured weight (`matcher.mentors.<name>.weight`, default 1).
+    pub base_weight: u32,
+    /// Their weight in the draw: 1 for `uniform`, `base_weight / (1 + load)` for `least-loaded`.
+    pub weight: f64,
+}
+
+impl fmt::Display for Explanation {
+    /// The explanation for a person, as `matchbot explain` prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "policy: {}, seed {}, loads over the {} days before the request",
+            self.selection.name(),
+            self.seed,
+            self.load_days
+        )?;
+        write!(f, "availability as of {}", self.as_of)?;
+        match self.pool_taken_at {
+            Some(t) => writeln!(f, "; mentor pool read {t}")?,
+            None => writeln!(f)?,
+        }
+        for (i, level) in self.levels.iter().enumerate() {
+            writeln!(
+                f,
+                "{}. {} level, {}: {} listed, {} excluded, {} candidate{}",
+                i + 1,
+                level.level.name(),
+                level.category,
+                level.listed,
+                level.excluded.len(),
+                level.candidates.len(),
+                if level.candidates.len() == 1 { "" } else { "s" }
+            )?;
+            for e in &level.excluded {
+                writeln!(f, "   - {}: {}", e.mentor.name, e.reason)?;
+            }
+            let total = level.total_weight();
+            for c in &level.candidates {
+                writeln!(
+                    f,
+                    "   + {}: load {}, weight {} → {:.3} ({:.1} %)",
+                    c.mentor.name,
+                    c.load,
+                    c.base_weight,
+                    c.weight,
+                    100.0 * c.weight / total
+                )?;
+            }
+        }
+        match (self.level, self.draw) {
+            (Level::Maintainer, _) | (_, None) => write!(
+                f,
+                "chosen: {} (the maintainer: no level had a candidate)",
+                self.chosen.name
+            ),
+            (level, Some(draw)) => {
+                let total = self
+                    .levels
+                    .iter()
+                    .find(|l| l.level == level)
+                    .map_or(0.0, LevelReport::total_weight);
+                write!(
+                    f,
+                    "chosen: {} ({} level), draw {draw:.4} of {total:.4}",
+                    self.chosen.name,
+                    level.name()
+                )
+            }
+        }
+    }
+}

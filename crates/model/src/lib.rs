@@ -1,0 +1,58 @@
+//! MatchBot's wire format: what travels on the streams between the workers and sits in rows.
+//!
+//! # Brief overview
+//!
+//! A learner's [`Request`] goes from the scanner to the matcher, the matcher's [`Decision`]
+//! (with its [`Explanation`]) to the notifier, and the notifier's [`Outcome`] to the recorder,
+//! which stores it as a row of `matches`. Each is keyed by a stable [`RequestId`]. Beside the
+//! streams, the scanner writes the [`MentorPool`] that the matcher reads.
+//!
+//! Every type here is serialised as JSON, so its field names are part of the format: a stream
+//! exported last month, a replayed fixture or a row's `explanation` column must still read. The
+//! rule is that the format only grows: a field is never renamed or removed, and a field added
+//! later is optional, read as its default when an older entry lacks it.
+//!
+//! # Versions
+//!
+//! The format has no version number of its own; it is the first form plus these additions, each
+//! of which an older entry simply lacks:
+//!
+//! | type | added | an older entry reads as |
+//! |---|---|---|
+//! | [`OutcomeKind::Posted`] | `postid` (a Flow board's post) | `None` |
+//! | [`Decision`] | `explanation` | `None`: `matchbot explain` says it predates explanations |
+//! | [`MentorPool`] | `blocked` | nobody blocked |
+//! | [`MentorPool`] | `away` | nobody away |
+//! | [`MentorPool`] | `last_edits` | no last edits (activity is not judged) |
+//!
+//! The tests of each module read the oldest forms back.
+//!
+//! # Layout
+//!
+//! - `timestamp`: time as MediaWiki writes it.
+//! - `people`: wiki accounts, their pages, mentors.
+//! - `request`: a learner's request and its id.
+//! - `pool`: the mentor pool.
+//! - `level`: the fallback levels and how a mentor is drawn.
+//! - `explanation`: why a decision went the way it did.
+//! - `decision`: the matcher's choice.
+//! - `outcome`: what happened on the wiki.
+#![deny(missing_docs)]
+
+mod decision;
+mod explanation;
+mod level;
+mod outcome;
+mod people;
+mod pool;
+mod request;
+mod timestamp;
+
+pub use decision::Decision;
+pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
+pub use level::{Level, Selection};
+pub use outcome::{Outcome, OutcomeKind};
+pub use people::{Mentor, PageRef, User};
+pub use pool::{Away, MentorPool};
+pub use request::{Request, RequestId};
+pub use timestamp::Timestamp;

@@ -1,0 +1,108 @@
+//! A learner's request and its stable identity.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::people::{PageRef, User};
+use crate::timestamp::Timestamp;
+
+/// The stable identity of one request: a profile page, a request category and the time the
+/// category was added. The same request found twice — by an overlapping scan, a replayed stream, a
+/// restarted worker — gets the same id, which is what makes every later effect idempotent (see
+/// "Delivery guarantees" in docs/ARCHITECTURE.md).
+///
+/// Form: `<page id>-<YYYYMMDDHHMMSS>-<16 hex digits of FNV-1a of the category title>`; readable in
+/// a log, at most 52 characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// The id of the request made by adding `category` to page `page_id` at `added`.
+    pub fn new(page_id: u64, category: &str, added: Timestamp) -> RequestId {
+        RequestId(format!(
+            "{page_id}-{}-{:016x}",
+            added.compact(),
+            fnv1a(category.as_bytes())
+        ))
+    }
+
+    /// An id read back as it was stored (a Redis key member, a database column).
+    pub fn from_stored(id: String) -> RequestId {
+        RequestId(id)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A 64-bit digest of the id, for seeding the matcher's random choice.
+    pub fn digest(&self) -> u64 {
+        fnv1a(self.0.as_bytes())
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestId({})", self.0)
+    }
+}
+
+/// FNV-1a, 64 bit: tiny, stable across machines and Rust versions (unlike `DefaultHasher`).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A learner asked for help: the scanner saw a request category added to their profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// Stable identity, see [`RequestId`].
+    pub request_id: RequestId,
+    /// The learner's profile page.
+    pub profile: PageRef,
+    /// The request category that was added.
+    pub category: String,
+    /// When the category was added (the category link's timestamp).
+    pub category_added: Timestamp,
+    /// The learner: the creator of the profile page.
+    pub learner: User,
+    /// When the scan that found the request started (the original's `run_time`).
+    pub scanned_at: Timestamp,
+}
+
+impl Request {
+    /// The request's place in request order: by when its category was added, then by id. The
+    /// scanner emits requests in this order and the matcher decides them in it, so a stream
+    /// replayed later is decided exactly as it was the first time.
+    pub fn order(&self) -> (Timestamp, &RequestId) {
+        (self.category_added, &self.request_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_id_is_stable_and_depends_on_all_three_parts() {
+        let t = Timestamp::parse("2026-11-21T13:52:07Z").unwrap();
+        let id = RequestId::new(42, "Category:Co-op/Requests/Writing", t);
+        assert_eq!(id.as_str(), "42-20261121135207-c7f49c79e0cef887");
+        assert_ne!(id, RequestId::new(43, "Category:Co-op/Requests/Writing", t));
+        assert_ne!(id, RequestId::new(42, "Category:Co-op/Requests/Other", t));
+        assert_ne!(
+            id,
+            RequestId::new(42, "Category:Co-op/Requests/Writing", t.plus_seconds(1))
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! The state every edit's etiquette keeps: the kill switch's page and last reading, the pause
+//! between edits, the edit budget. The rules that read it are in `etiquette`.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+/// The kill switch: a page that must say `true` for the bot to edit.
+#[derive(Debug, Clone)]
+pub(crate) struct RunPage {
+    pub(crate) title: String,
+    /// The page is read at most this often.
+    pub(crate) every: Duration,
+}
+
+/// The rules and the state they need.
+#[derive(Debug, Default)]
+pub(crate) struct EditGate {
+    pub(crate) run_page: Option<RunPage>,
+    pub(crate) interval: Duration,
+    pub(crate) budget: Option<u64>,
+    /// Held across a whole edit, so that edits of one client never overlap and each waits
+    /// its interval after the one before.
+    pub(crate) state: Mutex<GateState>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct GateState {
+    pub(crate) last_edit: Option<Instant>,
+    pub(crate) edits: u64,
+    /// When the run page was last read, and what it said (`None`: `true`).
+    pub(crate) run_page_read: Option<(Instant, Option<String>)>,
+}

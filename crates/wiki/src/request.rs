@@ -1,0 +1,195 @@
+//! The one request loop every API call goes through: the parameters every request gets, the
+//! span it is traced in, and the retries the wiki's answer allows.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::auth::Auth;
+use crate::client::{Client, Kind};
+use crate::error::{ApiError, Error};
+
+impl Client {
+    /// The one request loop: adds the standard parameters, sends, and retries what the wiki
+    /// says may be retried.
+    pub(crate) async fn request(
+        &self,
+        params: &[(&str, &str)],
+        kind: Kind,
+    ) -> Result<Value, Error> {
+        let mut attempt = 0;
+        let mut logged_in_again = false;
+        let mut fresh_token = false;
+        loop {
+            let token = match kind {
+                Kind::Write => Some(Box::pin(self.csrf_token()).await?),
+                Kind::Watch => Some(Box::pin(self.watch_token()).await?),
+                _ => None,
+            };
+            let mut all = self.fix_params(params, kind).await;
+            if let Some(token) = &token {
+                all.push(("token".to_owned(), token.expose().to_owned()));
+            }
+            let span = self.client_span(&all, kind);
+            let error = match self.send(&all, kind).instrument(span.clone()).await {
+                Ok(value) => return Ok(value),
+                Err(e) => {
+                    span.record("otel.status_code", "error");
+                    span.record("error.type", e.code());
+                    e
+                }
+            };
+            match error {
+                Error::NotLoggedIn(code)
+                    if kind != Kind::Login
+                        && !logged_in_again
+                        && matches!(self.inner.auth, Some(Auth::BotPassword { .. })) =>
+                {
+                    tracing::warn!(code = %code, "the wiki session was lost; logging in again");
+                    logged_in_again = true;
+                    Box::pin(self.login()).await?;
+                }
+                Error::BadToken if matches!(kind, Kind::Write | Kind::Watch) && !fresh_token => {
+                    tracing::warn!("the csrf token was rejected; fetching a new one");
+                    fresh_token = true;
+                    self.inner.session.lock().await.csrf = None;
+                }
+                error => {
+                    // A 429 is refused before the request is handled; after a timeout or
+                    // another status the edit may have been saved.
+                    let resend_is_safe = kind != Kind::Write
+                        || match &error {
+                            Error::Http(_) => false,
+                            Error::Status { status, .. } => *status == 429,
+                            _ => true,
+                        };
+                    match error.retry_after(attempt) {
+                        Some(wait) if resend_is_safe && attempt < self.inner.max_retries => {
+                            tracing::warn!(
+                                error = %error,
+                                wait_ms = wait.as_millis() as u64,
+                                attempt = attempt + 1,
+                                "wiki request failed; retrying"
+                            );
+                            tokio::time::sleep(wait).await;
+                            attempt += 1;
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The parameters every request gets (API:Etiquette): JSON in format version 2, errors as
+    /// plain text, `maxlag`, and once logged in `assert=bot` (plus `assertuser` on writes).
+    async fn fix_params(&self, params: &[(&str, &str)], kind: Kind) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut add = |k: &str, v: &str| all.push((k.to_owned(), v.to_owned()));
+        add("format", "json");
+        add("formatversion", "2");
+        add("errorformat", "plaintext");
+        if let Some(lag) = self.inner.maxlag {
+            add("maxlag", &lag.to_string());
+        }
+        if kind != Kind::Login && self.inner.session.lock().await.logged_in {
+            add("assert", "bot");
+            if kind == Kind::Write
+                && let Some(name) = self.bot_name()
+            {
+                add("assertuser", name);
+            }
+        }
+        all
+    }
+
+    /// The CLIENT span of one API request: the method and the module, never the parameters
+    /// (a login's or an edit's hold secrets).
+    fn client_span(&self, params: &[(String, String)], kind: Kind) -> tracing::Span {
+        let method = match kind {
+            Kind::Read => "GET",
+            Kind::Write | Kind::Watch | Kind::Login => "POST",
+        };
+        let action = params
+            .iter()
+            .find(|(k, _)| k == "action")
+            .map_or("", |(_, v)| v.as_str());
+        tracing::info_span!(
+            "wiki",
+            otel.name = format!("{method} action={action}"),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = method,
+            server.address = self.inner.host.as_str(),
+            mediawiki.action = action,
+            error.type = tracing::field::Empty,
+        )
+    }
+
+    async fn send(&self, params: &[(String, String)], kind: Kind) -> Result<Value, Error> {
+        let http = &self.inner.http;
+        let mut request = match kind {
+            Kind::Read => http.get(&self.inner.api_url).query(params),
+            Kind::Write | Kind::Watch | Kind::Login => http.post(&self.inner.api_url).form(params),
+        };
+        if let Some(Auth::OAuth2 { token, .. }) = &self.inner.auth {
+            // reqwest marks the header sensitive, so it is never printed with the request.
+            request = request.bearer_auth(token.expose());
+        }
+        // `without_url`: a GET's URL holds its parameters; keep error text short and predictable.
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Error::Http(e.without_url().to_string()))?;
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Error::Status {
+                status: status.as_u16(),
+                retry_after,
+            });
+        }
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| Error::Decode(e.without_url().to_string()))?;
+        if let Some(warnings) = body.get("warnings").and_then(Value::as_array) {
+            for w in warnings {
+                tracing::warn!(
+                    code = w["code"].as_str().unwrap_or(""),
+                    module = w["module"].as_str().unwrap_or(""),
+                    text = w["text"].as_str().unwrap_or(""),
+                    "wiki API warning"
+                );
+            }
+        }
+        if let Some(first) = body
+            .get("errors")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
+            // Only one error can be returned; the rest are logged so nothing is hidden.
+            for other in body["errors"].as_array().into_iter().flatten().skip(1) {
+                tracing::warn!(
+                    code = other["code"].as_str().unwrap_or(""),
+                    "further API error"
+                );
+            }
+            let error = ApiError {
+                code: first["code"].as_str().unwrap_or("unknown").to_owned(),
+                info: first["text"].as_str().unwrap_or("").to_owned(),
+            };
+            return Err(Error::from_api(error, retry_after));
+        }
+        Ok(body)
+    }
+}

@@ -1,0 +1,123 @@
+//! The matcher's loop: read a batch of requests, read the mentor pool and the history once,
+//! decide in request order, then emit the decisions, add them to the ledger and ack the
+//! requests in one MULTI/EXEC.
+
+use matchbot_bus::{Bus, BusError, Consumer, DECISIONS, Delivery, REQUESTS};
+use matchbot_config::Config;
+use matchbot_model::{MentorPool, Request};
+use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, run_stage};
+use tracing::Instrument;
+
+use crate::error::MatcherError;
+use crate::ledger;
+use crate::policy::Policy;
+
+/// How many requests are decided per batch.
+const BATCH: usize = 32;
+
+/// What the matcher runs on: the bus, and its place in the matcher's consumer group.
+pub struct Deps {
+    /// The bus the pool, the ledger and the decisions are on.
+    pub bus: Bus,
+    /// The matcher's reader of the requests stream.
+    pub requests: Consumer<Request>,
+}
+
+impl Deps {
+    /// Connects to the bus and joins the matcher's group as `options.consumer`, waiting out an
+    /// outage; `None` if `shutdown` came first.
+    pub async fn connect(
+        config: &Config,
+        options: &StageOptions,
+        shutdown: &Shutdown,
+    ) -> Result<Option<Deps>, MatcherError> {
+        let joined = join_stage(&config.redis, REQUESTS, options, shutdown).await?;
+        Ok(joined.map(|(bus, requests)| Deps { bus, requests }))
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Decisions emitted.
+    pub decided: usize,
+    /// Requests that could not be decided and went to the dead-letter stream.
+    pub dead_lettered: usize,
+}
+
+/// Runs the matcher until `shutdown` fires (or, with `options.once`, until nothing is waiting).
+pub async fn run(
+    config: &Config,
+    deps: Deps,
+    options: StageOptions,
+    shutdown: Shutdown,
+) -> Result<Summary, MatcherError> {
+    let policy = Policy::new(config);
+    let load_days = config.matcher.load_days;
+    let mut summary = Summary::default();
+    let Deps { bus, mut requests } = deps;
+    run_stage(
+        &mut requests,
+        BATCH,
+        &options,
+        &shutdown,
+        async |requests: &Consumer<Request>, batch: &[Delivery<Request>]| {
+            // One pool for the whole batch, read after the requests: the scanner wrote it in
+            // the same transaction as the newest of them, or later.
+            let pool = read_pool(&bus).await?;
+            let mut history = ledger::read(&bus, &pool, batch, load_days).await?;
+            // In request order, whatever order they were delivered in (see `history`).
+            let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
+            in_order.sort_by(|a, b| a.payload.order().cmp(&b.payload.order()));
+            let mut commit = requests.commit_builder();
+            let (mut decided, mut dead_lettered) = (0, 0);
+            for entry in in_order {
+                let span = requests.process_span(entry);
+                let decided_one =
+                    span.in_scope(|| match policy.decide(&entry.payload, &pool, &history) {
+                        Ok(decision) => {
+                            history.record(&decision);
+                            ledger::write(&mut commit, &decision, load_days)?;
+                            tracing::info!(
+                                request = %decision.request.request_id,
+                                learner = %decision.request.learner.name,
+                                mentor = %decision.mentor.name,
+                                match_level = decision.level.name(),
+                                "decided"
+                            );
+                            commit.emit(DECISIONS, &decision)?;
+                            requests.ack(&mut commit, &entry.id);
+                            Ok::<_, MatcherError>(None)
+                        }
+                        Err(e) => Ok(Some(e)),
+                    })?;
+                match decided_one {
+                    None => decided += 1,
+                    Some(refused) => {
+                        requests
+                            .dead_letter_in(&mut commit, entry, &refused.to_string())
+                            .instrument(span)
+                            .await?;
+                        dead_lettered += 1;
+                    }
+                }
+            }
+            bus.commit(commit).await?;
+            summary.decided += decided;
+            summary.dead_lettered += dead_lettered;
+            Ok::<Next, MatcherError>(Next::Continue)
+        },
+    )
+    .await?;
+    Ok(summary)
+}
+
+/// The pool the scanner last wrote; a missing or unreadable one is waited out.
+async fn read_pool(bus: &Bus) -> Result<MentorPool, MatcherError> {
+    match bus.mentor_pool().await {
+        Ok(Some(pool)) => Ok(pool),
+        Ok(None) => Err(MatcherError::NoPool),
+        Err(BusError::Corrupt { source, .. }) => Err(MatcherError::BadPool(source)),
+        Err(e) => Err(e.into()),
+    }
+}

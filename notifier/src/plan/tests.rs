@@ -1,0 +1,265 @@
+//! The greeting's sequence without a wiki: what is read when, and what is decided.
+
+use std::path::Path;
+
+use matchbot_config::{Config, MissingTalkPage};
+use matchbot_model::{Decision, Level, PageRef, Request, RequestId, Timestamp, User};
+use matchbot_wiki::TalkPage;
+
+use super::*;
+
+const CATEGORY: &str = "Category:Co-op/Requests/Writing";
+const TALK: &str = "Wikipedia talk:Co-op/Zoë";
+
+fn config() -> Config {
+    Config::from_json(
+        include_str!("../../../config.example.json"),
+        Path::new("config.example.json"),
+        |_| None,
+    )
+    .unwrap()
+}
+
+fn added() -> Timestamp {
+    Timestamp::parse("2026-11-21T10:00:00Z").unwrap()
+}
+
+fn decision() -> Decision {
+    Decision {
+        request: Request {
+            request_id: RequestId::new(7, CATEGORY, added()),
+            profile: PageRef {
+                id: 7,
+                title: "Wikipedia:Co-op/Zoë".into(),
+            },
+            category: CATEGORY.into(),
+            category_added: added(),
+            learner: User {
+                name: "Zoë".into(),
+                id: 9,
+            },
+            scanned_at: added(),
+        },
+        mentor: User {
+            name: "Ada".into(),
+            id: 5,
+        },
+        mentor_profile: None,
+        level: Level::Skill,
+        mentor_skill: "writing".into(),
+        explanation: None,
+    }
+}
+
+fn page(text: &str) -> TalkPage {
+    TalkPage {
+        title: TALK.into(),
+        exists: true,
+        content_model: Some("wikitext".into()),
+        text: text.into(),
+        revid: Some(1),
+    }
+}
+
+fn board() -> TalkPage {
+    TalkPage {
+        content_model: Some("flow-board".into()),
+        text: String::new(),
+        ..page("")
+    }
+}
+
+fn missing() -> TalkPage {
+    TalkPage {
+        title: TALK.into(),
+        exists: false,
+        content_model: None,
+        text: String::new(),
+        revid: None,
+    }
+}
+
+/// Follows the plan to its verdict, answering each read from `answers`, and says which reads
+/// it asked for.
+fn follow(
+    config: &Config,
+    read: &mut Read<'_>,
+    dry_run: bool,
+    answers: (bool, Option<&str>, &str),
+) -> (Verdict, Vec<&'static str>) {
+    let (has_flow, post, header) = answers;
+    let mut asked = Vec::new();
+    loop {
+        match next(config, &decision(), read, dry_run) {
+            Step::AskForFlow => {
+                asked.push("flow?");
+                read.wiki_has_flow = Some(has_flow);
+            }
+            Step::FindMarkerOnBoard => {
+                asked.push("topics");
+                read.board_post = Some(post.map(str::to_owned));
+            }
+            Step::ReadBoardHeader => {
+                asked.push("header");
+                read.board_header = Some(header.to_owned());
+            }
+            Step::Decided(verdict) => return (verdict, asked),
+        }
+    }
+}
+
+#[test]
+fn a_greeting_on_a_page_is_appended_with_its_marker_after_every_check_passed() {
+    let page = page("Hello and welcome.");
+    let mut read = Read::new(&page, Some(added()));
+    let (verdict, asked) = follow(&config(), &mut read, false, (false, None, ""));
+    assert!(asked.is_empty(), "a page needs nothing more: {asked:?}");
+    let Verdict::Post {
+        on,
+        greeting,
+        allowed,
+    } = verdict
+    else {
+        panic!("expected a post, got {verdict:?}");
+    };
+    assert_eq!(on, Surface::Page);
+    assert_eq!(allowed.title(), TALK);
+    assert!(greeting.text.contains("[[User:Ada|Ada]]"));
+    assert!(greeting.text.ends_with(&marker(&decision())));
+}
+
+#[test]
+fn the_marker_is_looked_for_first_so_a_greeting_is_never_posted_twice() {
+    // Even on a page that has since been tagged {{nobots}} and whose request was withdrawn:
+    // the greeting is there, which is what the outcome must say.
+    let text = format!("{{{{nobots}}}} {}", marker(&decision()));
+    let page = page(&text);
+    let mut read = Read::new(&page, None);
+    let (verdict, _) = follow(&config(), &mut read, false, (false, None, ""));
+    assert!(matches!(
+        verdict,
+        Verdict::PostedBefore {
+            on: Surface::Page,
+            postid: None
+        }
+    ));
+
+    let board = board();
+    let mut read = Read::new(&board, None);
+    let (verdict, asked) = follow(&config(), &mut read, false, (true, Some("xyz"), ""));
+    assert_eq!(
+        asked,
+        ["topics"],
+        "the header is not needed once the marker is found"
+    );
+    assert!(
+        matches!(verdict, Verdict::PostedBefore { on: Surface::Board, postid: Some(p) } if p == "xyz")
+    );
+}
+
+#[test]
+fn a_withdrawn_or_superseded_request_is_skipped_before_bots_is_read() {
+    let board = board();
+    let mut read = Read::new(&board, None);
+    let (verdict, asked) = follow(&config(), &mut read, false, (true, None, "{{nobots}}"));
+    assert_eq!(asked, ["topics"]);
+    assert!(
+        matches!(&verdict, Verdict::Skip { reason } if reason.starts_with("request withdrawn: Category:Co-op/Requests/Writing is no longer on Wikipedia:Co-op/Zoë")),
+        "{verdict:?}"
+    );
+
+    let page = page("");
+    let later = added().plus_seconds(60);
+    let mut read = Read::new(&page, Some(later));
+    let (verdict, _) = follow(&config(), &mut read, false, (false, None, ""));
+    assert!(
+        matches!(&verdict, Verdict::Skip { reason } if reason.starts_with("request superseded:")),
+        "{verdict:?}"
+    );
+}
+
+#[test]
+fn bots_templates_keep_the_greeting_off_a_page_and_off_a_board_whose_header_has_them() {
+    let page = page("{{bots|deny=MatchBot}}");
+    let mut read = Read::new(&page, Some(added()));
+    let (verdict, _) = follow(&config(), &mut read, false, (false, None, ""));
+    assert!(
+        matches!(&verdict, Verdict::Skip { reason } if reason == "the page carries {{bots|deny=MatchBot}}"),
+        "{verdict:?}"
+    );
+
+    let board = board();
+    let mut read = Read::new(&board, Some(added()));
+    let (verdict, asked) = follow(&config(), &mut read, false, (true, None, "{{nobots}}"));
+    assert_eq!(asked, ["topics", "header"]);
+    assert!(
+        matches!(&verdict, Verdict::Skip { reason } if reason == "the page carries {{nobots}}"),
+        "{verdict:?}"
+    );
+}
+
+#[test]
+fn a_board_gets_a_topic_of_the_greeting_alone() {
+    let board = board();
+    let mut read = Read::new(&board, Some(added()));
+    let (verdict, _) = follow(&config(), &mut read, false, (true, None, "Welcome!"));
+    let Verdict::Post { on, greeting, .. } = verdict else {
+        panic!("expected a post, got {verdict:?}");
+    };
+    assert_eq!(on, Surface::Board);
+    assert!(!greeting.text.contains("~~~~") && !greeting.text.contains("=="));
+}
+
+#[test]
+fn a_missing_talk_page_becomes_a_board_only_when_asked_for_and_the_wiki_has_flow() {
+    let missing = missing();
+    let mut read = Read::new(&missing, Some(added()));
+    let (verdict, asked) = follow(&config(), &mut read, false, (true, None, ""));
+    assert!(
+        asked.is_empty(),
+        "wikitext is the default; Flow is not asked about"
+    );
+    assert!(matches!(
+        verdict,
+        Verdict::Post {
+            on: Surface::Page,
+            ..
+        }
+    ));
+
+    let mut flow = config();
+    flow.notifier.missing_talk_page = MissingTalkPage::Flow;
+    for (has_flow, surface) in [(true, Surface::Board), (false, Surface::Page)] {
+        let mut read = Read::new(&missing, Some(added()));
+        let (verdict, asked) = follow(&flow, &mut read, false, (has_flow, None, ""));
+        assert_eq!(
+            asked,
+            ["flow?"],
+            "a board that does not exist has no topics or header"
+        );
+        assert!(
+            matches!(&verdict, Verdict::Post { on, .. } if *on == surface),
+            "{verdict:?}"
+        );
+    }
+}
+
+#[test]
+fn a_dry_run_decides_everything_but_the_edit() {
+    let page = page("");
+    let mut read = Read::new(&page, Some(added()));
+    let (verdict, _) = follow(&config(), &mut read, true, (false, None, ""));
+    let Verdict::DryRun(greeting) = verdict else {
+        panic!("expected a dry run, got {verdict:?}");
+    };
+    assert!(greeting.text.contains(&marker(&decision())));
+
+    let excluded = page_with_nobots();
+    let mut read = Read::new(&excluded, Some(added()));
+    let (verdict, _) = follow(&config(), &mut read, true, (false, None, ""));
+    assert!(matches!(verdict, Verdict::Skip { .. }), "{verdict:?}");
+}
+
+fn page_with_nobots() -> TalkPage {
+    page("{{nobots}}")
+}

@@ -1,0 +1,195 @@
+//! The notifier's loop: wait for the run page, read a batch of decisions' talk pages, carry
+//! each decision out, and emit its outcome with the decision's ack.
+
+use matchbot_bus::{Bus, Consumer, DECISIONS, Delivery, OUTCOMES};
+use matchbot_config::Config;
+use matchbot_model::{Decision, OutcomeKind};
+use matchbot_runtime::{Next, Shutdown, StageOptions, connect, join_stage, retry, run_stage};
+use matchbot_wiki::Client;
+use tracing::Instrument;
+
+use crate::error::NotifierError;
+use crate::greet::{greet, not_a_profile};
+use crate::reads::{decisions_per_read, read_talk_pages};
+
+/// How a trial run differs from a normal one.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Trial {
+    /// `--dry-run`: everything but the edit.
+    pub dry_run: bool,
+    /// `--max-edits N`: stop after N edits.
+    pub max_edits: Option<u64>,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Greetings saved by this run.
+    pub posted: usize,
+    /// Greetings found already posted (by their marker).
+    pub already_posted: usize,
+    /// Greetings a dry run would have posted.
+    pub dry_run: usize,
+    /// Greetings not posted on purpose.
+    pub skipped: usize,
+    /// Greetings the wiki refused.
+    pub failed: usize,
+    /// True when the run stopped because its edit budget was used up.
+    pub budget_spent: bool,
+}
+
+/// What the notifier runs on: the wiki (logged in as the bot, with the edit etiquette of
+/// `notifier.*` and the trial's budget), the bus, and its place in the notifier's group.
+pub struct Deps {
+    /// The wiki, as the bot.
+    pub wiki: Client,
+    /// The bus the outcomes go to.
+    pub bus: Bus,
+    /// The notifier's reader of the decisions stream.
+    pub decisions: Consumer<Decision>,
+}
+
+impl Deps {
+    /// Logs in and joins the notifier's group as `options.consumer`, waiting out outages;
+    /// `None` if `shutdown` came first.
+    pub async fn connect(
+        config: &Config,
+        trial: Trial,
+        options: &StageOptions,
+        shutdown: &Shutdown,
+    ) -> Result<Option<Deps>, NotifierError> {
+        let n = &config.notifier;
+        let Some(wiki) = retry(shutdown, "logging in to the wiki", async || {
+            connect::wiki(&config.wiki)
+                .edit_interval(n.edit_interval)
+                .run_page(&n.run_page, n.run_page_check)
+                .edit_budget(trial.max_edits)
+                .build()
+                .await
+                .map_err(NotifierError::from)
+        })
+        .await?
+        else {
+            return Ok(None);
+        };
+        let joined = join_stage(&config.redis, DECISIONS, options, shutdown).await?;
+        Ok(joined.map(|(bus, decisions)| Deps {
+            wiki,
+            bus,
+            decisions,
+        }))
+    }
+}
+
+/// Runs the notifier until `shutdown` fires (or, with `once`, until nothing is waiting, or
+/// when the edit budget is used up).
+pub async fn run(
+    config: &Config,
+    deps: Deps,
+    options: StageOptions,
+    trial: Trial,
+    shutdown: Shutdown,
+) -> Result<Summary, NotifierError> {
+    let mut summary = Summary::default();
+    let Deps {
+        wiki,
+        bus,
+        mut decisions,
+    } = deps;
+    let per_read = decisions_per_read(config, trial);
+    run_stage(
+        &mut decisions,
+        per_read,
+        &options,
+        &shutdown,
+        async |decisions: &Consumer<Decision>, batch: &[Delivery<Decision>]| {
+            if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
+                return Ok(Next::Stop);
+            }
+            // A read shared by several decisions belongs to all their traces.
+            let read_span = match batch {
+                [one] => decisions.process_span(one),
+                _ => decisions.batch_span(batch),
+            };
+            let reads = read_talk_pages(config, &wiki, batch)
+                .instrument(read_span.clone())
+                .await?;
+            // Outcomes that changed nothing on the wiki go out together; an edit's goes out
+            // with everything before it as soon as the edit is saved.
+            let mut commit = decisions.commit_builder();
+            for (entry, read) in batch.iter().zip(reads) {
+                let span = match batch {
+                    [_] => read_span.clone(),
+                    _ => decisions.process_span(entry),
+                };
+                let outcome = match read {
+                    Some(read) => {
+                        greet(config, &wiki, &entry.payload, read, trial.dry_run)
+                            .instrument(span.clone())
+                            .await?
+                    }
+                    None => not_a_profile(config, &entry.payload),
+                };
+                span.in_scope(|| commit.emit(OUTCOMES, &outcome))?;
+                decisions.ack(&mut commit, &entry.id);
+                let edited = matches!(outcome.kind, OutcomeKind::Posted { already: false, .. });
+                if edited {
+                    let saved = std::mem::replace(&mut commit, decisions.commit_builder());
+                    bus.commit(saved).instrument(span).await?;
+                }
+                match &outcome.kind {
+                    OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
+                    OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,
+                    OutcomeKind::DryRun { .. } => summary.dry_run += 1,
+                    OutcomeKind::Skipped { .. } => summary.skipped += 1,
+                    OutcomeKind::Failed { .. } => summary.failed += 1,
+                }
+                if !edited {
+                    continue;
+                }
+                // Stop as soon as the budget is spent, before another decision is read: one
+                // read and left unhandled would wait `claim_idle` for the next run.
+                if let (Some(budget), Some(0)) = (trial.max_edits, wiki.edits_left().await) {
+                    bus.commit(commit).await?;
+                    tracing::info!(
+                        budget,
+                        "the edit budget (--max-edits) is used up: stopping; the decisions left wait in the stream for the next run"
+                    );
+                    summary.budget_spent = true;
+                    return Ok(Next::Stop);
+                }
+                // Likewise wait out the edit interval here, where a stop can cut the wait short
+                // with nothing in hand, rather than inside the next edit.
+                let pause = wiki.until_next_edit().await;
+                if !pause.is_zero() && shutdown.sleep(pause).await {
+                    bus.commit(commit).await?;
+                    return Ok(Next::Stop);
+                }
+            }
+            bus.commit(commit).await?;
+            Ok::<Next, NotifierError>(Next::Continue)
+        },
+    )
+    .await?;
+    Ok(summary)
+}
+
+/// Waits while the run page does not say `true`, reading it again every
+/// `notifier.run_page_check_seconds`. False when shutdown came first.
+async fn wait_for_run_page(
+    config: &Config,
+    wiki: &Client,
+    shutdown: &Shutdown,
+) -> Result<bool, matchbot_wiki::Error> {
+    loop {
+        match wiki.may_edit().await {
+            Ok(()) => return Ok(true),
+            Err(matchbot_wiki::Error::Stopped { .. }) => {
+                if shutdown.sleep(config.notifier.run_page_check).await {
+                    return Ok(false);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The recorder's loop: read a batch of outcomes, write them as one multi-row upsert, and only
+//! once that has committed, ack the whole batch in one MULTI/EXEC. A crash in between delivers
+//! the batch again, and the unique `request_id` turns the second upsert into no change.
+
+use matchbot_bus::{Bus, Consumer, Delivery, OUTCOMES};
+use matchbot_config::Config;
+use matchbot_db::{Db, MatchRow};
+use matchbot_model::Outcome;
+use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, retry, run_stage};
+use tracing::Instrument;
+
+use crate::error::RecorderError;
+
+/// Outcomes read, upserted and acked together: big enough that a backlog drains at over
+/// 10,000 rows a second (`scripts/bench recorder`), small enough to stay far below MySQL's
+/// 65,535 placeholders per statement.
+pub const BATCH: usize = 500;
+
+/// What the recorder runs on: the match database (at the schema this build writes), the bus,
+/// and its place in the recorder's consumer group.
+pub struct Deps {
+    /// The match database.
+    pub db: Db,
+    /// The bus the outcomes are on.
+    pub bus: Bus,
+    /// The recorder's reader of the outcomes stream.
+    pub outcomes: Consumer<Outcome>,
+}
+
+impl Deps {
+    /// Checks the database schema and joins the recorder's group as `options.consumer`,
+    /// waiting out outages; `None` if `shutdown` came first.
+    pub async fn connect(
+        config: &Config,
+        options: &StageOptions,
+        shutdown: &Shutdown,
+    ) -> Result<Option<Deps>, RecorderError> {
+        let db = Db::connect(&config.db);
+        let Some(()) = retry(shutdown, "checking the database schema", async || {
+            db.require_current_schema()
+                .await
+                .map_err(RecorderError::from)
+        })
+        .await?
+        else {
+            return Ok(None);
+        };
+        let joined = join_stage(&config.redis, OUTCOMES, options, shutdown).await?;
+        Ok(joined.map(|(bus, outcomes)| Deps { db, bus, outcomes }))
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Outcomes read.
+    pub outcomes: usize,
+    /// MySQL's affected rows: 1 per new row, 2 per dry-run row replaced by a real outcome.
+    pub rows_changed: u64,
+}
+
+/// Runs the recorder until `shutdown` fires (or, with `once`, until nothing is waiting).
+pub async fn run(
+    config: &Config,
+    deps: Deps,
+    options: StageOptions,
+    shutdown: Shutdown,
+) -> Result<Summary, RecorderError> {
+    let mut summary = Summary::default();
+    let Deps {
+        db,
+        bus,
+        mut outcomes,
+    } = deps;
+    run_stage(
+        &mut outcomes,
+        BATCH,
+        &options,
+        &shutdown,
+        async |outcomes: &Consumer<Outcome>, batch: &[Delivery<Outcome>]| {
+            // Each outcome's own trace shows it being recorded; the one statement for the
+            // whole batch is in the batch's span, which links to them all.
+            let entry_spans: Vec<tracing::Span> =
+                batch.iter().map(|e| outcomes.process_span(e)).collect();
+            let rows: Vec<MatchRow> = batch
+                .iter()
+                .map(|e| {
+                    let skill = config.skill_requested_with(&e.payload.decision.request.category);
+                    MatchRow::new(&e.payload, skill, e.trace_id())
+                })
+                .collect();
+            let rows_changed = async {
+                let rows_changed = db.record(&rows).await?;
+                let mut commit = outcomes.commit_builder();
+                for entry in batch {
+                    outcomes.ack(&mut commit, &entry.id);
+                }
+                bus.commit(commit).await?;
+                tracing::info!(outcomes = batch.len(), rows_changed, "recorded");
+                Ok::<_, RecorderError>(rows_changed)
+            }
+            .instrument(outcomes.batch_span(batch))
+            .await?;
+            drop(entry_spans);
+            summary.outcomes += batch.len();
+            summary.rows_changed += rows_changed;
+            Ok::<Next, RecorderError>(Next::Continue)
+        },
+    )
+    .await?;
+    if let Err(e) = db.close().await {
+        tracing::warn!(error = %e, "could not close the database connections cleanly");
+    }
+    Ok(summary)
+}

@@ -1,0 +1,103 @@
+//! Which request links are new requests: the pure part of finding requests, shared by a poll
+//! (category changes, and the changed pages as they are now) and a reconcile (a full listing of
+//! each request category). No I/O: what was handed out before and what `matches` holds are
+//! passed in.
+
+use std::collections::{BTreeMap, HashSet};
+
+use matchbot_config::Config;
+use matchbot_db::RequestKey;
+use matchbot_model::{PageRef, Request, RequestId, Timestamp, User};
+use matchbot_wiki::{CategoryChange, CategoryMember, PageCategories};
+
+/// A profile in a request category: a request, unless someone handled it already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sighting {
+    /// What identifies the request (its id, profile, category and category-add time).
+    pub key: RequestKey,
+    /// The profile's title.
+    pub title: String,
+}
+
+impl Sighting {
+    fn new(profile: u64, title: &str, category: &str, added: Timestamp) -> Self {
+        Sighting {
+            key: RequestKey {
+                request_id: RequestId::new(profile, category, added),
+                profile_id: profile,
+                category: category.to_owned(),
+                category_added: added,
+            },
+            title: title.to_owned(),
+        }
+    }
+
+    /// The request this is, made by `learner` and found by a scan that started at
+    /// `scanned_at`.
+    pub fn into_request(self, learner: User, scanned_at: Timestamp) -> Request {
+        Request {
+            request_id: self.key.request_id,
+            profile: PageRef {
+                id: self.key.profile_id,
+                title: self.title,
+            },
+            category: self.key.category,
+            category_added: self.key.category_added,
+            learner,
+            scanned_at,
+        }
+    }
+}
+
+/// Whether a request link counts at all: on a profile (a subpage of `pages.main`), added no
+/// earlier than the floor.
+fn counts(config: &Config, title: &str, added: Timestamp, floor: Timestamp) -> bool {
+    config.pages.is_profile(title) && added >= floor
+}
+
+/// The request links that `changes` point at, as `pages` (the changed pages, read since) show
+/// them: a change of a request category on a page that is in that category now. A change that
+/// was a removal, or was undone, shows nothing.
+pub fn from_changes(
+    config: &Config,
+    changes: &[CategoryChange],
+    pages: &BTreeMap<u64, PageCategories>,
+    floor: Timestamp,
+) -> Vec<Sighting> {
+    changes
+        .iter()
+        .filter(|change| config.is_request_category(&change.category))
+        .filter_map(|change| {
+            let page = pages.get(&change.pageid)?;
+            let added = page.added_to(&change.category)?;
+            counts(config, &page.title, added, floor)
+                .then(|| Sighting::new(page.pageid, &page.title, &change.category, added))
+        })
+        .collect()
+}
+
+/// The request links a full listing of the request category `category` shows.
+pub fn from_listing(
+    config: &Config,
+    category: &str,
+    members: &[CategoryMember],
+    floor: Timestamp,
+) -> Vec<Sighting> {
+    members
+        .iter()
+        .filter(|m| counts(config, &m.title, m.timestamp, floor))
+        .map(|m| Sighting::new(m.pageid, &m.title, category, m.timestamp))
+        .collect()
+}
+
+/// `sightings` without those handed out before (`seen`), each request once, in the order found.
+pub fn unseen(sightings: Vec<Sighting>, seen: &HashSet<RequestId>) -> Vec<Sighting> {
+    let mut found = HashSet::new();
+    sightings
+        .into_iter()
+        .filter(|s| !seen.contains(&s.key.request_id) && found.insert(s.key.request_id.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,294 @@
+//! A poll and a reconcile: what the scanner asks the wiki, Redis and the database, and the one
+//! commit each ends in. Which links are requests is decided in `requests`, which needs no I/O.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::time::Instant;
+
+use matchbot_bus::{Bus, Commit, REQUESTS, request_span};
+use matchbot_config::Config;
+use matchbot_db::Db;
+use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
+use matchbot_wiki::{CategoryChange, Client, PageCategories};
+
+use crate::creators::Creators;
+use crate::error::ScanError;
+use crate::pool;
+use crate::requests::{self, Sighting};
+use crate::state::State;
+
+pub(crate) struct Scanner<'a> {
+    pub config: &'a Config,
+    pub wiki: Client,
+    pub bus: Bus,
+    pub state: State,
+    pub db: Db,
+    pub creators: Creators,
+    /// The pool as last written to Redis.
+    pub pool: MentorPool,
+    /// No request whose category was added before this is handed out.
+    pub floor: Timestamp,
+}
+
+impl Scanner<'_> {
+    /// One poll of the watchlist; returns how many requests it put on the stream.
+    pub(crate) async fn poll(&mut self) -> Result<usize, ScanError> {
+        let overlap = self.config.scanner.overlap.as_secs() as i64;
+        let from = match self.state.cursor().await? {
+            Some(cursor) => cursor.plus_seconds(-overlap).max(self.floor),
+            None => self.floor,
+        };
+        let listing = self.wiki.category_changes(from).await?;
+        let ours = self.categories();
+        let mut changes: Vec<CategoryChange> = listing
+            .changes
+            .into_iter()
+            .filter(|c| ours.contains(c.category.as_str()))
+            .collect();
+        // The overlap shows most changes again on the next polls: only new ones cost anything.
+        let seen = self.state.changes_seen(&changes).await?;
+        changes.retain(|c| !seen.contains(&c.key()));
+
+        let mut commit = self.bus.commit_builder();
+        let mut requests = Vec::new();
+        if !changes.is_empty() {
+            let pages = self.confirm(&changes).await?;
+            let found = requests::from_changes(self.config, &changes, &pages, self.floor);
+            let (unhandled, _) = self.unhandled(found, true).await?;
+            for sighting in unhandled {
+                match pages
+                    .get(&sighting.key.profile_id)
+                    .and_then(|p| p.creator.clone())
+                {
+                    Some(learner) => {
+                        requests.push(sighting.into_request(learner, listing.server_time));
+                    }
+                    None => no_creator(&sighting),
+                }
+            }
+            if self.update_pool(&changes, &pages).await? {
+                self.pool.taken_at = Some(listing.server_time);
+                commit.set_mentor_pool(&self.pool)?;
+            }
+            for change in &changes {
+                self.state.see_change(&mut commit, change);
+            }
+        }
+        hand_out(&mut commit, &self.state, &mut requests)?;
+        self.state
+            .advance(&mut commit, listing.server_time, overlap);
+        self.bus.commit(commit).await?;
+        Ok(requests.len())
+    }
+
+    /// Of `found`, those neither handed out before nor in `matches` (the original MatchBot's
+    /// rows count: a change a poll sees can be one it, or a deployment whose Redis is gone,
+    /// already handled), and how many `matches` held.
+    async fn unhandled(
+        &self,
+        found: Vec<Sighting>,
+        log_handled: bool,
+    ) -> Result<(Vec<Sighting>, usize), ScanError> {
+        let seen = self
+            .state
+            .requests_seen(found.iter().map(|s| &s.key.request_id))
+            .await?;
+        let candidates = requests::unseen(found, &seen);
+        let handled: HashSet<RequestId> = if candidates.is_empty() {
+            HashSet::new()
+        } else {
+            let keys: Vec<_> = candidates.iter().map(|s| s.key.clone()).collect();
+            self.db.handled(&keys).await?
+        };
+        let unhandled = candidates
+            .into_iter()
+            .filter(|s| {
+                let done = handled.contains(&s.key.request_id);
+                if done && log_handled {
+                    tracing::info!(request = %s.key.request_id, "already in matches; not handed out again");
+                }
+                !done
+            })
+            .collect();
+        Ok((unhandled, handled.len()))
+    }
+
+    /// Every category the scanner watches: request categories and the pool's.
+    fn categories(&self) -> BTreeSet<&str> {
+        self.config
+            .skills
+            .iter()
+            .map(|s| s.request_category.as_str())
+            .chain(pool::categories(self.config))
+            .collect()
+    }
+
+    /// The pages `changes` touched, as they are now: the categories of ours each is in, and
+    /// their creators remembered. Pages whose creator is known cost one request per 50 between
+    /// them; a page seen for the first time costs one request, creator included.
+    async fn confirm(
+        &mut self,
+        changes: &[CategoryChange],
+    ) -> Result<BTreeMap<u64, PageCategories>, ScanError> {
+        let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        let pageids: BTreeSet<u64> = changes.iter().map(|c| c.pageid).collect();
+        let mut known = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for pageid in pageids {
+            match self.creators.cached(&self.bus, pageid).await? {
+                Some(user) => {
+                    known.insert(pageid, user);
+                }
+                None => unknown.push(pageid),
+            }
+        }
+        let mut pages = BTreeMap::new();
+        let ids: Vec<u64> = known.keys().copied().collect();
+        for mut page in self.wiki.page_categories(&ids, &categories).await? {
+            page.creator = known.get(&page.pageid).cloned();
+            pages.insert(page.pageid, page);
+        }
+        for pageid in unknown {
+            let Some(page) = self
+                .wiki
+                .page_categories_and_creator(pageid, &categories)
+                .await?
+            else {
+                continue; // deleted since
+            };
+            if let Some(creator) = &page.creator {
+                self.creators.remember(&self.bus, pageid, creator).await?;
+            }
+            pages.insert(pageid, page);
+        }
+        Ok(pages)
+    }
+
+    /// Applies the pool categories' changes to the pool; true when it changed.
+    async fn update_pool(
+        &mut self,
+        changes: &[CategoryChange],
+        pages: &BTreeMap<u64, PageCategories>,
+    ) -> Result<bool, ScanError> {
+        let pool_categories: BTreeSet<&str> = pool::categories(self.config).into_iter().collect();
+        let mut changed_by_page: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
+        for change in changes {
+            if pool_categories.contains(change.category.as_str()) {
+                changed_by_page
+                    .entry(change.pageid)
+                    .or_default()
+                    .insert(change.category.as_str());
+            }
+        }
+        if changed_by_page.is_empty() {
+            return Ok(false);
+        }
+        let mut joined = BTreeSet::new();
+        for (pageid, changed) in &changed_by_page {
+            let gone = PageCategories {
+                pageid: *pageid,
+                title: String::new(),
+                categories: Vec::new(),
+                creator: None,
+            };
+            let page = pages.get(pageid).unwrap_or(&gone);
+            joined.extend(pool::apply(
+                self.config,
+                &mut self.pool,
+                page,
+                page.creator.as_ref(),
+                changed,
+            ));
+        }
+        pool::look_up(self.config, &self.wiki, &mut self.pool, &joined).await?;
+        Ok(true)
+    }
+
+    /// Lists every request and pool category in full and makes the stream and the pool what
+    /// the wiki says they should be; returns how many requests it put on the stream.
+    pub(crate) async fn reconcile(&mut self) -> Result<usize, ScanError> {
+        let started = Instant::now();
+        self.keep_watching().await?;
+        let pool = pool::read(self.config, &self.wiki, &self.bus, &mut self.creators).await?;
+
+        let mut found = Vec::new();
+        let mut listed_at = None;
+        for skill in &self.config.skills {
+            let category = &skill.request_category;
+            let listing = self
+                .wiki
+                .category_members(category, Some(self.floor))
+                .await?;
+            listed_at = listed_at.or(Some(listing.server_time));
+            found.extend(requests::from_listing(
+                self.config,
+                category,
+                &listing.members,
+                self.floor,
+            ));
+        }
+        let scanned_at = listed_at.unwrap_or_else(Timestamp::now);
+        let (unhandled, handled_before) = self.unhandled(found, false).await?;
+        let mut requests = Vec::new();
+        for sighting in unhandled {
+            match self
+                .creators
+                .get(&self.wiki, &self.bus, sighting.key.profile_id)
+                .await?
+            {
+                Some(learner) => requests.push(sighting.into_request(learner, scanned_at)),
+                None => no_creator(&sighting),
+            }
+        }
+
+        let mut commit = self.bus.commit_builder();
+        commit.set_mentor_pool(&pool)?;
+        hand_out(&mut commit, &self.state, &mut requests)?;
+        // A first start polls from the time of this listing on: everything before it was
+        // just listed.
+        if self.state.cursor().await?.is_none() {
+            self.state.advance(&mut commit, scanned_at, 0);
+        }
+        self.bus.commit(commit).await?;
+        self.pool = pool;
+        tracing::info!(
+            requests = requests.len(),
+            handled_before,
+            mentors = self.pool.general.len()
+                + self.pool.by_category.values().map(Vec::len).sum::<usize>(),
+            blocked = self.pool.blocked.len(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "reconciled"
+        );
+        Ok(requests.len())
+    }
+
+    /// Puts back on the bot's watchlist any of its categories that are not on it: without them
+    /// the polls would hear of nothing.
+    async fn keep_watching(&self) -> Result<(), ScanError> {
+        let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        let unwatched = self.wiki.unwatched(&categories).await?;
+        if !unwatched.is_empty() {
+            tracing::info!(categories = ?unwatched, "watching categories");
+            self.wiki.watch(&unwatched).await?;
+        }
+        Ok(())
+    }
+}
+
+fn no_creator(sighting: &Sighting) {
+    tracing::warn!(profile = %sighting.title, "request on a profile with no known creator; skipped");
+}
+
+/// Adds `requests` to `commit` in request order, each as the start of a trace of its own
+/// that follows it through every stage, and notes them as handed out.
+fn hand_out(commit: &mut Commit, state: &State, requests: &mut [Request]) -> Result<(), ScanError> {
+    requests.sort_by(|a, b| a.order().cmp(&b.order()));
+    for request in requests.iter() {
+        request_span(request.request_id.as_str()).in_scope(|| {
+            tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
+            commit.emit(REQUESTS, request)
+        })?;
+        state.see_request(commit, request);
+    }
+    Ok(())
+}

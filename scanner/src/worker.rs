@@ -1,0 +1,138 @@
+//! The scanner's loop: reconcile at start and every `scanner.reconcile_seconds`, poll every
+//! `scanner.poll_seconds`, and wait out any outage in between.
+
+use std::time::Instant;
+
+use matchbot_bus::Bus;
+use matchbot_config::Config;
+use matchbot_db::Db;
+use matchbot_model::{MentorPool, Timestamp};
+use matchbot_runtime::{Shutdown, connect, retry};
+use matchbot_wiki::Client;
+
+use crate::creators::Creators;
+use crate::error::ScanError;
+use crate::scan::Scanner;
+use crate::state::State;
+
+/// How the scanner runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Reconcile, poll once, then return.
+    pub once: bool,
+    /// Where a first scan starts; ignored once the scanner has started once.
+    pub since: Option<Timestamp>,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Polls of the watchlist.
+    pub polls: usize,
+    /// Reconciles.
+    pub reconciles: usize,
+    /// Requests put on the stream.
+    pub requests: usize,
+}
+
+/// What the scanner runs on: the wiki (logged in as the bot), the bus, and the match
+/// database (at the schema this build reads).
+pub struct Deps {
+    /// The wiki, as the bot.
+    pub wiki: Client,
+    /// The bus the requests, the pool and the scanner's state are on.
+    pub bus: Bus,
+    /// The match database: which requests were handled.
+    pub db: Db,
+}
+
+impl Deps {
+    /// Logs in, connects to Redis and checks the database's schema, waiting out outages;
+    /// `None` if `shutdown` came first.
+    pub async fn connect(config: &Config, shutdown: &Shutdown) -> Result<Option<Deps>, ScanError> {
+        let Some(wiki) = retry(shutdown, "logging in to the wiki", async || {
+            connect::wiki(&config.wiki)
+                .build()
+                .await
+                .map_err(ScanError::from)
+        })
+        .await?
+        else {
+            return Ok(None);
+        };
+        let Some(bus) = retry(shutdown, "connecting to Redis", async || {
+            connect::bus(&config.redis).await.map_err(ScanError::from)
+        })
+        .await?
+        else {
+            return Ok(None);
+        };
+        let db = Db::connect(&config.db);
+        let Some(()) = retry(shutdown, "checking the match database", async || {
+            db.require_current_schema().await.map_err(ScanError::from)
+        })
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Deps { wiki, bus, db }))
+    }
+}
+
+/// Runs the scanner until `shutdown` fires (or reconciles and polls once, with `options.once`).
+pub async fn run(
+    config: &Config,
+    deps: Deps,
+    options: Options,
+    shutdown: Shutdown,
+) -> Result<Summary, ScanError> {
+    let mut summary = Summary::default();
+    let Deps { wiki, bus, db } = deps;
+    let Some(floor) = retry(&shutdown, "reading where scans start", async || {
+        State::new(&bus)
+            .floor(options.since.or(config.scanner.since))
+            .await
+    })
+    .await?
+    else {
+        return Ok(summary);
+    };
+    let mut scanner = Scanner {
+        config,
+        wiki,
+        state: State::new(&bus),
+        bus,
+        db,
+        creators: Creators::new(),
+        pool: MentorPool::default(),
+        floor,
+    };
+    let mut next_reconcile = Instant::now();
+    loop {
+        // A poll or reconcile half done when the wiki, Redis or MariaDB went away wrote nothing
+        // (its writes are one MULTI/EXEC at the end), so it is simply done again.
+        if Instant::now() >= next_reconcile {
+            let Some(found) =
+                retry(&shutdown, "reconciling", async || scanner.reconcile().await).await?
+            else {
+                break;
+            };
+            summary.requests += found;
+            summary.reconciles += 1;
+            next_reconcile = Instant::now() + config.scanner.reconcile_interval;
+        }
+        let Some(found) = retry(&shutdown, "polling the watchlist", async || {
+            scanner.poll().await
+        })
+        .await?
+        else {
+            break;
+        };
+        summary.requests += found;
+        summary.polls += 1;
+        if options.once || shutdown.sleep(config.scanner.poll_interval).await {
+            break;
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,27 @@
+//! MatchBot's integration tests: one binary, so the workspace links its test code once. Each
+//! module tests through the real binaries or the real services what its one line says; the
+//! harness (the `harness` crate beside this file) runs them.
+//!
+//! Run one group with `cargo test -p matchbot-tests --test integration <module>`, e.g.
+//! `... -- e2e::budget --nocapture`.
+
+/// The MediaWiki client's etiquette, against the fake wiki (what a real wiki cannot do on demand).
+mod client;
+/// The deployment files: docker-compose.yml with its collector, jobs.yaml with the Procfile.
+mod deploy;
+/// The four real binaries against the real Redis, MariaDB and the sandbox's real MediaWiki.
+mod e2e;
+/// Nothing lost, nothing doubled, through crashes and restarts of every part.
+mod fault;
+/// The matcher binary while the mentor pool changes under it.
+mod matcher;
+/// Greetings on Flow boards, through the real binaries against the fake wiki.
+mod notifier;
+/// The recorder binary: rows, batches, redelivery, dead letters.
+mod recorder;
+/// A recorded requests stream replayed through the real stages, against golden files.
+mod replay;
+/// `matchbot report`'s figures on a known data set.
+mod report;
+/// No secret reaches a log line or an error message.
+mod secrets;
