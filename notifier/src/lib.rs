@@ -35,7 +35,7 @@
 //! - `plan`: the checks a greeting goes through, as a pure function of what was read.
 //! - `greet`: one decision carried out on the wiki: the reads its plan asks for, the edit, the
 //!   outcome.
-//! - `reads`: reading a batch's talk pages together.
+//! - `reads`: reading a batch's talk pages together; `trial`: a run with a budget, or none.
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the notifier, or makes it wait.
 
@@ -44,6 +44,7 @@ mod greet;
 pub mod greeting;
 pub mod plan;
 mod reads;
+mod trial;
 mod worker;
 
 pub use error::NotifierError;
@@ -51,4 +52,5 @@ pub use greet::greet;
 pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 pub use plan::MESSAGE_TYPE;
 pub use reads::decisions_per_read;
-pub use worker::{Deps, Summary, Trial, run};
+pub use trial::Trial;
+pub use worker::{Deps, Summary, run};

@@ -6,7 +6,7 @@ use matchbot_config::Config;
 use matchbot_model::Decision;
 use matchbot_wiki::{Client, RequestCheck, TalkPageAndRequest};
 
-use crate::worker::Trial;
+use crate::trial::Trial;
 
 /// How many decisions are read, and their talk pages fetched, together.
 ///

@@ -11,15 +11,7 @@ use tracing::Instrument;
 use crate::error::NotifierError;
 use crate::greet::{greet, not_a_profile};
 use crate::reads::{decisions_per_read, read_talk_pages};
-
-/// How a trial run differs from a normal one.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Trial {
-    /// `--dry-run`: everything but the edit.
-    pub dry_run: bool,
-    /// `--max-edits N`: stop after N edits.
-    pub max_edits: Option<u64>,
-}
+use crate::trial::Trial;
 
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

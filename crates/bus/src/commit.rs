@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::bus::BusError;
+use crate::error::BusError;
 use crate::keys::Keys;
 use crate::stream::{PAYLOAD, Stream, TRACEPARENT, append};
 use crate::topic::Topic;

@@ -10,9 +10,10 @@ use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::bus::{Bus, BusError, Redelivery};
+use crate::bus::{Bus, Redelivery};
 use crate::commit::Commit;
 use crate::dead_letter::{self, Given};
+use crate::error::BusError;
 use crate::fields::{decode, trace_id};
 use crate::group::Member;
 use crate::stream::{PAYLOAD, TRACEPARENT};

@@ -4,8 +4,8 @@
 
 use redis::AsyncTypedCommands;
 
-use crate::bus::BusError;
 use crate::commit::{Commit, NewDeadLetter};
+use crate::error::BusError;
 use crate::group::Member;
 
 /// An entry being given up: its id, and what of it there is to keep.

@@ -3,7 +3,8 @@
 use redis::AsyncTypedCommands;
 use serde::Serialize;
 
-use crate::bus::{Bus, BusError};
+use crate::bus::Bus;
+use crate::error::BusError;
 use crate::stream::{DEAD_LETTER_MAX_LEN, EntryId, PAYLOAD, Stream, TRACEPARENT, append};
 
 /// An entry of the dead-letter stream.

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use redis::{AsyncTypedCommands, Value};
 use serde::Serialize;
 
-use crate::bus::{Bus, BusError};
+use crate::bus::Bus;
+use crate::error::BusError;
 use crate::fields::{number, text};
 use crate::stream::{EntryId, Stream};
 use crate::upkeep::{roll_key, unix_seconds};

@@ -28,7 +28,8 @@
 //!
 //! # Layout
 //!
-//! - `bus`: the connection, its settings, running a commit; `keys`: the prefix.
+//! - `bus`: the connection, its settings, running a commit; `keys`: the prefix; `error`: what
+//!   can go wrong, and which of it is an outage.
 //! - `stream`: the stream names, the fields of an entry, adding one; `topic`: streams typed by
 //!   their payload and reading stage.
 //! - `commit`: emits, acks and state writes that land together or not at all.
@@ -46,6 +47,7 @@ mod commit;
 mod consumer;
 mod dead_letter;
 mod dlq;
+mod error;
 mod export;
 mod fields;
 mod group;
@@ -58,10 +60,11 @@ mod topic;
 mod trace;
 mod upkeep;
 
-pub use bus::{Bus, BusError, Redelivery};
+pub use bus::{Bus, Redelivery};
 pub use commit::Commit;
 pub use consumer::{Consumer, Delivery};
 pub use dlq::{DeadLetter, RetryError, RetryRefused};
+pub use error::BusError;
 pub use export::ExportedEntry;
 pub use fields::trace_id;
 pub use inspect::{ConsumerStatus, GroupStatus, StreamStatus};

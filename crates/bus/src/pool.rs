@@ -4,8 +4,9 @@
 
 use matchbot_model::{MentorPool, Timestamp};
 
-use crate::bus::{Bus, BusError};
+use crate::bus::Bus;
 use crate::commit::Commit;
+use crate::error::BusError;
 
 /// The key (under the prefix) of the mentor pool: written whole by the scanner, in the same
 /// MULTI/EXEC as the requests it found, read by the matcher. One value replaced whole means a

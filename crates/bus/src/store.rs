@@ -9,8 +9,9 @@ use std::marker::PhantomData;
 
 use redis::{AsyncTypedCommands, FromRedisValue};
 
-use crate::bus::{Bus, BusError};
+use crate::bus::Bus;
 use crate::commit::Commit;
+use crate::error::BusError;
 
 impl Bus {
     /// The value of plain key `name`, if set.

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use redis::AsyncTypedCommands;
 
-use crate::bus::{BusError, Redelivery};
+use crate::bus::Redelivery;
 use crate::dead_letter::{self, Given};
+use crate::error::BusError;
 use crate::fields::{TRIMMED, number, text};
 use crate::group::Member;
 use crate::stream::EntryId;

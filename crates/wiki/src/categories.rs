@@ -2,6 +2,7 @@ use matchbot_model::{Timestamp, User};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::query::{TITLES_PER_REQUEST, continuation};
 use crate::{Client, Error};
 
 /// A page in a category.
@@ -63,7 +64,8 @@ pub struct CategoryMembers {
     /// Newest first.
     pub members: Vec<CategoryMember>,
     /// The server's time at the first request (`curtimestamp`): a cursor taken from the wiki's
-    /// clock, not ours (the original used the bot host's clock, defect 4).
+    /// clock, not ours (the original used the bot host's clock: its defect 4 in
+    /// docs/ARCHITECTURE.md).
     pub server_time: Timestamp,
 }
 
@@ -130,7 +132,7 @@ impl Client {
         categories: &[String],
     ) -> Result<Vec<PageCategories>, Error> {
         let mut found = Vec::new();
-        for batch in pageids.chunks(crate::watchlist::TITLES_PER_REQUEST) {
+        for batch in pageids.chunks(TITLES_PER_REQUEST) {
             found.extend(self.categories_of(batch, categories, false).await?);
         }
         Ok(found)
@@ -162,7 +164,7 @@ impl Client {
             .join("|");
         let mut pages: Vec<PageCategories> = Vec::new();
         // `clcategories` takes at most 50 titles too.
-        for wanted in categories.chunks(crate::watchlist::TITLES_PER_REQUEST) {
+        for wanted in categories.chunks(TITLES_PER_REQUEST) {
             let wanted = wanted.join("|");
             let mut next: Option<(String, String)> = None;
             loop {
@@ -256,13 +258,4 @@ fn merge_page(pages: &mut Vec<PageCategories>, page: &Value) -> Result<(), Error
         });
     }
     Ok(())
-}
-
-/// The `continue` block of an answer, if there is more to read.
-pub(crate) fn continuation(answer: &Value, key: &str) -> Option<(String, String)> {
-    let block = answer.get("continue")?;
-    Some((
-        block["continue"].as_str()?.to_owned(),
-        block[key].as_str()?.to_owned(),
-    ))
 }

@@ -20,6 +20,7 @@
 //! - `request`: the one request loop: standard parameters, spans, retries.
 //! - `auth` and `login`: how the bot proves who it is; logging in; csrf and watch tokens.
 //! - `error`: typed API errors and what each means for a caller.
+//! - `query`: what every query shares: titles per request, continuation.
 //! - `categories`: category members, with continuation and the server's time; which categories
 //!   a page is in now.
 //! - `watchlist`: category changes on the bot's watchlist; watching categories.
@@ -45,6 +46,7 @@ mod flow;
 mod gate;
 mod login;
 mod pages;
+mod query;
 mod request;
 mod users;
 mod watchlist;

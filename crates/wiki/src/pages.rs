@@ -3,6 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use matchbot_model::{Timestamp, User};
 use serde_json::Value;
 
+use crate::query::TITLES_PER_REQUEST;
 use crate::{Client, Error};
 
 /// Who created a page: the author of its first revision.
@@ -43,7 +44,8 @@ pub struct Revision {
 
 impl Client {
     /// The creator of page `pageid`, or `None` when the page no longer exists (deleted between
-    /// the listing and now: one bad page must not stop a run, defect 7).
+    /// the listing and now: one bad page must not stop a run, the original's defect 7 in
+    /// docs/ARCHITECTURE.md).
     pub async fn page_creator(&self, pageid: u64) -> Result<Option<Creator>, Error> {
         let id = pageid.to_string();
         let answer = self
@@ -121,7 +123,7 @@ impl Client {
         checks: &[RequestCheck<'_>],
     ) -> Result<Vec<Result<TalkPageAndRequest, Error>>, Error> {
         let mut read = Vec::with_capacity(checks.len());
-        for chunk in checks.chunks(crate::watchlist::TITLES_PER_REQUEST / 2) {
+        for chunk in checks.chunks(TITLES_PER_REQUEST / 2) {
             let titles: BTreeSet<&str> = chunk
                 .iter()
                 .flat_map(|c| [c.talk_page, c.profile])

@@ -2,6 +2,7 @@ use std::collections::BTreeSet;
 
 use matchbot_model::Timestamp;
 
+use crate::query::TITLES_PER_REQUEST;
 use crate::{Client, Error};
 
 impl Client {
@@ -10,7 +11,7 @@ impl Client {
     /// still answer on a learner's talk page.
     pub async fn blocked(&self, names: &[String]) -> Result<BTreeSet<String>, Error> {
         let mut blocked = BTreeSet::new();
-        for batch in names.chunks(crate::watchlist::TITLES_PER_REQUEST) {
+        for batch in names.chunks(TITLES_PER_REQUEST) {
             let joined = batch.join("|");
             let answer = self
                 .get(&[

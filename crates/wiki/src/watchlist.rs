@@ -10,10 +10,8 @@
 use matchbot_model::Timestamp;
 use serde::Deserialize;
 
+use crate::query::{TITLES_PER_REQUEST, continuation};
 use crate::{Client, Error};
-
-/// At most this many titles per `titles=` or `pageids=` (the API's limit for most accounts).
-pub(crate) const TITLES_PER_REQUEST: usize = 50;
 
 /// A page added to or removed from a watched category.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -87,7 +85,7 @@ impl Client {
                 serde_json::from_value(answer["query"]["watchlist"].clone())
                     .map_err(|e| Error::Decode(format!("list=watchlist: {e}")))?;
             changes.extend(page);
-            next = crate::categories::continuation(&answer, "wlcontinue");
+            next = continuation(&answer, "wlcontinue");
             if next.is_none() {
                 break;
             }
