@@ -10,11 +10,12 @@ use harness::{BOT_LOGIN, BOT_PASSWORD};
 use matchbot_secret::Secret;
 use matchbot_wiki::exclusion::{self, Allowed};
 
+use matchbot_wiki::{Builder, Client, Error};
+
 /// The verdict that `{{bots}}` lets the bot post on `title`: these pages carry none.
 fn allowed(title: &str) -> Allowed {
     exclusion::permit(title, "", "MatchBot", "matchbot").expect("no {{bots}} on a new page")
 }
-use matchbot_wiki::{Builder, Client, Error};
 
 const RUN_PAGE: &str = "User:MatchBot/Run";
 

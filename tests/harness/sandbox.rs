@@ -1,0 +1,235 @@
+//! The sandbox's real MediaWiki (`scripts/sandbox`), read and edited the way a person would:
+//! through its API and its maintenance scripts.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// The sandbox wiki's API (see `scripts/sandbox`).
+pub fn api_url() -> String {
+    let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
+    format!("http://127.0.0.1:{port}/api.php")
+}
+
+/// Where the sandbox wiki is installed.
+pub fn wiki_dir() -> PathBuf {
+    let sandbox =
+        std::env::var("MATCHBOT_SANDBOX").unwrap_or_else(|_| "/var/tmp/matchbot-sandbox".into());
+    Path::new(&sandbox).join("wiki")
+}
+
+/// The wiki's tests talk to; serialises use of the single-threaded `php -S` between tests.
+pub static WIKI: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Reading the sandbox wiki the way a person checks it: through its API.
+#[derive(Clone)]
+pub struct Wiki {
+    http: reqwest::Client,
+    api: String,
+}
+
+impl Wiki {
+    /// The sandbox wiki; panics with instructions when it is not running.
+    pub async fn sandbox() -> Wiki {
+        let wiki = Wiki {
+            http: reqwest::Client::new(),
+            api: api_url(),
+        };
+        let up = wiki
+            .query(&[("meta", "siteinfo")])
+            .await
+            .is_ok_and(|v| v["query"]["general"]["sitename"].is_string());
+        assert!(
+            up,
+            "the sandbox wiki does not answer at {}: run scripts/sandbox up",
+            wiki.api
+        );
+        wiki
+    }
+
+    /// A query's answer (formatversion 2).
+    pub async fn query(&self, params: &[(&str, &str)]) -> anyhow::Result<Value> {
+        let mut all = vec![
+            ("action", "query"),
+            ("format", "json"),
+            ("formatversion", "2"),
+        ];
+        all.extend_from_slice(params);
+        Ok(self
+            .http
+            .get(&self.api)
+            .query(&all)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Saves `text` as `user`, as a person would (the maintenance edit script, no API, no bot).
+    pub async fn edit_as(&self, user: &str, title: &str, text: &str) {
+        maintenance(&["edit.php", "-u", user, "-s", "test edit", title], text).await;
+    }
+
+    /// Waits until the wiki's job runner has run every queued job (category changes reach
+    /// watchlists through jobs), for at most a minute.
+    pub async fn wait_for_jobs(&self) {
+        for _ in 0..120 {
+            let out = tokio::process::Command::new("php")
+                .arg("maintenance/showJobs.php")
+                .current_dir(wiki_dir())
+                .output()
+                .await
+                .expect("php runs");
+            if String::from_utf8_lossy(&out.stdout).trim() == "0" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        panic!(
+            "the wiki's job queue did not empty within a minute: is its job runner running (scripts/sandbox up)?"
+        );
+    }
+
+    /// Creates the account `name` (a new mentor or learner of one test only).
+    pub async fn create_user(&self, name: &str) {
+        maintenance(
+            &[
+                "createAndPromote.php",
+                "--force",
+                name,
+                "Test-User-Passw0rd!",
+            ],
+            "",
+        )
+        .await;
+    }
+
+    /// Blocks `name` from editing the whole wiki, as an administrator would.
+    pub async fn block(&self, name: &str) {
+        maintenance(
+            &["blockUsers.php", "--performer", "Admin", "--reason", "test"],
+            name,
+        )
+        .await;
+    }
+
+    /// Fully protects `title` (edit and move: administrators only), as an administrator would.
+    pub async fn protect(&self, title: &str) {
+        maintenance(
+            &["protect.php", "--user", "Admin", "--reason", "test", title],
+            "",
+        )
+        .await;
+    }
+
+    /// A page's current wikitext, `None` if it does not exist.
+    pub async fn text(&self, title: &str) -> Option<String> {
+        let v = self
+            .query(&[
+                ("prop", "revisions"),
+                ("titles", title),
+                ("rvprop", "content"),
+                ("rvslots", "main"),
+            ])
+            .await
+            .expect("query page text");
+        v["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// A page's revisions, oldest first, as (revid, user).
+    pub async fn revisions(&self, title: &str) -> Vec<(u64, String)> {
+        let v = self
+            .query(&[
+                ("prop", "revisions"),
+                ("titles", title),
+                ("rvprop", "ids|user"),
+                ("rvlimit", "max"),
+                ("rvdir", "newer"),
+            ])
+            .await
+            .expect("query revisions");
+        v["query"]["pages"][0]["revisions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["revid"].as_u64().unwrap_or(0),
+                    r["user"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A page's id.
+    pub async fn page_id(&self, title: &str) -> u64 {
+        let v = self
+            .query(&[("prop", "info"), ("titles", title)])
+            .await
+            .expect("query page id");
+        v["query"]["pages"][0]["pageid"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{title} does not exist"))
+    }
+
+    /// A user's id.
+    pub async fn user_id(&self, name: &str) -> u64 {
+        let v = self
+            .query(&[("list", "users"), ("ususers", name)])
+            .await
+            .expect("query user");
+        v["query"]["users"][0]["userid"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("user {name} does not exist"))
+    }
+
+    /// When `category` was added to `title`, as `YYYY-MM-DD HH:MM:SS`.
+    pub async fn category_added(&self, title: &str, category: &str) -> String {
+        let v = self
+            .query(&[
+                ("prop", "categories"),
+                ("titles", title),
+                ("clprop", "timestamp"),
+                ("clcategories", category),
+            ])
+            .await
+            .expect("query categories");
+        let ts = v["query"]["pages"][0]["categories"][0]["timestamp"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{title} is not in {category}"));
+        ts.trim_end_matches('Z').replace('T', " ")
+    }
+}
+
+/// Runs `php maintenance/<script>` in the sandbox wiki with `stdin`, insisting it succeeds.
+async fn maintenance(args: &[&str], stdin: &str) {
+    use tokio::io::AsyncWriteExt;
+    let script = format!("maintenance/{}", args[0]);
+    let mut child = tokio::process::Command::new("php")
+        .arg(&script)
+        .args(&args[1..])
+        .current_dir(wiki_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("php runs");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.as_bytes())
+        .await
+        .expect("write stdin");
+    drop(input);
+    let out = child.wait_with_output().await.expect("php finishes");
+    assert!(
+        out.status.success(),
+        "{script} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

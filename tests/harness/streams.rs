@@ -1,0 +1,100 @@
+//! What a test reads and changes of a run's Redis: its bus, streams, mentor pool and keys.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::run::Run;
+
+impl Run {
+    /// The run's bus, as the workers connect to it (the `redis` section's defaults otherwise).
+    pub async fn bus(&self) -> matchbot_bus::Bus {
+        let redis = matchbot_config::RedisConfig {
+            url: matchbot_secret::Secret::new(self.redis_url.as_str()),
+            prefix: matchbot_secret::Secret::new(self.prefix.as_str()),
+            ..matchbot_config::RedisConfig::default()
+        };
+        matchbot_runtime::connect::bus(&redis)
+            .await
+            .expect("connect to the run's Redis")
+    }
+
+    /// A connection to this run's Redis.
+    pub async fn redis(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.redis_url.as_str())
+            .expect("redis url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to Redis")
+    }
+
+    /// The Redis key of this run's mentor pool.
+    pub fn pool_key(&self) -> String {
+        format!("{}{}", self.prefix, matchbot_bus::MENTOR_POOL)
+    }
+
+    /// The mentor pool the scanner last wrote (empty before its first reconcile).
+    pub async fn pool(&self) -> matchbot_model::MentorPool {
+        let json: Option<String> = redis::cmd("GET")
+            .arg(self.pool_key())
+            .query_async(&mut self.redis().await)
+            .await
+            .expect("read the pool");
+        json.map(|j| serde_json::from_str(&j).expect("a pool"))
+            .unwrap_or_default()
+    }
+
+    /// Waits until the scanner has written a pool in which `mentor` is opted out.
+    pub async fn wait_until_opted_out(&self, mentor: &str, timeout: Duration) {
+        self.wait_until(&format!("{mentor} opted out"), timeout, || async {
+            self.pool()
+                .await
+                .opted_out
+                .iter()
+                .any(|m| m.user.name == mentor)
+        })
+        .await;
+    }
+
+    /// Writes `json` as the mentor pool, where the scanner would.
+    pub async fn set_pool(&self, json: &str) {
+        let () = redis::cmd("SET")
+            .arg(self.pool_key())
+            .arg(json)
+            .query_async(&mut self.redis().await)
+            .await
+            .expect("write the pool");
+    }
+
+    /// The payloads of `stream`, as `matchbot stream export` gives them.
+    pub async fn export(&self, stream: &str) -> Vec<String> {
+        let out = self.ok("matchbot", &["stream", "export", stream]).await;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|line| {
+                let entry: Value = serde_json::from_str(line).expect("export lines are JSON");
+                entry["fields"]["payload"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// Deletes every Redis key of this run, as a flushed or evicted Redis would.
+    pub async fn lose_redis(&self) {
+        let mut conn = self.redis().await;
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.prefix))
+            .query_async(&mut conn)
+            .await
+            .expect("list keys");
+        if !keys.is_empty() {
+            let () = redis::cmd("DEL")
+                .arg(&keys)
+                .query_async(&mut conn)
+                .await
+                .expect("delete keys");
+        }
+    }
+}
