@@ -1,5 +1,6 @@
--- The original MatchBot's table, column for column (research/matchbot-original.md §5), so old and
--- new rows compare. IF NOT EXISTS: an existing original table is adopted as it is, rows and all.
+-- The original MatchBot's table, column for column (the README's "Records and reports" lists
+-- them), so old and new rows compare. IF NOT EXISTS: an existing original table is adopted as it
+-- is, rows and all.
 CREATE TABLE IF NOT EXISTS matches (
     id int(11) NOT NULL AUTO_INCREMENT PRIMARY KEY,
     luid int(11) NULL,           -- learner's user id (creator of the profile page)

@@ -13,12 +13,18 @@ mod deploy;
 mod e2e;
 /// Nothing lost, nothing doubled, through crashes and restarts of every part.
 mod fault;
+/// The four workers run in-process, each handed its connected parts and a shutdown future.
+mod inprocess;
+/// The workspace's shape: file sizes, module rings, crate dependencies, references.
+mod layout;
 /// The matcher binary while the mentor pool changes under it.
 mod matcher;
 /// Greetings on Flow boards, through the real binaries against the fake wiki.
 mod notifier;
 /// The recorder binary: rows, batches, redelivery, dead letters.
 mod recorder;
+/// One test per defect of the original MatchBot, named after it.
+mod regression;
 /// A recorded requests stream replayed through the real stages, against golden files.
 mod replay;
 /// `matchbot report`'s figures on a known data set.

@@ -74,7 +74,8 @@ pub(crate) fn read(r: &mut Reader) -> Option<Categories> {
         ),
         (Some(n), Some(q), Some(m)) => {
             // The original zipped these silently, so the shipped sample (5 skills, 6
-            // categories) lost every "Images and media" request (its defect 10 in docs/ARCHITECTURE.md).
+            // categories) lost every "Images and media" request: its defect 10 in
+            // docs/ARCHITECTURE.md.
             r.problem(
                 "categories.skillslist",
                 format!(

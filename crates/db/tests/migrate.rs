@@ -85,7 +85,7 @@ async fn the_original_table_with_duplicate_rows_is_upgraded_without_losing_a_row
     .await
     .expect("create the original table");
     // A Flow row, a maintainer row, and one greeting recorded twice (two runs 5 minutes apart
-    // both posted it: the original's defect 16), plus a row with no category-add time.
+    // both posted it: the original's defect 5 in docs/ARCHITECTURE.md), plus a row with no category-add time.
     conn.query_drop(
         "INSERT INTO matches (luid, lprofileid, category, muid, matchtime, cataddtime, revid,
                               postid, matchmade, run_time) VALUES

@@ -2,10 +2,11 @@
 //!
 //! Wikipedia's bot policy asks bots that post messages to honour these templates
 //! (en.wikipedia.org/wiki/Template:Bots); MatchBot's approval claimed "exclusion compliant" while
-//! the original never looked (its defect 23, in docs/ARCHITECTURE.md). The semantics are those of pywikibot's reference check
-//! (`BasePage.botMayEdit`): every template on the page is read and any one that keeps this bot
-//! out wins, whatever the others say; malformed ones are ignored. Pywikibot ignores `optout=`;
-//! MatchBot honours it as the template's documentation describes, with its message type.
+//! the original never looked (its defect 23, in docs/ARCHITECTURE.md). The semantics are those
+//! of pywikibot's reference check (`BasePage.botMayEdit`): every template on the page is read
+//! and any one that keeps this bot out wins, whatever the others say; malformed ones are
+//! ignored. Pywikibot ignores `optout=`; MatchBot honours it as the template's documentation
+//! describes, with its message type.
 
 use crate::error::Error;
 
