@@ -9,7 +9,6 @@ use harness::fake_wiki::{Clock, FakeWiki};
 use matchbot_bus::{DECISIONS, OUTCOMES, REQUESTS};
 use matchbot_config::Config;
 use matchbot_runtime::{Shutdown, StageOptions};
-use serde_json::json;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
 const WRITING_MENTORS: &str = "Category:Co-op mentors with writing skills";
@@ -17,21 +16,13 @@ const WRITING_MENTORS: &str = "Category:Co-op mentors with writing skills";
 /// A fake wiki with a Co-op of one writing mentor and one learner who asks for help, and a
 /// run pointed at it.
 async fn co_op(name: &str) -> (FakeWiki, Run, Config) {
-    let wiki = FakeWiki::start(Clock::Real).await;
-    let run = Run::new(name, |c| c["login"]["site"] = json!(wiki.site));
-    harness::add_matchbot(&wiki);
-    wiki.edit(
-        "Maintainer",
-        &run.profile("Maintainer"),
-        "I run this Co-op.",
-    );
+    let (wiki, run) = Run::on_fake_wiki(name, Clock::Real, |_| {}).await;
     let ada = run.profile("Ada");
     wiki.edit("Ada", &ada, &format!("[[{WRITING_MENTORS}]]"));
     wiki.categorize(&ada, WRITING_MENTORS);
     let zoe = run.profile("Zoë");
     wiki.edit("Zoë", &zoe, &format!("Teach me. [[{WRITING}]]"));
     wiki.categorize(&zoe, WRITING);
-    run.migrate().await;
     let config = Config::load(&run.dir).expect("the run's configuration");
     (wiki, run, config)
 }

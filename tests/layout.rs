@@ -463,7 +463,8 @@ fn tracked_files() -> Vec<PathBuf> {
                     .contains(&e.to_str().unwrap_or(""))
             }) || p
                 .parent()
-                .is_some_and(|d| d.ends_with("scripts") || d.ends_with(".ci"))
+                .and_then(Path::file_name)
+                .is_some_and(|d| d == "scripts" || d == ".ci")
         })
         .collect()
 }

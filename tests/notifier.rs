@@ -14,21 +14,13 @@ const MEDIA: &str = "Category:Co-op/Requests/Images and media";
 /// A fake wiki (with or without Flow) holding a Co-op with only its maintainer, and a run
 /// pointed at it with `missing_talk_page` as given.
 async fn co_op(flow: bool, missing_talk_page: &str) -> (FakeWiki, Run) {
-    let wiki = FakeWiki::start(Clock::Real).await;
+    let (wiki, run) = Run::on_fake_wiki("flow", Clock::Real, |c| {
+        c["notifier"]["missing_talk_page"] = json!(missing_talk_page);
+    })
+    .await;
     if flow {
         wiki.enable_flow();
     }
-    let run = Run::new("flow", |c| {
-        c["login"]["site"] = json!(wiki.site);
-        c["notifier"]["missing_talk_page"] = json!(missing_talk_page);
-    });
-    harness::add_matchbot(&wiki);
-    wiki.edit(
-        "Maintainer",
-        &run.profile("Maintainer"),
-        "I run this Co-op.",
-    );
-    run.migrate().await;
     (wiki, run)
 }
 

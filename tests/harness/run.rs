@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+use crate::fake_wiki::{Clock, FakeWiki};
 use crate::sandbox::Wiki;
 use crate::{bin, sigterm, time_string};
 
@@ -143,6 +144,28 @@ impl Run {
         )
         .await;
         run
+    }
+
+    /// A fake wiki holding a Co-op with only its maintainer, and a run for test `name`
+    /// pointed at it, its database migrated; `adjust` may change the configuration more.
+    pub async fn on_fake_wiki(
+        name: &str,
+        clock: Clock,
+        adjust: impl FnOnce(&mut Value),
+    ) -> (FakeWiki, Run) {
+        let wiki = FakeWiki::start(clock).await;
+        let run = Run::new(name, |c| {
+            c["login"]["site"] = json!(wiki.site);
+            adjust(c);
+        });
+        crate::add_matchbot(&wiki);
+        wiki.edit(
+            "Maintainer",
+            &run.profile("Maintainer"),
+            "I run this Co-op.",
+        );
+        run.migrate().await;
+        (wiki, run)
     }
 
     /// Changes this run's configuration file.

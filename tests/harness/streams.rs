@@ -83,18 +83,31 @@ impl Run {
 
     /// Deletes every Redis key of this run, as a flushed or evicted Redis would.
     pub async fn lose_redis(&self) {
+        // SCAN and UNLINK a page at a time: a benchmark's run holds a million keys (one ledger
+        // hash per learner), which one KEYS would take longer to list than a reply may take.
         let mut conn = self.redis().await;
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}*", self.prefix))
-            .query_async(&mut conn)
-            .await
-            .expect("list keys");
-        if !keys.is_empty() {
-            let () = redis::cmd("DEL")
-                .arg(&keys)
+        let mut cursor = 0u64;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(format!("{}*", self.prefix))
+                .arg("COUNT")
+                .arg(10_000)
                 .query_async(&mut conn)
                 .await
-                .expect("delete keys");
+                .expect("list keys");
+            if !keys.is_empty() {
+                let _: u64 = redis::cmd("UNLINK")
+                    .arg(&keys)
+                    .query_async(&mut conn)
+                    .await
+                    .expect("delete keys");
+            }
+            if next == 0 {
+                return;
+            }
+            cursor = next;
         }
     }
 }

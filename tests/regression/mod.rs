@@ -19,7 +19,6 @@ use matchbot_model::{
 };
 use matchbot_secret::Secret;
 use matchbot_wiki::Client;
-use serde_json::json;
 
 mod pipeline;
 mod rules;
@@ -122,16 +121,7 @@ fn bot_edits(wiki: &FakeWiki, title: &str) -> usize {
 /// A fake wiki holding a Co-op with only its maintainer, and a run of the real binaries
 /// pointed at it, its database migrated.
 async fn co_op(name: &str, clock: Clock) -> (FakeWiki, Run) {
-    let wiki = FakeWiki::start(clock).await;
-    let run = Run::new(name, |c| c["login"]["site"] = json!(wiki.site));
-    harness::add_matchbot(&wiki);
-    wiki.edit(
-        "Maintainer",
-        &run.profile("Maintainer"),
-        "I run this Co-op.",
-    );
-    run.migrate().await;
-    (wiki, run)
+    Run::on_fake_wiki(name, clock, |_| {}).await
 }
 
 /// `learner` makes a profile and asks for help with `category`, as a person would.

@@ -11,6 +11,13 @@ use super::*;
 /// How long a test waits for what a worker should bring within seconds.
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// The scanner's cursor: the wiki's time at its last poll.
+async fn cursor(run: &Run) -> Timestamp {
+    let bus = run.bus().await;
+    let cursor = bus.scanner_cursor().await.expect("Redis");
+    cursor.expect("the scanner polled")
+}
+
 /// Makes `name` a writing mentor of `run`'s Co-op.
 fn writing_mentor(wiki: &FakeWiki, run: &Run, name: &str) {
     let profile = run.profile(name);
@@ -72,13 +79,7 @@ async fn orig_double_greeting_at_a_second_boundary() {
     learner_asks(&wiki, &run, "Zoë", WRITING);
     run.ok("matchbot-scanner", &["--once", "--since", &run.since])
         .await;
-    let cursor = run
-        .bus()
-        .await
-        .scanner_cursor()
-        .await
-        .expect("Redis")
-        .expect("the scanner polled");
+    let cursor = cursor(&run).await;
     let mo = run.profile("Mo");
     wiki.edit("Mo", &mo, "Hello!");
     wiki.categorize_at(&mo, WRITING, cursor);
@@ -111,8 +112,7 @@ async fn orig_missed_learner_on_a_late_category_link() {
         scanner.log().contains("\"reconciled\"")
     })
     .await;
-    let bus = run.bus().await;
-    let cursor = bus.scanner_cursor().await.expect("Redis").expect("polled");
+    let cursor = cursor(&run).await;
     // Noted now, stamped half a minute before the cursor; the next reconcile is an hour away.
     let ken = run.profile("Ken");
     wiki.edit("Ken", &ken, "Hello!");
@@ -134,13 +134,7 @@ async fn orig_cursor_from_the_bots_clock() {
     learner_asks(&wiki, &run, "Ken", WRITING);
     run.ok("matchbot-scanner", &["--once", "--since", &run.since])
         .await;
-    let cursor = run
-        .bus()
-        .await
-        .scanner_cursor()
-        .await
-        .expect("Redis")
-        .expect("polled");
+    let cursor = cursor(&run).await;
     assert!(
         (cursor.unix() - wikis_time.unix()).abs() < 3600,
         "the cursor {cursor} is not the wiki's time ({wikis_time})"

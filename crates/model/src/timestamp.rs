@@ -36,23 +36,20 @@ impl Timestamp {
 
     /// `YYYYMMDDHHMMSS`, MediaWiki's database form; used inside request ids.
     pub fn compact(&self) -> String {
-        let t = self.0;
-        format!(
-            "{:04}{:02}{:02}{:02}{:02}{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
+        self.written(["", "", ""])
     }
 
     /// `YYYY-MM-DD HH:MM:SS`, MySQL's DATETIME form.
     pub fn sql(&self) -> String {
+        self.written(["-", " ", ":"])
+    }
+
+    /// The date and the time of day, with `date` between the date's parts, `middle` between
+    /// date and time, and `time` between the time's parts.
+    fn written(&self, [date, middle, time]: [&str; 3]) -> String {
         let t = self.0;
         format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            "{:04}{date}{:02}{date}{:02}{middle}{:02}{time}{:02}{time}{:02}",
             t.year(),
             u8::from(t.month()),
             t.day(),
@@ -105,6 +102,7 @@ mod tests {
         let t = Timestamp::parse("2026-11-21T13:52:07Z").unwrap();
         assert_eq!(t.to_string(), "2026-11-21T13:52:07Z");
         assert_eq!(t.sql(), "2026-11-21 13:52:07");
+        assert_eq!(t.compact(), "20261121135207");
         assert_eq!(
             serde_json::to_string(&t).unwrap(),
             "\"2026-11-21T13:52:07Z\""
