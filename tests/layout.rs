@@ -165,10 +165,53 @@ impl Modules {
                 // The root's `mod` and `pub use` lines are the map, not imports.
                 targets.clear();
             }
+            targets.extend(self.children_named(module, &code));
             targets.remove(module);
             edges.insert(module.clone(), targets);
         }
         edges
+    }
+
+    /// The child modules of `module` that its code names by a bare path (`child::Item`),
+    /// leaving out its `mod` lines and re-exports, which are the map.
+    fn children_named(&self, module: &str, code: &str) -> BTreeSet<String> {
+        let code: String = code
+            .lines()
+            .filter(|line| {
+                let line = line.trim_start();
+                ![
+                    "mod ",
+                    "pub mod ",
+                    "pub(crate) mod ",
+                    "pub use ",
+                    "pub(crate) use ",
+                ]
+                .iter()
+                .any(|start| line.starts_with(start))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let prefix = if module.is_empty() {
+            String::new()
+        } else {
+            format!("{module}::")
+        };
+        self.text
+            .keys()
+            .filter_map(|path| {
+                let child = path.strip_prefix(&prefix)?;
+                (!child.is_empty() && !child.contains("::")).then_some((path, child))
+            })
+            .filter(|(_, child)| {
+                code.match_indices(&format!("{child}::")).any(|(at, _)| {
+                    code[..at]
+                        .chars()
+                        .last()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                })
+            })
+            .map(|(path, _)| path.clone())
+            .collect()
     }
 }
 
@@ -387,6 +430,24 @@ fn the_ring_finder_finds_a_ring() {
         ]),
     };
     assert_eq!(rings(&modules.imports()), vec![vec!["a", "b", "c"]]);
+    // A parent that uses its child while the child uses the parent is a ring too.
+    let nested = Modules {
+        text: BTreeMap::from([
+            (
+                "".to_owned(),
+                "mod load;\npub use load::Config;\n".to_owned(),
+            ),
+            (
+                "load".to_owned(),
+                "mod reader;\nfn f() { reader::walk(); }\n".to_owned(),
+            ),
+            (
+                "load::reader".to_owned(),
+                "use super::Problem;\n".to_owned(),
+            ),
+        ]),
+    };
+    assert_eq!(rings(&nested.imports()), vec![vec!["load", "load::reader"]]);
 }
 
 /// A crate's `matchbot-*` dependencies and whether it depends on `redis`.
