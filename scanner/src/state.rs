@@ -70,12 +70,8 @@ impl State {
     ) -> Result<HashSet<String>, ScanError> {
         let keys: Vec<String> = changes.iter().map(CategoryChange::key).collect();
         let members: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let scores = self.bus.scores(CHANGES_KEY, &members).await?;
-        Ok(keys
-            .into_iter()
-            .zip(scores)
-            .filter_map(|(key, score)| score.map(|_| key))
-            .collect())
+        let seen = self.bus.present(CHANGES_KEY, &members).await?;
+        Ok(seen.into_iter().map(str::to_owned).collect())
     }
 
     pub(crate) fn see_change(&self, commit: &mut Commit, change: &CategoryChange) {
@@ -87,13 +83,11 @@ impl State {
         &self,
         ids: impl Iterator<Item = &RequestId>,
     ) -> Result<HashSet<RequestId>, ScanError> {
-        let ids: Vec<&RequestId> = ids.collect();
-        let members: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
-        let scores = self.bus.scores(REQUESTS_KEY, &members).await?;
-        Ok(ids
+        let members: Vec<&str> = ids.map(RequestId::as_str).collect();
+        let seen = self.bus.present(REQUESTS_KEY, &members).await?;
+        Ok(seen
             .into_iter()
-            .zip(scores)
-            .filter_map(|(id, score)| score.map(|_| id.clone()))
+            .map(|id| RequestId::from_stored(id.to_owned()))
             .collect())
     }
 

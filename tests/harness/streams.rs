@@ -35,13 +35,8 @@ impl Run {
 
     /// The mentor pool the scanner last wrote (empty before its first reconcile).
     pub async fn pool(&self) -> matchbot_model::MentorPool {
-        let json: Option<String> = redis::cmd("GET")
-            .arg(self.pool_key())
-            .query_async(&mut self.redis().await)
-            .await
-            .expect("read the pool");
-        json.map(|j| serde_json::from_str(&j).expect("a pool"))
-            .unwrap_or_default()
+        let pool = self.bus().await.mentor_pool().await;
+        pool.expect("read the pool").unwrap_or_default()
     }
 
     /// Waits until the scanner has written a pool in which `mentor` is opted out.

@@ -88,18 +88,35 @@ impl Commit {
         self.len += 1;
     }
 
-    /// The pipeline, for the kinds of write other modules add (see `store`).
-    pub(crate) fn pipe(&mut self) -> &mut redis::Pipeline {
-        &mut self.pipe
+    /// Sets a plain key (its name is prefixed) to `value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.pipe.set(self.keys.key(name), value).ignore();
+        self.len += 1;
     }
 
-    /// The full key of `name`.
-    pub(crate) fn key(&self, name: &str) -> String {
-        self.keys.key(name)
+    /// Adds `member` with `score` to a sorted set (its name is prefixed).
+    pub fn zadd(&mut self, name: &str, member: &str, score: i64) {
+        self.pipe.zadd(self.keys.key(name), member, score).ignore();
+        self.len += 1;
     }
 
-    /// Counts one more write.
-    pub(crate) fn added(&mut self) {
+    /// Drops the members of a sorted set scored below `score`.
+    pub fn zremrangebyscore_below(&mut self, name: &str, score: i64) {
+        self.pipe
+            .zrembyscore(self.keys.key(name), "-inf", format!("({score}"))
+            .ignore();
+        self.len += 1;
+    }
+
+    /// Sets `field` of a hash (its name is prefixed) to `value`.
+    pub fn hset(&mut self, name: &str, field: &str, value: &str) {
+        self.pipe.hset(self.keys.key(name), field, value).ignore();
+        self.len += 1;
+    }
+
+    /// Lets a key (its name is prefixed) expire `seconds` from now.
+    pub fn expire(&mut self, name: &str, seconds: i64) {
+        self.pipe.expire(self.keys.key(name), seconds).ignore();
         self.len += 1;
     }
 

@@ -1,8 +1,8 @@
 //! Plain keys beside the streams, for the state a worker keeps of its own (the scanner's
 //! floor and what it has seen, the profiles' creators, the matcher's ledger). Every name is
 //! put under the prefix here, so no worker builds a key or talks to Redis itself. Writes that
-//! must land with a stage's emits go in its [`Commit`]; these are the reads, and the few writes
-//! that stand alone.
+//! must land with a stage's emits go in its [`crate::Commit`]; these are the reads, and the
+//! few writes that stand alone.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -10,7 +10,6 @@ use std::marker::PhantomData;
 use redis::{AsyncTypedCommands, FromRedisValue};
 
 use crate::bus::Bus;
-use crate::commit::Commit;
 use crate::error::BusError;
 
 impl Bus {
@@ -40,18 +39,26 @@ impl Bus {
         Ok(())
     }
 
-    /// The score of each of `members` in sorted set `name` (`None`: not a member), in one
-    /// round trip.
-    pub async fn scores(&self, name: &str, members: &[&str]) -> Result<Vec<Option<f64>>, BusError> {
+    /// Those of `members` that are in sorted set `name`, in one round trip.
+    pub async fn present<'m>(
+        &self,
+        name: &str,
+        members: &[&'m str],
+    ) -> Result<Vec<&'m str>, BusError> {
         if members.is_empty() {
             return Ok(Vec::new());
         }
         let mut conn = self.connection();
-        Ok(redis::cmd("ZMSCORE")
+        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
             .arg(self.key(name))
             .arg(members)
             .query_async(&mut conn)
-            .await?)
+            .await?;
+        Ok(members
+            .iter()
+            .zip(scores)
+            .filter_map(|(member, score)| score.map(|_| *member))
+            .collect())
     }
 
     /// Starts a batch of reads that go to Redis in one round trip.
@@ -155,44 +162,5 @@ impl Answers {
             .map(std::mem::take)
             .unwrap_or(redis::Value::Nil);
         redis::from_redis_value(value).map_err(|e| BusError::Redis(e.into()))
-    }
-}
-
-impl Commit {
-    /// Sets a plain key (its name is prefixed) to `value`.
-    pub fn set(&mut self, name: &str, value: &str) {
-        let key = self.key(name);
-        self.pipe().set(key, value).ignore();
-        self.added();
-    }
-
-    /// Adds `member` with `score` to a sorted set (its name is prefixed).
-    pub fn zadd(&mut self, name: &str, member: &str, score: i64) {
-        let key = self.key(name);
-        self.pipe().zadd(key, member, score).ignore();
-        self.added();
-    }
-
-    /// Drops the members of a sorted set scored below `score`.
-    pub fn zremrangebyscore_below(&mut self, name: &str, score: i64) {
-        let key = self.key(name);
-        self.pipe()
-            .zrembyscore(key, "-inf", format!("({score}"))
-            .ignore();
-        self.added();
-    }
-
-    /// Sets `field` of a hash (its name is prefixed) to `value`.
-    pub fn hset(&mut self, name: &str, field: &str, value: &str) {
-        let key = self.key(name);
-        self.pipe().hset(key, field, value).ignore();
-        self.added();
-    }
-
-    /// Lets a key (its name is prefixed) expire `seconds` from now.
-    pub fn expire(&mut self, name: &str, seconds: i64) {
-        let key = self.key(name);
-        self.pipe().expire(key, seconds).ignore();
-        self.added();
     }
 }
