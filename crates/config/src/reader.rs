@@ -49,10 +49,6 @@ impl<'a> Reader<'a> {
     /// Notes that `key` is a setting MatchBot reads, for a key a section does not read in
     /// every case (one an environment variable overrides, or that another setting replaces).
     pub(crate) fn known(&self, key: &str) {
-        self.consult(key);
-    }
-
-    fn consult(&self, key: &str) {
         let mut consulted = self.consulted.borrow_mut();
         let (order, set) = &mut *consulted;
         if set.insert(key.to_owned()) {
@@ -92,14 +88,23 @@ impl<'a> Reader<'a> {
             } else {
                 format!("{path}.{name}")
             };
-            let read_below = !self.children_read(&key).is_empty();
-            if read_below {
+            if self.read_below(&key) {
                 self.walk(child, &key, unknown);
             } else if !self.consulted.borrow().1.contains(&key) {
                 unknown.push((key, self.children_read(path)));
             }
             // A key read as a whole was judged by its getter, whatever it holds.
         }
+    }
+
+    /// True when some reader asked for a key below `key`.
+    fn read_below(&self, key: &str) -> bool {
+        let below = format!("{key}.");
+        self.consulted
+            .borrow()
+            .0
+            .iter()
+            .any(|k| k.starts_with(&below))
     }
 
     /// The names of the keys directly below `path` that some reader asked for, in order.
@@ -131,7 +136,7 @@ impl<'a> Reader<'a> {
 
     /// The value at `key` (`section.name`, dotted), noting that the key is one MatchBot reads.
     pub(crate) fn lookup(&self, key: &str) -> Option<&'a Value> {
-        self.consult(key);
+        self.known(key);
         key.split('.').try_fold(self.root, |v, part| v.get(part))
     }
 
@@ -219,7 +224,7 @@ impl<'a> Reader<'a> {
                 self.problem(key, "is an empty list");
                 return None;
             }
-            Some(Value::Array(list)) => list.clone(),
+            Some(Value::Array(list)) => list,
             Some(other) => {
                 self.problem(
                     key,

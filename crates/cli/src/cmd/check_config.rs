@@ -4,10 +4,6 @@ use matchbot_config::Config;
 
 /// Prints what the configuration sets up (a refused one never gets here: it exits 2).
 pub fn run(config: &Config) {
-    check_config(config);
-}
-
-fn check_config(config: &Config) {
     println!("{}: OK", config.source.display());
     println!("  wiki API: {}", config.wiki.api_url);
     println!("  bot account: {}", config.wiki.username);

@@ -39,7 +39,7 @@ pub enum DlqCommand {
 }
 
 /// Runs `command`.
-pub async fn dlq(config: &Config, command: DlqCommand) -> anyhow::Result<()> {
+pub async fn run(config: &Config, command: DlqCommand) -> anyhow::Result<()> {
     let bus = connect::bus(&config.redis)
         .await
         .context("cannot reach Redis")?;

@@ -17,10 +17,7 @@ pub struct Args {
 
 /// Prints the explanation stored with the request's row.
 pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    explain(config, &args.request_id, args.json).await
-}
-
-async fn explain(config: &Config, request_id: &str, json: bool) -> anyhow::Result<()> {
+    let (request_id, json) = (args.request_id.as_str(), args.json);
     let db = Db::connect(&config.db);
     let recorded = db.recorded(request_id).await;
     db.close().await?;

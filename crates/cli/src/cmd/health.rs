@@ -1,7 +1,7 @@
 //! `matchbot health`: is a worker's heartbeat fresh? The health check of Toolforge's
 //! `health-check-script` and docker compose; it reads no configuration.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// `matchbot health`'s arguments.
@@ -21,16 +21,12 @@ pub struct Args {
 
 /// Exit 0 when the worker is alive, 1 when it is stuck or has no heartbeat.
 pub fn run(args: &Args) -> ExitCode {
-    health(&args.worker, args.max_age, args.file.as_deref())
-}
-
-/// `matchbot health`: is the worker's heartbeat fresh?
-fn health(worker: &str, max_age: u64, file: Option<&Path>) -> ExitCode {
+    let (worker, max_age) = (&args.worker, args.max_age);
     let binary = format!("matchbot-{}", worker.trim_start_matches("matchbot-"));
-    let path = file.map_or_else(
-        || matchbot_runtime::heartbeat::path_for(&binary),
-        Path::to_path_buf,
-    );
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| matchbot_runtime::heartbeat::path_for(&binary));
     match matchbot_runtime::heartbeat::age(&path) {
         Ok(age) if age.as_secs() <= max_age => {
             println!("{binary}: alive, last beat {} s ago", age.as_secs());

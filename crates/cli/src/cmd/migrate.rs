@@ -6,10 +6,6 @@ use matchbot_db::Db;
 
 /// Creates the database and brings its schema up to date.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
-    migrate(config).await
-}
-
-async fn migrate(config: &Config) -> anyhow::Result<()> {
     Db::create_database(&config.db)
         .await
         .with_context(|| format!("cannot create database {}", config.db.name))?;

@@ -56,7 +56,7 @@ pub fn run(config: &Config, command: Command) -> ExitCode {
         Command::Status(args) => {
             return block_on(async { Ok(status::run(config, &args).await) }).unwrap_or_else(failed);
         }
-        Command::Dlq(command) => block_on(dlq::dlq(config, command)),
+        Command::Dlq(command) => block_on(dlq::run(config, command)),
         Command::Health(args) => return health::run(&args),
         Command::Stream(command) => block_on(stream::run(config, &command)),
     };
