@@ -282,7 +282,7 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
     );
     let mut conn = run.redis().await;
     let dead_letters: u64 = redis::cmd("XLEN")
-        .arg(format!("{}dead-letter", run.prefix))
+        .arg(run.key("dead-letter"))
         .query_async(&mut conn)
         .await
         .expect("XLEN dead-letter");

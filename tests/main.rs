@@ -31,3 +31,5 @@ mod replay;
 mod report;
 /// No secret reaches a log line or an error message.
 mod secrets;
+/// What a stranger writing to the shared Redis changes: nothing.
+mod shared_redis;

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use harness::Run;
+use matchbot_bus::Stream;
 use matchbot_model::{
     Decision, Level, Mentor, MentorPool, PageRef, Reason, Request, RequestId, Timestamp, User,
 };
-use redis::AsyncCommands;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
 const WRITING_MENTORS: &str = "Category:Co-op mentors with writing skills";
@@ -84,12 +84,8 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
     let flipping = Arc::new(AtomicBool::new(true));
     let writer = {
         let flipping = flipping.clone();
-        let mut redis = run.redis().await;
-        let (before, after) = (
-            serde_json::to_string(&before).expect("a pool"),
-            serde_json::to_string(&after).expect("a pool"),
-        );
-        let pool_key = run.pool_key();
+        let bus = run.bus().await;
+        let (before, after) = (before.clone(), after.clone());
         tokio::spawn(async move {
             let mut writes = 0u64;
             while flipping.load(Ordering::Relaxed) {
@@ -98,7 +94,9 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
                 } else {
                     &before
                 };
-                let () = redis.set(&pool_key, version).await.expect("write the pool");
+                let mut commit = bus.commit_builder();
+                commit.set_mentor_pool(version).expect("encode the pool");
+                bus.commit(commit).await.expect("write the pool");
                 writes += 1;
             }
             writes
@@ -106,17 +104,9 @@ async fn every_decision_agrees_with_one_whole_version_of_a_pool_that_changes_und
     };
 
     let matcher = run.spawn("matchbot-matcher", &[]);
-    let mut redis = run.redis().await;
     for n in 0..REQUESTS {
         let payload = serde_json::to_string(&request(n)).expect("a request");
-        let _: String = redis
-            .xadd(
-                format!("{}requests", run.prefix),
-                "*",
-                &[("payload", payload)],
-            )
-            .await
-            .expect("add a request");
+        run.add_signed(Stream::Requests, &payload).await;
         if n % 10 == 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

@@ -5,6 +5,7 @@
 
 use harness::Run;
 use harness::outcomes::{outcome, traceparent};
+use matchbot_bus::Stream;
 use matchbot_recorder::BATCH;
 use redis::AsyncCommands;
 use serde_json::Value;
@@ -30,11 +31,9 @@ async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_chan
     let total = 2 * BATCH as u64 + 250;
     run.add_outcomes(0..120).await;
     let mut redis = run.redis().await;
-    let outcomes = format!("{}outcomes", run.prefix);
-    let _: String = redis
-        .xadd(&outcomes, "*", &[("payload", "{\"not\": \"an outcome\"}")])
-        .await
-        .expect("XADD");
+    let outcomes = run.key("outcomes");
+    run.add_signed(Stream::Outcomes, "{\"not\": \"an outcome\"}")
+        .await;
     run.add_outcomes(120..total).await;
 
     let out = run.ok("matchbot-recorder", &["--once"]).await;

@@ -47,6 +47,60 @@ async fn output_of(dir: &Path, binary: &str, args: &[&str], env: &[(&str, &str)]
     )
 }
 
+/// The output of a notifier, every log level on, whose decisions stream is deleted while it
+/// waits on it.
+async fn stream_lost_under(dir: &Path, run: &Run) -> String {
+    let child = tokio::process::Command::new(bin("matchbot-notifier"))
+        .arg("--config")
+        .arg(dir)
+        .env("RUST_LOG", "trace")
+        .env_remove("MATCHBOT_CONSUMER")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the notifier starts");
+    // Its name in the group ends with its process id; it is there once it has read.
+    let pid = format!("-{}", child.id().expect("a pid"));
+    let mut redis = run.redis().await;
+    for _ in 0..150 {
+        let consumers: Vec<std::collections::HashMap<String, redis::Value>> = redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg(run.key("decisions"))
+            .arg("notifier")
+            .query_async(&mut redis)
+            .await
+            .unwrap_or_default();
+        let reading = consumers.iter().any(|c| {
+            c.get("name")
+                .and_then(|n| redis::from_redis_value_ref::<String>(n).ok())
+                .is_some_and(|n| n.ends_with(&pid))
+        });
+        if reading {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Now in its blocking read, which the deletion wakes.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _: u64 = redis::cmd("UNLINK")
+        .arg(run.key("decisions"))
+        .query_async(&mut redis)
+        .await
+        .expect("UNLINK");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(harness::sigterm(&child), "the notifier is running");
+    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("the notifier stops on SIGTERM")
+        .expect("the notifier runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// A MariaDB account with a password, allowed into the run's database only.
 async fn db_user(database: &str) {
     let pool = mysql_async::Pool::new("mysql://root@127.0.0.1:3306/");
@@ -153,6 +207,12 @@ async fn no_password_token_cookie_or_prefix_appears_in_any_output() {
             ("MATCHBOT_REDIS_URL", wrong_redis.as_str()),
             "Password authentication failed",
         ),
+        (
+            "matchbot",
+            vec!["check-config"],
+            ("MATCHBOT_SIGNING_KEY", "short-signing-secret-5"),
+            "a signing key must be at least 32 characters",
+        ),
     ];
     for (binary, args, env, refusal) in refusals {
         let said = output_of(d, binary, &args, &[env]).await;
@@ -163,6 +223,11 @@ async fn no_password_token_cookie_or_prefix_appears_in_any_output() {
         );
         output += &said;
     }
+
+    // A stage whose stream is deleted under its blocked read (evicted, or by a stranger) says
+    // so, and makes it again, without naming the key.
+    output += &stream_lost_under(d, &run).await;
+    assert!(output.contains("made them again"), "{output}");
 
     assert!(
         output.contains("logged in to the wiki") && output.contains("greeting posted"),
@@ -178,9 +243,21 @@ async fn no_password_token_cookie_or_prefix_appears_in_any_output() {
         "wrong-bot-password-secret-2",
         "wrong-db-password-secret-3",
         "wrong-redis-secret-4",
+        "short-signing-secret-5",
     ]
     .map(str::to_owned)
     .to_vec();
+    let signing_key = std::fs::read_to_string(run.dir.join("signing.key")).expect("the key");
+    secrets.push(signing_key.trim().to_owned());
+    for name in [
+        "requests",
+        "decisions",
+        "outcomes",
+        "dead-letter",
+        "mentor-pool",
+    ] {
+        secrets.push(run.key(name));
+    }
     let handed_out = wiki.secrets_handed_out();
     assert!(
         handed_out.len() >= 6,

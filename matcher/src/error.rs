@@ -15,6 +15,9 @@ pub enum MatcherError {
     /// The stored mentor pool is not readable (a scanner of another version wrote it?).
     #[error("the mentor pool in Redis is not valid: {0}")]
     BadPool(serde_json::Error),
+    /// The stored mentor pool is not signed with MatchBot's key: someone else wrote it.
+    #[error("the mentor pool in Redis is not MatchBot's ({0}); it is not used")]
+    ForgedPool(String),
 }
 
 impl Transient for MatcherError {
@@ -24,7 +27,7 @@ impl Transient for MatcherError {
     fn is_transient(&self) -> bool {
         match self {
             MatcherError::Bus(e) => e.is_transient(),
-            MatcherError::NoPool | MatcherError::BadPool(_) => true,
+            MatcherError::NoPool | MatcherError::BadPool(_) | MatcherError::ForgedPool(_) => true,
         }
     }
 }

@@ -118,6 +118,7 @@ async fn read_pool(bus: &Bus) -> Result<MentorPool, MatcherError> {
         Ok(Some(pool)) => Ok(pool),
         Ok(None) => Err(MatcherError::NoPool),
         Err(BusError::Corrupt { source, .. }) => Err(MatcherError::BadPool(source)),
+        Err(BusError::Forged { why, .. }) => Err(MatcherError::ForgedPool(why)),
         Err(e) => Err(e.into()),
     }
 }

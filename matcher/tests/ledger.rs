@@ -6,11 +6,12 @@
 
 use std::time::Duration;
 
-use matchbot_bus::{Bus, Delivery, Redelivery};
+use matchbot_bus::{Bus, Delivery, Redelivery, Signing};
 use matchbot_matcher::{Place, ledger};
 use matchbot_model::{
     Decision, Level, Mentor, MentorPool, PageRef, Request, RequestId, Timestamp, User,
 };
+use matchbot_secret::Secret;
 
 const DAYS: u32 = 30;
 const WINDOW: i64 = DAYS as i64 * 86_400;
@@ -61,9 +62,14 @@ async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
         claim_idle: Duration::from_secs(300),
         max_deliveries: 5,
     };
+    let signing = Signing::new(
+        Secret::new("the ledger tests' signing key, long enough"),
+        [],
+    );
     let bus = Bus::connect(
         "redis://127.0.0.1:6379/",
         &prefix,
+        signing,
         redelivery,
         Duration::from_secs(3600),
     )
@@ -138,7 +144,7 @@ async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
     }
     let mut conn = bus.connection();
     let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
+        .arg(format!("{}*", bus.namespace()))
         .query_async(&mut conn)
         .await
         .expect("list keys");

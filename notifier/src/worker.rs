@@ -4,7 +4,7 @@
 use matchbot_bus::{Bus, Consumer, DECISIONS, Delivery, OUTCOMES};
 use matchbot_config::Config;
 use matchbot_model::{Decision, OutcomeKind};
-use matchbot_runtime::{Next, Shutdown, StageOptions, connect, join_stage, retry, run_stage};
+use matchbot_runtime::{Next, Shutdown, StageOptions, connect, join_stage, retry, run_stage_when};
 use matchbot_wiki::Client;
 use tracing::Instrument;
 
@@ -89,11 +89,23 @@ pub async fn run(
         mut decisions,
     } = deps;
     let per_read = decisions_per_read(config, trial);
-    run_stage(
+    // The run page is read before each read of the stream, so that a bot told to stop holds
+    // no decision while it waits (one held by a notifier stopped meanwhile would wait
+    // `claim_idle` for the next); and again before the batch's edits, in case it changed.
+    let may_read = async || {
+        if trial.dry_run {
+            return Ok(true);
+        }
+        wait_for_run_page(config, &wiki, &shutdown)
+            .await
+            .map_err(NotifierError::from)
+    };
+    run_stage_when(
         &mut decisions,
         per_read,
         &options,
         &shutdown,
+        may_read,
         async |decisions: &Consumer<Decision>, batch: &[Delivery<Decision>]| {
             if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
                 return Ok(Next::Stop);

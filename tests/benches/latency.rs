@@ -46,7 +46,7 @@ async fn main() {
     wiki.wait_for_jobs().await;
 
     let mut redis = run.redis().await;
-    let outcomes = format!("{}outcomes", run.prefix);
+    let outcomes = run.key("outcomes");
     let mut last_id = "$".to_owned();
     let mut latencies = Vec::new();
     for i in 0..samples {

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use harness::{Run, WIKI, Wiki};
+use matchbot_bus::Stream;
 use serde_json::{Value, json};
 
 /// `matchbot status --json` with `extra` flags: its exit success and its JSON.
@@ -110,15 +111,10 @@ async fn status_and_dlq_follow_the_pipeline_as_it_runs_and_fails() {
 
     // A poison entry: the matcher gives it up, and status and dlq show it.
     let mut redis = run.redis().await;
-    let requests = format!("{}requests", run.prefix);
-    let poison: String = redis::cmd("XADD")
-        .arg(&requests)
-        .arg("*")
-        .arg("payload")
-        .arg("{\"not\": \"a request\"}")
-        .query_async(&mut redis)
-        .await
-        .expect("XADD");
+    let requests = run.key("requests");
+    let poison = run
+        .add_signed(Stream::Requests, "{\"not\": \"a request\"}")
+        .await;
     run.wait_until(
         "the poison entry in the dead-letter stream",
         Duration::from_secs(20),
@@ -153,7 +149,7 @@ async fn status_and_dlq_follow_the_pipeline_as_it_runs_and_fails() {
 
     // An entry lost before it was read cannot be retried, and a refused retry retries nothing.
     let lost: String = redis::cmd("XADD")
-        .arg(format!("{}dead-letter", run.prefix))
+        .arg(run.key("dead-letter"))
         .arg("*")
         .arg(&["stage", "matcher", "stream", "requests", "entry", "1-1"])
         .arg(&[

@@ -29,7 +29,7 @@ pub mod services;
 mod streams;
 
 pub use rows::Row;
-pub use run::{Run, Worker};
+pub use run::{Run, Worker, write_signing_key};
 pub use sandbox::{WIKI, Wiki, api_url, wiki_dir};
 
 use std::path::{Path, PathBuf};

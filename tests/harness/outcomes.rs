@@ -1,6 +1,7 @@
 //! A synthetic Co-op's outcomes, for the recorder's tests and benchmark: as many as wanted,
 //! each different, each as the notifier writes it.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use matchbot_model::{
@@ -93,23 +94,23 @@ impl Run {
     /// Adds the synthetic outcomes `range` to this run's outcomes stream, each with its
     /// [`traceparent`], pipelined a thousand at a time.
     pub async fn add_outcomes(&self, range: Range<u64>) {
-        let mut redis = self.redis().await;
-        let key = format!("{}outcomes", self.prefix);
+        let bus = self.bus().await;
         let ids: Vec<u64> = range.collect();
         for page in ids.chunks(1_000) {
-            let mut pipe = redis::pipe();
-            for &i in page {
-                let payload = serde_json::to_string(&outcome(i)).expect("an outcome serialises");
-                pipe.cmd("XADD")
-                    .arg(&key)
-                    .arg("*")
-                    .arg("payload")
-                    .arg(payload)
-                    .arg("traceparent")
-                    .arg(traceparent(i))
-                    .ignore();
-            }
-            let () = pipe.query_async(&mut redis).await.expect("XADD");
+            let entries: Vec<BTreeMap<String, String>> = page
+                .iter()
+                .map(|&i| {
+                    let payload =
+                        serde_json::to_string(&outcome(i)).expect("an outcome serialises");
+                    BTreeMap::from([
+                        ("payload".to_owned(), payload),
+                        ("traceparent".to_owned(), traceparent(i)),
+                    ])
+                })
+                .collect();
+            bus.replay(matchbot_bus::Stream::Outcomes, &entries)
+                .await
+                .expect("add the outcomes, signed");
         }
     }
 }

@@ -12,6 +12,22 @@ use crate::fake_wiki::{Clock, FakeWiki};
 use crate::sandbox::Wiki;
 use crate::{bin, sigterm, time_string};
 
+/// Writes the run's signing key beside its configuration, where the workers look for it:
+/// readable by its owner only, as they insist.
+pub fn write_signing_key(dir: &std::path::Path, tag: &str) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join(matchbot_config::KEY_FILE);
+    let _ = std::fs::remove_file(&path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .expect("create the signing key file");
+    writeln!(file, "test signing key of {tag}, long enough").expect("write the signing key");
+}
+
 /// One test's MatchBot: its configuration, Redis prefix, database and Co-op corner.
 pub struct Run {
     /// Unique tag of this run.
@@ -107,11 +123,16 @@ impl Run {
             .unwrap_or("redis://127.0.0.1:6379/")
             .to_owned();
         let db_port = config["dbinfo"]["port"].as_u64().unwrap_or(3306) as u16;
+        // A test may choose a prefix of its own: the key names are derived from it.
+        let prefix = config["redis"]["prefix"]
+            .as_str()
+            .map_or(prefix, str::to_owned);
         std::fs::write(
             dir.join("config.json"),
             serde_json::to_string_pretty(&config).expect("config serialises"),
         )
         .expect("write config");
+        write_signing_key(&dir, &tag);
         Run {
             tag,
             dir,

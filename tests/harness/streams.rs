@@ -9,14 +9,28 @@ use crate::run::Run;
 impl Run {
     /// The run's bus, as the workers connect to it (the `redis` section's defaults otherwise).
     pub async fn bus(&self) -> matchbot_bus::Bus {
-        let redis = matchbot_config::RedisConfig {
-            url: matchbot_secret::Secret::new(self.redis_url.as_str()),
-            prefix: matchbot_secret::Secret::new(self.prefix.as_str()),
-            ..matchbot_config::RedisConfig::default()
-        };
-        matchbot_runtime::connect::bus(&redis)
+        let config = matchbot_config::Config::load(&self.dir).expect("the run's configuration");
+        matchbot_runtime::connect::bus(&config.redis)
             .await
             .expect("connect to the run's Redis")
+    }
+
+    /// The Redis key of `name` (a stream's name, `mentor-pool`, …) for this run's bus.
+    pub fn key(&self, name: &str) -> String {
+        matchbot_bus::key_name(&self.prefix, name)
+    }
+
+    /// What every Redis key of this run starts with.
+    pub fn namespace(&self) -> String {
+        matchbot_bus::key_namespace(&self.prefix)
+    }
+
+    /// Adds `payload` to `stream` as MatchBot would, signed (a payload that is not what the
+    /// stage expects still reaches its decoding, and is dead-lettered there).
+    pub async fn add_signed(&self, stream: matchbot_bus::Stream, payload: &str) -> String {
+        let fields = std::collections::BTreeMap::from([("payload".to_owned(), payload.to_owned())]);
+        let ids = self.bus().await.replay(stream, &[fields]).await;
+        ids.expect("add a signed entry").remove(0)
     }
 
     /// A connection to this run's Redis.
@@ -30,7 +44,7 @@ impl Run {
 
     /// The Redis key of this run's mentor pool.
     pub fn pool_key(&self) -> String {
-        format!("{}{}", self.prefix, matchbot_bus::MENTOR_POOL)
+        self.key(matchbot_bus::MENTOR_POOL)
     }
 
     /// The mentor pool the scanner last wrote (empty before its first reconcile).
@@ -51,14 +65,13 @@ impl Run {
         .await;
     }
 
-    /// Writes `json` as the mentor pool, where the scanner would.
+    /// Writes `json` as the mentor pool, signed, where the scanner would.
     pub async fn set_pool(&self, json: &str) {
-        let () = redis::cmd("SET")
-            .arg(self.pool_key())
-            .arg(json)
-            .query_async(&mut self.redis().await)
-            .await
-            .expect("write the pool");
+        let pool: matchbot_model::MentorPool = serde_json::from_str(json).expect("a mentor pool");
+        let bus = self.bus().await;
+        let mut commit = bus.commit_builder();
+        commit.set_mentor_pool(&pool).expect("encode the pool");
+        bus.commit(commit).await.expect("write the pool");
     }
 
     /// The payloads of `stream`, as `matchbot stream export` gives them.
@@ -86,7 +99,7 @@ impl Run {
             let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
                 .arg(cursor)
                 .arg("MATCH")
-                .arg(format!("{}*", self.prefix))
+                .arg(format!("{}*", self.namespace()))
                 .arg("COUNT")
                 .arg(10_000)
                 .query_async(&mut conn)

@@ -93,7 +93,7 @@ fn orig_crash_without_a_default_mentor() {
 #[test]
 fn orig_five_skills_sample_config() {
     let sample = include_str!("../../crates/config/tests/data/original-sample.json");
-    let refused = Config::from_json(sample, Path::new("config.json"), |_| None);
+    let refused = Config::from_json(sample, Path::new("config.json"), signing_key_only);
     let Err(ConfigError::Invalid { problems, .. }) = refused else {
         panic!("the original sample was accepted");
     };
@@ -109,8 +109,12 @@ fn orig_five_skills_sample_config() {
         .expect("a list")
         .push(json!("images and media"));
     fixed["login"]["useragent"] = json!("MatchBot. Run by User:Jtmorgan");
-    let config = Config::from_json(&fixed.to_string(), Path::new("config.json"), |_| None)
-        .expect("six skills for six categories");
+    let config = Config::from_json(
+        &fixed.to_string(),
+        Path::new("config.json"),
+        signing_key_only,
+    )
+    .expect("six skills for six categories");
     assert_eq!(config.skill_requested_with(MEDIA), "images and media");
 }
 
@@ -125,7 +129,7 @@ fn orig_format_string_braces() {
     let mut config: Value =
         serde_json::from_str(include_str!("../../config.example.json")).expect("JSON");
     config["greetings"]["matchgreeting"] = json!("{{W}} [[User:{0}|{0}]] offers {1} {");
-    let config = Config::from_json(&config.to_string(), Path::new("c.json"), |_| None)
+    let config = Config::from_json(&config.to_string(), Path::new("c.json"), signing_key_only)
         .expect("a greeting with templates is valid");
     let greeting = render_greeting(&config, &decision("Ken", "Ada", Level::Skill, "writing"));
     assert!(
@@ -349,4 +353,9 @@ fn orig_ignores_nobots() {
             "{text}"
         );
     }
+}
+
+/// No environment but a signing key, which no configuration file holds.
+fn signing_key_only(name: &str) -> Option<String> {
+    (name == "MATCHBOT_SIGNING_KEY").then(|| "the regression tests' signing key, 32+".to_owned())
 }

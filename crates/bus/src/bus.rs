@@ -7,6 +7,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use crate::commit::Commit;
 use crate::error::BusError;
 use crate::keys::Keys;
+use crate::signing::Signing;
 
 /// When entries are handed out again, and when they are given up on: the `redis` section's
 /// `claim_idle_seconds` and `max_deliveries`, whose defaults live with that section.
@@ -39,15 +40,20 @@ impl std::fmt::Debug for Bus {
 }
 
 impl Bus {
-    /// Connects to the Redis at `url`; every key will start with `prefix`. Consumers hand out
+    /// Connects to the Redis at `url`; every key name is derived from `prefix`, and every
+    /// entry and the mentor pool are signed and verified with `signing`. Consumers hand out
     /// and give up on entries as `redelivery` says, and trim what their stage has handled from
     /// its stream once it is older than `keep_handled`.
     pub async fn connect(
         url: &str,
         prefix: &str,
+        signing: Signing,
         redelivery: Redelivery,
         keep_handled: Duration,
     ) -> Result<Bus, BusError> {
+        if signing.is_empty() {
+            return Err(BusError::NoSigningKey);
+        }
         let client = redis::Client::open(url)?;
         // Commands on this connection never block server-side, so a few seconds is generous;
         // the blocking reads each get their own connection (see `Consumer`).
@@ -58,7 +64,7 @@ impl Bus {
         Ok(Bus {
             client,
             conn,
-            keys: Keys::new(prefix),
+            keys: Keys::new(prefix, signing),
             redelivery,
             keep_handled,
         })
@@ -80,10 +86,23 @@ impl Bus {
         &self.client
     }
 
-    /// The full key of `name`: the prefix, then the name. For tests and tools that look at the
+    /// The full key of `name`, derived from the prefix. For tests and tools that look at the
     /// bus's keys directly; the workers go through the bus's own methods.
     pub fn key(&self, name: &str) -> String {
         self.keys.key(name)
+    }
+
+    /// What every key of this bus starts with (a tag derived from the prefix): `SCAN` with
+    /// it and `*` lists them all.
+    pub fn namespace(&self) -> &str {
+        self.keys.namespace()
+    }
+
+    /// The signature (field `sig`) an entry of `stream` carrying `payload` must have: for
+    /// tests and tools that write entries with ids of their own. Everything else is signed by
+    /// the bus as it is written.
+    pub fn signature(&self, stream: crate::Stream, payload: &str) -> String {
+        self.keys.sign(stream.name(), payload)
     }
 
     /// A connection for plain commands on keys built with [`Bus::key`]. Clones share one

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::error::BusError;
 use crate::keys::Keys;
-use crate::stream::{PAYLOAD, Stream, TRACEPARENT, append};
+use crate::stream::{PAYLOAD, SIG, Stream, TRACEPARENT, append, append_signed};
 use crate::topic::Topic;
 use crate::trace::{send_span, traceparent_of};
 
@@ -17,6 +17,14 @@ pub(crate) struct NewDeadLetter<'a> {
     pub deliveries: u64,
     pub payload: &'a str,
     pub traceparent: Option<&'a str>,
+    /// Whether the payload was verified as MatchBot's own when it was read: only then is the
+    /// dead letter signed, so `matchbot dlq retry` never puts a forgery back as genuine.
+    pub verified: bool,
+}
+
+/// What a dead letter's payload is signed as: a dead letter from `stream`.
+pub(crate) fn dead_letter_of(stream: Stream) -> String {
+    format!("dead-letter from {stream}")
 }
 
 /// Writes that land together: emits downstream, acks upstream, and state such as a cursor.
@@ -50,12 +58,15 @@ impl Commit {
         let stream = topic.stream();
         let json = serde_json::to_string(payload)?;
         let send = send_span(stream);
-        let mut fields = vec![(PAYLOAD, json)];
-        if let Some(traceparent) = traceparent_of(&send) {
-            fields.push((TRACEPARENT, traceparent));
-        }
+        let traceparent = traceparent_of(&send);
         // Not ignored: the reply's ids become the spans' message ids.
-        append(&mut self.pipe, &self.keys, stream, &fields);
+        append_signed(
+            &mut self.pipe,
+            &self.keys,
+            stream,
+            &json,
+            traceparent.as_deref(),
+        );
         self.sends.push(send);
         self.len += 1;
         Ok(())
@@ -83,6 +94,12 @@ impl Commit {
         // A retried entry goes on in the trace it was sent in.
         if let Some(traceparent) = dead.traceparent {
             fields.push((TRACEPARENT, traceparent));
+        }
+        let sig = dead
+            .verified
+            .then(|| self.keys.sign(&dead_letter_of(dead.stream), dead.payload));
+        if let Some(sig) = &sig {
+            fields.push((SIG, sig));
         }
         append(&mut self.pipe, &self.keys, Stream::DeadLetter, &fields).ignore();
         self.len += 1;
@@ -123,6 +140,10 @@ impl Commit {
     /// True when nothing has been added.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     pub(crate) fn into_parts(self) -> (redis::Pipeline, Vec<tracing::Span>) {

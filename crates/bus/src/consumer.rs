@@ -14,8 +14,9 @@ use crate::bus::{Bus, Redelivery};
 use crate::commit::Commit;
 use crate::dead_letter::{self, Given};
 use crate::error::BusError;
-use crate::fields::{decode, trace_id};
+use crate::fields::{decode, trace_id, verify};
 use crate::group::Member;
+use crate::hold::{self, Hold};
 use crate::stream::{PAYLOAD, TRACEPARENT};
 use crate::topic::Topic;
 use crate::trace::{Processing, batch_span, process_span};
@@ -39,6 +40,26 @@ impl<T> Delivery<T> {
     /// The trace id of the entry's trace context: 32 lowercase hex digits.
     pub fn trace_id(&self) -> Option<&str> {
         self.traceparent.as_deref().and_then(trace_id)
+    }
+}
+
+/// Creates `stage`'s group on the stream at `key` (and the stream, if it is not there), unless
+/// it exists. From "0", not "$": a stage started after its producer must still see what is
+/// waiting.
+async fn create_group(bus: &Bus, key: &str, stage: &str) -> Result<(), BusError> {
+    let mut conn = bus.connection();
+    match redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(key)
+        .arg(stage)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async::<()>(&mut conn)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -76,21 +97,7 @@ impl<T: DeserializeOwned> Consumer<T> {
         block: Duration,
     ) -> Result<Consumer<T>, BusError> {
         let key = bus.key(topic.stream().name());
-        let mut conn = bus.connection();
-        // From "0", not "$": a stage started after its producer must still see what is waiting.
-        match redis::cmd("XGROUP")
-            .arg("CREATE")
-            .arg(&key)
-            .arg(topic.stage())
-            .arg("0")
-            .arg("MKSTREAM")
-            .query_async::<()>(&mut conn)
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.code() == Some("BUSYGROUP") => {}
-            Err(e) => return Err(e.into()),
-        }
+        create_group(bus, &key, topic.stage()).await?;
         let redelivery = bus.redelivery();
         Ok(Consumer {
             member: Member {
@@ -119,7 +126,22 @@ impl<T: DeserializeOwned> Consumer<T> {
     /// which then sit in this consumer's pending list until it re-reads it. Never race it
     /// against shutdown in a `select!`; check for shutdown between reads instead.
     pub async fn read(&mut self, count: usize, wait: bool) -> Result<Vec<Delivery<T>>, BusError> {
-        let result = self.try_read(count, wait).await;
+        let mut result = self.try_read(count, wait).await;
+        if let Err(e) = &result
+            && e.is_no_group()
+        {
+            // The stream's key is gone (evicted, deleted) and its group with it: what it held
+            // is lost (the scanner's reconcile finds the requests again), but this stage goes
+            // on with what is written from now on.
+            tracing::warn!(
+                stream = %self.member.stream,
+                stage = %self.member.stage,
+                "the stream and its consumer group were gone from Redis (evicted or deleted); made them again"
+            );
+            create_group(&self.member.bus, &self.member.key, self.member.stage).await?;
+            self.pending_after = Some("0".to_owned());
+            result = self.try_read(count, wait).await;
+        }
         if result.is_err() {
             // The connection may be broken, and a read the server completed may have handed
             // this consumer entries it never saw: reconnect, and start from the pending list.
@@ -172,6 +194,7 @@ impl<T: DeserializeOwned> Consumer<T> {
                 return Ok(Vec::new());
             }
             let mut good = Vec::with_capacity(entries.len());
+            let keys = self.member.bus.keys();
             for entry in entries {
                 let delivered = deliveries
                     .iter()
@@ -184,11 +207,12 @@ impl<T: DeserializeOwned> Consumer<T> {
                         self.redelivery.max_deliveries
                     );
                     let raw: Option<String> = entry.get(PAYLOAD);
-                    self.give_up(&entry, &reason, raw.as_deref(), delivered)
+                    let verified = verify(keys, self.member.stream, &entry).is_ok();
+                    self.give_up(&entry, &reason, raw.as_deref(), verified, delivered)
                         .await?;
                     continue;
                 }
-                match decode(&entry) {
+                match decode(keys, self.member.stream, &entry) {
                     Ok(payload) => good.push(Delivery {
                         traceparent: entry
                             .get::<String>(TRACEPARENT)
@@ -196,8 +220,9 @@ impl<T: DeserializeOwned> Consumer<T> {
                         id: entry.id,
                         payload,
                     }),
-                    Err((reason, raw)) => {
-                        self.give_up(&entry, &reason, raw.as_deref(), delivered)
+                    Err(refused) => {
+                        let raw = refused.raw.as_deref();
+                        self.give_up(&entry, &refused.reason, raw, refused.verified, delivered)
                             .await?
                     }
                 }
@@ -235,20 +260,7 @@ impl<T: DeserializeOwned> Consumer<T> {
         first: &str,
         last: &str,
     ) -> Result<Vec<(String, u64)>, BusError> {
-        let mut conn = self.member.bus.connection();
-        let pending: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
-            .arg(&self.member.key)
-            .arg(self.member.stage)
-            .arg(first)
-            .arg(last)
-            .arg(10_000)
-            .arg(&self.member.name)
-            .query_async(&mut conn)
-            .await?;
-        Ok(pending
-            .into_iter()
-            .map(|(id, _, _, delivered)| (id, delivered))
-            .collect())
+        hold::pending_with(&self.member, first, last).await
     }
 
     /// Of the entries `ids` (one batch, oldest first), those still pending with this consumer,
@@ -258,33 +270,23 @@ impl<T: DeserializeOwned> Consumer<T> {
     /// an entry another consumer took over meanwhile is that consumer's to finish, and handling
     /// it here too could greet twice.
     pub async fn still_mine(&self, ids: &[&str]) -> Result<Vec<String>, BusError> {
-        // Stream order, not string order: "5-10" sorts before "5-9" as text.
-        let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
-            return Ok(Vec::new());
-        };
-        let mine: Vec<String> = self
-            .delivery_counts(first, last)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id)
-            .filter(|id| ids.contains(&id.as_str()))
-            .collect();
-        if !mine.is_empty() {
-            let mut conn = self.member.bus.connection();
-            // Resets their idle time. The minimum idle time keeps this from taking back an
-            // entry another consumer claimed between the two commands (its idle time is ~0);
-            // JUSTID keeps the delivery count as it is.
-            let _: Vec<String> = redis::cmd("XCLAIM")
-                .arg(&self.member.key)
-                .arg(self.member.stage)
-                .arg(&self.member.name)
-                .arg((self.redelivery.claim_idle / 2).as_millis() as u64)
-                .arg(&mine)
-                .arg("JUSTID")
-                .query_async(&mut conn)
-                .await?;
-        }
-        Ok(mine)
+        hold::refresh(&self.member, self.redelivery, ids).await
+    }
+
+    /// Keeps the entries `ids` (one batch, oldest first) this consumer's while the returned
+    /// [`Hold`] lives: every quarter of `claim_idle` their idle time is reset, so however long
+    /// the work on them takes (a slow wiki, a huge page), no other replica takes them over and
+    /// acts on them too.
+    pub fn hold(&self, ids: &[&str]) -> Hold {
+        Hold::start(self.member.clone(), self.redelivery, ids)
+    }
+
+    /// Hands back every entry this consumer holds but has not acked: they are marked idle for
+    /// longer than `claim_idle`, so whichever consumer looks next takes them over at once
+    /// instead of waiting `claim_idle`. For a stage that stops with entries read but not acted
+    /// on. Returns how many.
+    pub async fn hand_back(&self) -> Result<usize, BusError> {
+        hold::hand_back(&self.member, self.redelivery).await
     }
 
     /// A commit that will also ack entries of this consumer's stream.
@@ -340,6 +342,8 @@ impl<T: DeserializeOwned> Consumer<T> {
             id: &entry.id,
             payload: Some(&payload),
             traceparent: entry.traceparent.as_deref(),
+            // It was handed out, so its signature verified.
+            verified: true,
         };
         dead_letter::add(commit, &self.member, given_up, reason, deliveries);
         Ok(())
@@ -351,6 +355,7 @@ impl<T: DeserializeOwned> Consumer<T> {
         entry: &StreamId,
         reason: &str,
         payload: Option<&str>,
+        verified: bool,
         deliveries: u64,
     ) -> Result<(), BusError> {
         let traceparent: Option<String> = entry.get(TRACEPARENT);
@@ -358,6 +363,7 @@ impl<T: DeserializeOwned> Consumer<T> {
             id: &entry.id,
             payload,
             traceparent: traceparent.as_deref(),
+            verified,
         };
         dead_letter::give_up(&self.member, given_up, reason, deliveries).await
     }

@@ -13,6 +13,8 @@ pub(crate) struct Given<'a> {
     pub id: &'a str,
     pub payload: Option<&'a str>,
     pub traceparent: Option<&'a str>,
+    /// Whether its payload's signature verified (see `NewDeadLetter::verified`).
+    pub verified: bool,
 }
 
 /// Adds to `commit` the move of `entry` to the dead-letter stream and its ack.
@@ -39,6 +41,7 @@ pub(crate) fn add(
         deliveries,
         payload: entry.payload.unwrap_or(""),
         traceparent: entry.traceparent,
+        verified: entry.verified,
     });
     commit.ack(member.stream, member.stage, entry.id);
 }
@@ -59,8 +62,13 @@ pub(crate) async fn give_up(
 /// list).
 pub(crate) async fn deliveries(member: &Member, id: &str) -> Result<u64, BusError> {
     let mut conn = member.bus.connection();
-    let reply = conn
+    match conn
         .xpending_count(&member.key, member.stage, id, id, 1)
-        .await?;
-    Ok(reply.ids.first().map_or(0, |p| p.times_delivered as u64))
+        .await
+        .map_err(BusError::from)
+    {
+        Ok(reply) => Ok(reply.ids.first().map_or(0, |p| p.times_delivered as u64)),
+        Err(e) if e.is_no_group() => Ok(0),
+        Err(e) => Err(e),
+    }
 }

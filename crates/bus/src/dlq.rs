@@ -4,8 +4,11 @@ use redis::AsyncTypedCommands;
 use serde::Serialize;
 
 use crate::bus::Bus;
+use crate::commit::dead_letter_of;
 use crate::error::BusError;
-use crate::stream::{DEAD_LETTER_MAX_LEN, EntryId, PAYLOAD, Stream, TRACEPARENT, append};
+use crate::stream::{
+    DEAD_LETTER_MAX_LEN, EntryId, PAYLOAD, SIG, Stream, TRACEPARENT, append_signed,
+};
 
 /// An entry of the dead-letter stream.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +31,9 @@ pub struct DeadLetter {
     pub payload: String,
     /// The trace it was sent in, if any.
     pub traceparent: Option<String>,
+    /// Whether its payload is MatchBot's own: it verified when it was given up, and the dead
+    /// letter's own signature holds. Only these can be retried.
+    pub verified: bool,
 }
 
 /// Why a dead-letter entry cannot be put back.
@@ -39,6 +45,13 @@ pub enum RetryRefused {
     /// Its body was trimmed away before it was read: there is nothing to send again.
     #[error("{0}: its payload was lost before it was read; there is nothing to retry")]
     NoPayload(String),
+    /// Its payload was never verified as MatchBot's own (it was unsigned or forged when it was
+    /// given up, or the dead letter itself was written by someone else): putting it back would
+    /// sign a forgery.
+    #[error(
+        "{0}: its payload is not MatchBot's own (unsigned or forged); it is not put back, drop it"
+    )]
+    NotOurs(String),
     /// It names a stream that is not one of MatchBot's.
     #[error("{id}: it came from {stream:?}, which is not a stream a stage reads")]
     UnknownStream {
@@ -75,6 +88,13 @@ impl Bus {
                     entry: field("entry"),
                     reason: field("reason"),
                     deliveries: field("deliveries").parse().unwrap_or(0),
+                    verified: Stream::from_name(&field("stream")).is_some_and(|from| {
+                        let sig: Option<String> = entry.get(SIG);
+                        let what = dead_letter_of(from);
+                        self.keys()
+                            .verify(&what, &field(PAYLOAD), sig.as_deref())
+                            .is_ok()
+                    }),
                     payload: field(PAYLOAD),
                     traceparent: entry.get(TRACEPARENT),
                     id: entry.id,
@@ -110,11 +130,12 @@ impl Bus {
                 refused.push(RetryRefused::NoPayload(id.clone()));
                 continue;
             }
-            let mut fields = vec![(PAYLOAD, letter.payload.as_str())];
-            if let Some(traceparent) = &letter.traceparent {
-                fields.push((TRACEPARENT, traceparent));
+            if !letter.verified {
+                refused.push(RetryRefused::NotOurs(id.clone()));
+                continue;
             }
-            append(&mut pipe, self.keys(), stream, &fields);
+            let traceparent = letter.traceparent.as_deref();
+            append_signed(&mut pipe, self.keys(), stream, &letter.payload, traceparent);
             pipe.xdel(self.key(Stream::DeadLetter.name()), &[id])
                 .ignore();
         }

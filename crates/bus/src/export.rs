@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use redis::AsyncTypedCommands;
 use serde::{Deserialize, Serialize};
 
-use crate::stream::append;
+use crate::stream::{PAYLOAD, SIG, TRACEPARENT, append, append_signed};
 use crate::{Bus, BusError, Stream};
 
 /// One stream entry as a line of `matchbot stream export`: where it was, its id, its fields.
@@ -56,7 +56,10 @@ impl Bus {
 
     /// Adds each entry's fields to its stream, in order; returns the new ids.
     ///
-    /// Each page of entries is one MULTI/EXEC, so an interrupted replay leaves whole pages.
+    /// Entries of the stage streams are signed anew: whoever runs the replay holds the key and
+    /// vouches for the file, so replay only what you exported yourself. Dead letters are put
+    /// back unsigned, to be read, never retried. Each page of entries is one MULTI/EXEC, so an
+    /// interrupted replay leaves whole pages.
     pub async fn replay(
         &self,
         stream: Stream,
@@ -68,11 +71,18 @@ impl Bus {
             let mut pipe = redis::pipe();
             pipe.atomic();
             for fields in page {
-                let fields: Vec<(&str, &str)> = fields
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                append(&mut pipe, self.keys(), stream, &fields);
+                if stream == Stream::DeadLetter {
+                    let fields: Vec<(&str, &str)> = fields
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != SIG)
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    append(&mut pipe, self.keys(), stream, &fields);
+                } else {
+                    let payload = fields.get(PAYLOAD).map_or("", String::as_str);
+                    let traceparent = fields.get(TRACEPARENT).map(String::as_str);
+                    append_signed(&mut pipe, self.keys(), stream, payload, traceparent);
+                }
             }
             let page_ids: Vec<String> = pipe.query_async(&mut conn).await?;
             ids.extend(page_ids);

@@ -6,30 +6,64 @@ use redis::Value;
 use redis::streams::StreamId;
 use serde::de::DeserializeOwned;
 
-use crate::stream::PAYLOAD;
+use crate::keys::Keys;
+use crate::stream::{PAYLOAD, SIG, Stream};
 
 /// Why an entry whose body is gone was dead-lettered.
 pub(crate) const TRIMMED: &str = "the entry was trimmed from the stream before it was handled";
 
-/// Decodes an entry's payload, or says why it cannot be (with the raw payload, if any).
-pub(crate) fn decode<T: DeserializeOwned>(entry: &StreamId) -> Result<T, (String, Option<String>)> {
+/// Why an entry cannot be handed to its stage, and what of it is kept in the dead letter.
+pub(crate) struct Refused {
+    pub reason: String,
+    pub raw: Option<String>,
+    /// Whether the payload is MatchBot's own (its signature verified).
+    pub verified: bool,
+}
+
+/// Whether `entry`'s payload is signed as belonging to `stream`.
+pub(crate) fn verify(keys: &Keys, stream: Stream, entry: &StreamId) -> Result<String, Refused> {
     if entry.map.is_empty() {
-        return Err((TRIMMED.to_owned(), None));
+        return Err(Refused {
+            reason: TRIMMED.to_owned(),
+            raw: None,
+            verified: false,
+        });
     }
     let Some(raw) = entry.get::<String>(PAYLOAD) else {
-        return Err((format!("the entry has no \"{PAYLOAD}\" field"), None));
+        return Err(Refused {
+            reason: format!("the entry has no \"{PAYLOAD}\" field"),
+            raw: None,
+            verified: false,
+        });
     };
-    serde_json::from_str(&raw).map_err(|e| {
-        (
-            format!(
-                "the payload is not a valid {}: {e}",
-                std::any::type_name::<T>()
-                    .rsplit("::")
-                    .next()
-                    .unwrap_or("entry")
-            ),
-            Some(raw),
-        )
+    let sig: Option<String> = entry.get(SIG);
+    match keys.verify(stream.name(), &raw, sig.as_deref()) {
+        Ok(_) => Ok(raw),
+        Err(why) => Err(Refused {
+            reason: format!("not handled, {why}"),
+            raw: Some(raw),
+            verified: false,
+        }),
+    }
+}
+
+/// Decodes an entry's payload once its signature verified, or says why it cannot be.
+pub(crate) fn decode<T: DeserializeOwned>(
+    keys: &Keys,
+    stream: Stream,
+    entry: &StreamId,
+) -> Result<T, Refused> {
+    let raw = verify(keys, stream, entry)?;
+    serde_json::from_str(&raw).map_err(|e| Refused {
+        reason: format!(
+            "the payload is not a valid {}: {e}",
+            std::any::type_name::<T>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("entry")
+        ),
+        raw: Some(raw),
+        verified: true,
     })
 }
 

@@ -1,25 +1,48 @@
-//! Key names: every key MatchBot writes is the prefix plus a fixed name.
+//! The secrets every write and read goes through: the key names, derived from the prefix, and
+//! the signing keys (see `signing`).
 
-use matchbot_secret::Secret;
+use crate::signing::{Naming, Signing, Unverified, Verified};
 
-/// The prefix every key carries, and the keys made with it.
+/// What turns a name into a key and a value into a signed one.
 ///
-/// On Toolforge's shared, password-less Redis the prefix is the only thing keeping other tools
-/// out, so it is held as a [`Secret`] and a key built from it is never logged.
+/// On Toolforge's shared, password-less Redis nothing else keeps other tools out, so neither
+/// the prefix nor a signing key is ever logged, and a key built from them reveals neither.
 #[derive(Clone)]
 pub(crate) struct Keys {
-    prefix: Secret,
+    naming: Naming,
+    signing: Signing,
 }
 
 impl Keys {
-    pub(crate) fn new(prefix: &str) -> Keys {
+    pub(crate) fn new(prefix: &str, signing: Signing) -> Keys {
         Keys {
-            prefix: Secret::new(prefix),
+            naming: Naming::new(prefix),
+            signing,
         }
     }
 
-    /// The full key of `name`: the prefix, then the name.
+    /// The full key of `name`.
     pub(crate) fn key(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix.expose())
+        self.naming.key(name)
+    }
+
+    /// What every key of this bus starts with.
+    pub(crate) fn namespace(&self) -> &str {
+        self.naming.namespace()
+    }
+
+    /// The signature of `content` as a value of `what`.
+    pub(crate) fn sign(&self, what: &str, content: &str) -> String {
+        self.signing.sign(what, content)
+    }
+
+    /// Whether `sig` signs `content` as a value of `what`.
+    pub(crate) fn verify(
+        &self,
+        what: &str,
+        content: &str,
+        sig: Option<&str>,
+    ) -> Result<Verified, Unverified> {
+        self.signing.verify(what, content, sig)
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! # Brief overview
 //!
-//! A [`Bus`] is one Redis connection plus the key prefix every key carries (on Toolforge's shared,
-//! password-less Redis the prefix is the only thing keeping other tools out, so it is treated as a
-//! secret). The streams between the stages are typed [`Topic`]s: [`REQUESTS`], [`DECISIONS`],
+//! A [`Bus`] is one Redis connection, the prefix every key name is derived from, and the
+//! [`Signing`] keys. Toolforge's Redis is shared and password-less, so anyone can read and write
+//! it: every entry and the mentor pool are signed (HMAC-SHA256 over the value and where it
+//! belongs), a reader refuses what does not verify, and key names reveal neither the prefix nor
+//! what they hold. The streams between the stages are typed [`Topic`]s: [`REQUESTS`], [`DECISIONS`],
 //! [`OUTCOMES`]. Producers build a [`Commit`] and [`Bus::commit`] it; a stage reads with a
 //! [`Consumer`] of its topic, and every entry it is handed must end in the same [`Commit`] that
 //! emits its result downstream: the emit and the ack are one MULTI/EXEC, so an entry is never
@@ -13,8 +15,10 @@
 //! Delivery is at least once. A consumer reads its own pending entries before new ones, takes over
 //! entries a stopped consumer left pending (XAUTOCLAIM, after [`Redelivery::claim_idle`]), and
 //! moves to the dead-letter stream, with its stage, reason, delivery count and payload, every
-//! entry that cannot be parsed (bad JSON, missing fields, a body trimmed away) or was handed out
-//! more than [`Redelivery::max_deliveries`] times: a poison entry never crash-loops a worker.
+//! entry that does not verify (unsigned, forged, copied from another stream), cannot be parsed
+//! (bad JSON, missing fields, a body trimmed away) or was handed out more than
+//! [`Redelivery::max_deliveries`] times: a poison entry never crash-loops a worker, and a forged
+//! one has no effect.
 //!
 //! Streams are never capped by length, which would drop a long backlog unread: each consumer
 //! trims from its stream what every group reading it has handled, once it is older than the
@@ -28,14 +32,16 @@
 //!
 //! # Layout
 //!
-//! - `bus`: the connection, its settings, running a commit; `keys`: the prefix; `error`: what
-//!   can go wrong, and which of it is an outage.
+//! - `bus`: the connection, its settings, running a commit; `keys` and `signing`: key names
+//!   and signatures; `error`: what can go wrong, and which of it is an outage.
 //! - `stream`: the stream names, the fields of an entry, adding one; `topic`: streams typed by
 //!   their payload and reading stage.
 //! - `commit`: emits, acks and state writes that land together or not at all.
 //! - `consumer`: reading a stage's entries (its own pending ones first); `group`: a consumer's
 //!   place in its group; `upkeep`: what a consumer does between reads (its roll, taking over,
-//!   trimming); `dead_letter`: giving up on an entry; `fields`: reading what Redis returns.
+//!   trimming); `hold`: keeping entries in work from being taken over, and handing back what
+//!   was read but not acted on; `dead_letter`: giving up on an entry; `fields`: reading what
+//!   Redis returns.
 //! - `pool`: the mentor pool and the scanner's cursor; `store`: each worker's own keys.
 //! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
 //! - `trace`: the spans that carry one trace per request through the streams.
@@ -51,9 +57,11 @@ mod error;
 mod export;
 mod fields;
 mod group;
+mod hold;
 mod inspect;
 mod keys;
 mod pool;
+mod signing;
 mod store;
 mod stream;
 mod topic;
@@ -67,8 +75,10 @@ pub use dlq::{DeadLetter, RetryError, RetryRefused};
 pub use error::BusError;
 pub use export::ExportedEntry;
 pub use fields::trace_id;
+pub use hold::Hold;
 pub use inspect::{ConsumerStatus, GroupStatus, StreamStatus};
 pub use pool::{MENTOR_POOL, SCANNER_CURSOR};
+pub use signing::{Signing, key_name, key_namespace};
 pub use store::{Answers, Bound, Reads, Slot};
 pub use stream::Stream;
 pub use topic::{DECISIONS, OUTCOMES, REQUESTS, Topic};

@@ -69,9 +69,30 @@ pub(crate) const PAYLOAD: &str = "payload";
 /// The entry field holding the W3C trace context of the request the entry is about.
 pub(crate) const TRACEPARENT: &str = "traceparent";
 
+/// The entry field holding the payload's signature (see `signing`): over the payload and the
+/// stream it was written to, so an entry copied to another stream does not verify either.
+pub(crate) const SIG: &str = "sig";
+
 /// The dead-letter stream, which no stage reads, is capped at about this many entries so a
 /// flood of poison cannot fill Redis (Toolforge evicts under pressure).
 pub(crate) const DEAD_LETTER_MAX_LEN: usize = 100_000;
+
+/// Adds to `pipe` a new entry on one of the streams between the stages: `payload`, signed as
+/// belonging to `stream`, and its trace context.
+pub(crate) fn append_signed<'p>(
+    pipe: &'p mut redis::Pipeline,
+    keys: &Keys,
+    stream: Stream,
+    payload: &str,
+    traceparent: Option<&str>,
+) -> &'p mut redis::Pipeline {
+    let sig = keys.sign(stream.name(), payload);
+    let mut fields = vec![(PAYLOAD, payload), (SIG, sig.as_str())];
+    if let Some(traceparent) = traceparent {
+        fields.push((TRACEPARENT, traceparent));
+    }
+    append(pipe, keys, stream, &fields)
+}
 
 /// Adds to `pipe` a new entry with `fields` at the end of `stream`. Every entry MatchBot writes
 /// goes through here.

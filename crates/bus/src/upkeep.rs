@@ -180,6 +180,7 @@ async fn claim(member: &Member, redelivery: Redelivery) -> Result<bool, BusError
                 id: &id,
                 payload: None,
                 traceparent: None,
+                verified: false,
             };
             dead_letter::give_up(member, given_up, TRIMMED, 0).await?;
         }

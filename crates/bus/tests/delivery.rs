@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use matchbot_bus::{Bus, Consumer, Redelivery, Stream, Topic};
+use matchbot_bus::{Bus, Consumer, Redelivery, Signing, Stream, Topic};
+use matchbot_secret::Secret;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 
@@ -26,22 +27,41 @@ const REDELIVERY: Redelivery = Redelivery {
 async fn bus(test: &str, redelivery: Redelivery) -> Bus {
     let prefix = format!("matchbot-bus-test:{test}:{}:", std::process::id());
     let keep_handled = Duration::from_secs(3600);
-    let bus = Bus::connect("redis://127.0.0.1:6379/", &prefix, redelivery, keep_handled)
-        .await
-        .expect("Redis on 127.0.0.1:6379 (scripts/sandbox up starts it)");
+    let signing = Signing::new(Secret::new(KEY), []);
+    let bus = Bus::connect(
+        "redis://127.0.0.1:6379/",
+        &prefix,
+        signing,
+        redelivery,
+        keep_handled,
+    )
+    .await
+    .expect("Redis on 127.0.0.1:6379 (scripts/sandbox up starts it)");
     let mut conn = bus.connection();
-    let keys: Vec<String> = conn.keys(format!("{prefix}*")).await.expect("KEYS");
+    let keys: Vec<String> = conn
+        .keys(format!("{}*", bus.namespace()))
+        .await
+        .expect("KEYS");
     if !keys.is_empty() {
         let () = conn.del(keys).await.expect("DEL");
     }
     bus
 }
 
+/// The key these tests' buses sign with.
+const KEY: &str = "the delivery tests' signing key, long enough";
+
+/// Adds an entry with `fields` as MatchBot would: its payload signed.
 async fn add(bus: &Bus, fields: &[(&str, &str)]) -> String {
-    let mut conn = bus.connection();
-    conn.xadd(bus.key(Stream::Requests.name()), "*", fields)
+    let fields = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut ids = bus
+        .replay(Stream::Requests, &[fields])
         .await
-        .expect("XADD")
+        .expect("add an entry");
+    ids.remove(0)
 }
 
 async fn consumer(bus: &Bus, name: &str) -> Consumer<Note> {
@@ -76,7 +96,15 @@ async fn pending(bus: &Bus) -> usize {
 async fn poison_entries_go_to_the_dead_letter_stream_with_their_reason_and_the_good_one_is_read() {
     let bus = bus("poison", REDELIVERY).await;
     add(&bus, &[("payload", "{not json")]).await;
-    add(&bus, &[("something", "else")]).await;
+    let mut conn = bus.connection();
+    let _: String = conn
+        .xadd(
+            bus.key(Stream::Requests.name()),
+            "*",
+            &[("something", "else")],
+        )
+        .await
+        .expect("XADD");
     add(&bus, &[("payload", r#"{"m": 1}"#)]).await;
     let good = add(&bus, &[("payload", r#"{"n": 7}"#)]).await;
 
@@ -247,7 +275,10 @@ async fn a_batch_is_still_mine_in_stream_order_not_text_order() {
             .xadd(
                 bus.key(Stream::Requests.name()),
                 format!("5-{seq}"),
-                &[("payload", r#"{"n": 1}"#)],
+                &[
+                    ("payload", r#"{"n": 1}"#),
+                    ("sig", &bus.signature(Stream::Requests, r#"{"n": 1}"#)),
+                ],
             )
             .await
             .expect("XADD with an id");
@@ -260,5 +291,113 @@ async fn a_batch_is_still_mine_in_stream_order_not_text_order() {
         reader.still_mine(&ids).await.expect("still_mine"),
         ["5-8", "5-9", "5-10", "5-11"],
         "\"5-10\" sorts before \"5-9\" as text, yet all four are held"
+    );
+}
+
+#[tokio::test]
+async fn an_entry_in_work_is_not_taken_over_however_long_the_work_takes() {
+    let redelivery = Redelivery {
+        claim_idle: Duration::from_millis(400),
+        ..REDELIVERY
+    };
+    let bus = bus("hold", redelivery).await;
+    let id = add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
+    let mut busy = consumer(&bus, "busy").await;
+    assert_eq!(busy.read(10, false).await.expect("read").len(), 1);
+    let hold = busy.hold(&[&id]);
+
+    // Five times claim_idle of work: the other replica looks all along and never gets it.
+    let mut other = consumer(&bus, "other").await;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let batch = other.read(10, false).await.expect("read");
+        assert!(batch.is_empty(), "taken over while in work: {batch:?}");
+    }
+    // Once the work is given up without an ack, the entry is taken over as before.
+    drop(hold);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let batch = other.read(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].id, id);
+}
+
+#[tokio::test]
+async fn entries_handed_back_are_taken_over_at_once() {
+    let bus = bus("hand-back", REDELIVERY).await;
+    let id = add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
+    let mut stopping = consumer(&bus, "stopping").await;
+    assert_eq!(stopping.read(10, false).await.expect("read").len(), 1);
+    assert_eq!(stopping.hand_back().await.expect("hand back"), 1);
+    // With claim_idle at 300 s, only a handed-back entry is taken over by the next consumer.
+    let mut next = consumer(&bus, "next").await;
+    let batch = next.read(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].id, id);
+    assert_eq!(stopping.hand_back().await.expect("hand back"), 0);
+}
+
+#[tokio::test]
+async fn a_stream_deleted_under_its_consumer_is_made_again_and_read_on() {
+    let bus = bus("nogroup", REDELIVERY).await;
+    let mut reader = consumer(&bus, "a").await;
+    add(&bus, &[("payload", r#"{"n": 1}"#)]).await;
+    assert_eq!(reader.read(10, false).await.expect("read").len(), 1);
+    let mut conn = bus.connection();
+    let _: u64 = conn
+        .del(bus.key(Stream::Requests.name()))
+        .await
+        .expect("DEL");
+    assert!(
+        reader
+            .read(10, false)
+            .await
+            .expect("read after the loss")
+            .is_empty()
+    );
+    let id = add(&bus, &[("payload", r#"{"n": 2}"#)]).await;
+    let batch = reader.read(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].id, id);
+}
+
+#[tokio::test]
+async fn an_entry_signed_for_another_stream_or_with_another_key_is_dead_lettered() {
+    let bus = bus("signatures", REDELIVERY).await;
+    let payload = r#"{"n": 1}"#;
+    let mut conn = bus.connection();
+    let key = bus.key(Stream::Requests.name());
+    let for_outcomes = bus.signature(Stream::Outcomes, payload);
+    let fields: [(&str, &str); 2] = [("payload", payload), ("sig", &for_outcomes)];
+    let _: String = conn.xadd(&key, "*", &fields).await.expect("XADD");
+    let stranger = Bus::connect(
+        "redis://127.0.0.1:6379/",
+        "a stranger's prefix",
+        Signing::new(Secret::new("a stranger's key, also long enough"), []),
+        REDELIVERY,
+        Duration::from_secs(3600),
+    )
+    .await
+    .expect("connect");
+    let theirs = stranger.signature(Stream::Requests, payload);
+    let fields: [(&str, &str); 2] = [("payload", payload), ("sig", &theirs)];
+    let _: String = conn.xadd(&key, "*", &fields).await.expect("XADD");
+    let _: String = conn
+        .xadd(&key, "*", &[("payload", payload)])
+        .await
+        .expect("XADD");
+    let good = add(&bus, &[("payload", payload)]).await;
+
+    let mut reader = consumer(&bus, "a").await;
+    let batch = reader.read(10, false).await.expect("read");
+    assert_eq!(batch.len(), 1, "only the genuine entry is handed out");
+    assert_eq!(batch[0].id, good);
+    let dead = dead_letters(&bus).await;
+    let reasons: Vec<&str> = dead.iter().map(|d| d["reason"].as_str()).collect();
+    assert_eq!(reasons.len(), 3);
+    assert!(reasons[0].contains("does not verify") && reasons[1].contains("does not verify"));
+    assert!(reasons[2].contains("carries no signature"));
+    assert!(
+        dead.iter().all(|d| !d.contains_key("sig")),
+        "a forgery's dead letter is not signed"
     );
 }

@@ -143,7 +143,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
     let greetings = greetings::read(r);
     let wiki = wiki::read(r);
     let db = db::read(r, source);
-    let redis = redis::read(r);
+    let redis = redis::read(r, source);
     let scanner = scanner::read(r);
     let matcher = matcher::read(r);
     let notifier = notifier::read(r, wiki.as_ref().map(WikiConfig::bot_name));

@@ -35,6 +35,7 @@ mod problem;
 mod reader;
 mod redis;
 mod scanner;
+mod signing;
 mod template;
 mod wiki;
 
@@ -48,5 +49,6 @@ pub use pages::Pages;
 pub use problem::{ConfigError, Problem};
 pub use redis::RedisConfig;
 pub use scanner::ScannerConfig;
+pub use signing::{KEY_FILE, MIN_KEY_LEN, SigningKeys};
 pub use template::{placeholders, render};
 pub use wiki::{WikiAuth, WikiConfig};

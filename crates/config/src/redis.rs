@@ -1,10 +1,12 @@
 //! The optional `redis` section: the stream bus, and how entries are handed out again.
 
+use std::path::Path;
 use std::time::Duration;
 
 use matchbot_secret::Secret;
 
 use crate::reader::Reader;
+use crate::signing::{self, SigningKeys};
 
 /// The stream bus.
 #[derive(Debug, Clone)]
@@ -21,6 +23,10 @@ pub struct RedisConfig {
     /// `redis.max_deliveries` (default 5): an entry handed out this many times without being
     /// acked goes to the dead-letter stream instead of crashing its worker again.
     pub max_deliveries: u64,
+    /// The keys every stream entry and the mentor pool are signed with: from the environment
+    /// or a secret file beside the configuration, never from the file itself (see
+    /// `signing`). Empty only in a `Default`, which cannot connect.
+    pub signing: SigningKeys,
     /// `redis.keep_handled_seconds` (default 3600): how long an entry stays on its stream once
     /// the stage reading it has handled it, for `matchbot stream export`. Entries not yet
     /// handled are never trimmed.
@@ -34,21 +40,52 @@ impl Default for RedisConfig {
             prefix: Secret::new("matchbot:"),
             claim_idle: Duration::from_secs(300),
             max_deliveries: 5,
+            signing: SigningKeys::default(),
             keep_handled: Duration::from_secs(3600),
         }
     }
 }
 
+/// The host names of Toolforge's shared Redis, which every tool can read and write.
+const TOOLFORGE_REDIS: [&str; 4] = [
+    "redis.svc.tools.eqiad1.wikimedia.cloud",
+    "tools-redis.svc.eqiad1.wikimedia.cloud",
+    "tools-redis.svc.eqiad.wmflabs",
+    "tools-redis",
+];
+
+/// The shortest prefix accepted on Toolforge's shared Redis.
+const MIN_SHARED_PREFIX: usize = 16;
+
 /// Reads the section; `MATCHBOT_REDIS_URL` and `MATCHBOT_REDIS_PREFIX` override the file.
-pub(crate) fn read(r: &mut Reader) -> Option<RedisConfig> {
+/// `source` is the configuration's path: the signing key file may be beside it.
+pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<RedisConfig> {
     let defaults = RedisConfig::default();
     r.section("redis");
     let url = from_env_or_file(r, "MATCHBOT_REDIS_URL", "redis.url")
         .unwrap_or_else(|| defaults.url.expose().to_owned());
     let prefix = from_env_or_file(r, "MATCHBOT_REDIS_PREFIX", "redis.prefix")
         .unwrap_or_else(|| defaults.prefix.expose().to_owned());
-    let url_ok = url::Url::parse(&url)
-        .is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix"));
+    let parsed = url::Url::parse(&url).ok();
+    let url_ok = parsed
+        .as_ref()
+        .is_some_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix"));
+    let shared = parsed
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .is_some_and(|host| TOOLFORGE_REDIS.contains(&host.trim_end_matches('.')));
+    let guessable_on_shared = shared
+        && (prefix == defaults.prefix.expose() || prefix.chars().count() < MIN_SHARED_PREFIX);
+    if guessable_on_shared {
+        // Every key name is derived from the prefix: on a Redis every tool can list, a
+        // guessable one lets anyone find MatchBot's keys.
+        r.problem(
+            "redis.prefix",
+            format!(
+                "must be a secret of at least {MIN_SHARED_PREFIX} characters, not the default, on                  Toolforge's shared Redis (set MATCHBOT_REDIS_PREFIX; the value is not shown)"
+            ),
+        );
+    }
     if !url_ok {
         // The URL may carry a password: name the setting, never echo the value.
         r.problem(
@@ -77,11 +114,15 @@ pub(crate) fn read(r: &mut Reader) -> Option<RedisConfig> {
             "must be at least 1: an entry is delivered once before it can be handled",
         );
     }
-    (url_ok && !prefix.is_empty() && max_deliveries > 0).then(|| RedisConfig {
+    let signing = signing::read(r, source);
+    let prefix_ok = !prefix.is_empty() && !guessable_on_shared;
+    let signing = signing?;
+    (url_ok && prefix_ok && max_deliveries > 0).then(|| RedisConfig {
         url: Secret::new(url),
         prefix: Secret::new(prefix),
         claim_idle,
         max_deliveries,
+        signing,
         keep_handled,
     })
 }

@@ -12,8 +12,15 @@ use serde_json::{Value, json};
 const EXAMPLE: &str = include_str!("../../../config.example.json");
 const ORIGINAL_SAMPLE: &str = include_str!("data/original-sample.json");
 
-fn no_env(_: &str) -> Option<String> {
-    None
+/// No environment but the signing key, which every configuration needs and no file holds.
+fn no_env(name: &str) -> Option<String> {
+    (name == "MATCHBOT_SIGNING_KEY")
+        .then(|| "a signing key for the tests, 32 characters".to_owned())
+}
+
+/// `env`, and the signing key.
+fn with_key(env: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> {
+    move |name| no_env(name).or_else(|| env(name))
 }
 
 fn load(value: &Value) -> Result<Config, ConfigError> {
@@ -206,7 +213,8 @@ fn an_oauth2_token_replaces_the_bot_password() {
     let env = |name: &str| {
         (name == "MATCHBOT_WIKI_OAUTH2_TOKEN").then(|| "eyJ0eXAi.secret-token".to_owned())
     };
-    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    let config =
+        Config::from_json(&c.to_string(), Path::new("config.json"), with_key(env)).unwrap();
     let WikiAuth::OAuth2(token) = &config.wiki.auth else {
         panic!("expected OAuth 2, got {:?}", config.wiki.auth);
     };
@@ -324,7 +332,8 @@ fn secrets_come_from_the_environment() {
         "MATCHBOT_DB_HOST" => Some("mariadb".to_owned()),
         _ => None,
     };
-    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    let config =
+        Config::from_json(&c.to_string(), Path::new("config.json"), with_key(env)).unwrap();
     let WikiAuth::BotPassword(password) = &config.wiki.auth else {
         panic!("expected a BotPassword, got {:?}", config.wiki.auth);
     };
@@ -461,7 +470,8 @@ fn toolsdb_credentials_from_the_environment_bring_toolforge_defaults() {
         _ => None,
     };
     let c = without_db_credentials();
-    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    let config =
+        Config::from_json(&c.to_string(), Path::new("config.json"), with_key(env)).unwrap();
     assert_eq!(config.db.user, "s52788");
     assert_eq!(config.db.password.expose(), "toolsdb-secret");
     assert_eq!(config.db.host, "tools.db.svc.wikimedia.cloud");
@@ -481,7 +491,8 @@ fn a_replica_my_cnf_in_the_tools_home_supplies_the_credentials() {
     let env = move |name: &str| (name == "TOOL_DATA_DIR").then(|| data_dir.clone());
     let mut c = without_db_credentials();
     c["dbinfo"]["dbname"] = json!("s52788__matches");
-    let config = Config::from_json(&c.to_string(), Path::new("config.json"), &env).unwrap();
+    let config =
+        Config::from_json(&c.to_string(), Path::new("config.json"), with_key(&env)).unwrap();
     assert_eq!(config.db.user, "s52788");
     assert_eq!(config.db.password.expose(), "cnf-secret");
     assert_eq!(config.db.host, "tools.db.svc.wikimedia.cloud");
@@ -489,7 +500,12 @@ fn a_replica_my_cnf_in_the_tools_home_supplies_the_credentials() {
     assert!(!format!("{config:?}").contains("cnf-secret"));
 
     // A username in the file wins over a replica.my.cnf found by looking.
-    let config = Config::from_json(&example().to_string(), Path::new("config.json"), &env).unwrap();
+    let config = Config::from_json(
+        &example().to_string(),
+        Path::new("config.json"),
+        with_key(&env),
+    )
+    .unwrap();
     assert_eq!(
         (config.db.user.as_str(), config.db.host.as_str()),
         ("root", "127.0.0.1")
@@ -527,7 +543,7 @@ fn toolsdb_problems_are_named() {
     let mut c = without_db_credentials();
     c["dbinfo"]["dbname"] = json!("matchbot");
     let Err(ConfigError::Invalid { problems, .. }) =
-        Config::from_json(&c.to_string(), Path::new("config.json"), env)
+        Config::from_json(&c.to_string(), Path::new("config.json"), with_key(env))
     else {
         panic!("a database ToolsDB refuses was accepted");
     };
@@ -572,7 +588,8 @@ fn keys_replaced_by_the_environment_or_another_key_are_still_known() {
         "MATCHBOT_DB_NAME" => Some("name".to_owned()),
         _ => None,
     };
-    let config = Config::from_json(&c.to_string(), Path::new("config.json"), env).unwrap();
+    let config =
+        Config::from_json(&c.to_string(), Path::new("config.json"), with_key(env)).unwrap();
     assert!(matches!(config.wiki.auth, WikiAuth::OAuth2(_)));
     assert_eq!(config.redis.url.expose(), "redis://127.0.0.1:6380/");
     assert_eq!(config.db.user, "someone");

@@ -2,7 +2,7 @@
 //! client, the database. The library crates know nothing of the configuration; this is where
 //! its settings meet them.
 
-use matchbot_bus::{Bus, BusError, Redelivery};
+use matchbot_bus::{Bus, BusError, Redelivery, Signing};
 use matchbot_config::{RedisConfig, WikiAuth, WikiConfig};
 use matchbot_wiki::{Builder, Client};
 
@@ -12,9 +12,14 @@ pub async fn bus(config: &RedisConfig) -> Result<Bus, BusError> {
         claim_idle: config.claim_idle,
         max_deliveries: config.max_deliveries,
     };
+    let signing = Signing::new(
+        config.signing.current.clone(),
+        config.signing.previous.iter().cloned(),
+    );
     Bus::connect(
         config.url.expose(),
         config.prefix.expose(),
+        signing,
         redelivery,
         config.keep_handled,
     )

@@ -31,4 +31,4 @@ mod telemetry;
 pub use outage::{Transient, retry};
 pub use process::{EXIT_BAD_CONFIG, WorkerArgs, load_config, main};
 pub use shutdown::Shutdown;
-pub use stage::{Next, StageOptions, consumer_name, join_stage, run_stage};
+pub use stage::{Next, StageOptions, consumer_name, join_stage, run_stage, run_stage_when};

@@ -89,19 +89,64 @@ pub enum Next {
 /// pending ones first), hand them to `handle`, repeat until `shutdown` fires, `handle` says
 /// [`Next::Stop`] — or, with `options.once`, until nothing is waiting.
 ///
-/// `handle` must end each entry in a commit that acks it, or dead-letter it. An outage in the
-/// read or in `handle` is waited out with backoff, and `handle` is then given the same batch
-/// again (without reading it again, so the entries' delivery counts do not grow while, say,
-/// MariaDB restarts), less any entry another consumer took over meanwhile: every stage's
-/// handling is idempotent, so a half-done batch is safe to repeat. Before each new try the
-/// entries still held are marked as in work, so a live consumer's batch is not taken over
-/// however long the outage. A permanent error ends the loop; the batch stays pending for the next start, and
+/// `handle` must end each entry in a commit that acks it, or dead-letter it. While it works on
+/// a batch the batch is held (see [`Consumer::hold`]): however long one entry takes, no other
+/// replica takes it over. An outage in the read or in `handle` is waited out with backoff, and
+/// `handle` is then given the same batch again (without reading it again, so the entries'
+/// delivery counts do not grow while, say, MariaDB restarts), less any entry another consumer
+/// took over meanwhile: every stage's handling is idempotent, so a half-done batch is safe to
+/// repeat. A permanent error ends the loop; the batch stays pending for the next start, and
 /// after `redis.max_deliveries` starts it is dead-lettered.
+///
+/// Whatever way the loop ends, what was read but not acted on is handed back
+/// ([`Consumer::hand_back`]), so the next consumer takes it over at once rather than after
+/// `redis.claim_idle_seconds`.
 pub async fn run_stage<T, E>(
     consumer: &mut Consumer<T>,
     batch: usize,
     options: &StageOptions,
     shutdown: &Shutdown,
+    handle: impl AsyncFnMut(&Consumer<T>, &[Delivery<T>]) -> Result<Next, E>,
+) -> Result<(), E>
+where
+    T: DeserializeOwned,
+    E: Transient + From<BusError>,
+{
+    let always = async || Ok(true);
+    run_stage_when(consumer, batch, options, shutdown, always, handle).await
+}
+
+/// [`run_stage`] for a stage that may only read when `ready` says so: it is asked before
+/// every read, and may wait (the notifier waits there for its run page, so that nothing is
+/// read, and left in hand, while the bot is told to stop). False ends the loop.
+pub async fn run_stage_when<T, E>(
+    consumer: &mut Consumer<T>,
+    batch: usize,
+    options: &StageOptions,
+    shutdown: &Shutdown,
+    ready: impl AsyncFnMut() -> Result<bool, E>,
+    handle: impl AsyncFnMut(&Consumer<T>, &[Delivery<T>]) -> Result<Next, E>,
+) -> Result<(), E>
+where
+    T: DeserializeOwned,
+    E: Transient + From<BusError>,
+{
+    let result = read_and_handle(consumer, batch, options, shutdown, ready, handle).await;
+    if let Err(e) = consumer.hand_back().await {
+        tracing::warn!(
+            error = %e,
+            "could not hand back the entries read but not acted on: they are taken over after redis.claim_idle_seconds"
+        );
+    }
+    result
+}
+
+async fn read_and_handle<T, E>(
+    consumer: &mut Consumer<T>,
+    batch: usize,
+    options: &StageOptions,
+    shutdown: &Shutdown,
+    mut ready: impl AsyncFnMut() -> Result<bool, E>,
     mut handle: impl AsyncFnMut(&Consumer<T>, &[Delivery<T>]) -> Result<Next, E>,
 ) -> Result<(), E>
 where
@@ -111,6 +156,14 @@ where
     let wait = !options.once;
     while !shutdown.is_shutdown() {
         crate::heartbeat::beat();
+        match retry(shutdown, "waiting until the stage may read", async || {
+            ready().await
+        })
+        .await?
+        {
+            Some(true) => {}
+            Some(false) | None => break,
+        }
         let read = retry(shutdown, "reading the stream", async || {
             consumer.read(batch, wait).await
         })
@@ -123,11 +176,15 @@ where
             continue;
         }
         let consumer = &*consumer;
+        let _hold = {
+            let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+            consumer.hold(&ids)
+        };
         let mut again = false;
         let handled = retry(shutdown, "handling a batch", async || {
             if again {
                 // The outage may have outlasted `claim_idle`: keep only what no other
-                // consumer took over, and tell Redis those are still being worked on.
+                // consumer took over meanwhile.
                 let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
                 let mine = consumer.still_mine(&ids).await?;
                 entries.retain(|e| mine.contains(&e.id));

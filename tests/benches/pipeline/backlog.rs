@@ -34,10 +34,7 @@ pub(crate) async fn backlog(settings: Settings) {
     let bus = coop.run.bus().await;
     let started = Instant::now();
     publish(&bus, &coop.requests, 1_000).await;
-    let waiting: u64 = redis
-        .xlen(format!("{}requests", coop.run.prefix))
-        .await
-        .unwrap_or(0);
+    let waiting: u64 = redis.xlen(coop.run.key("requests")).await.unwrap_or(0);
     let redis_full = memory(&mut redis).await;
     println!(
         "  published in {:.1} s; {waiting} entries on the requests stream; Redis used memory {:.0} → {:.0} MiB",

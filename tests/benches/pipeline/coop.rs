@@ -113,7 +113,7 @@ pub(crate) async fn ready(run: &Run, stages: &[&str]) {
             let pool: bool = redis.exists(run.pool_key()).await.unwrap_or(false);
             let mut all = pool;
             for stage in stages {
-                let key = format!("{}consumers:{stage}", run.prefix);
+                let key = run.key(&format!("consumers:{stage}"));
                 let n: u64 = redis.zcard(key).await.unwrap_or(0);
                 all &= n > 0;
             }

@@ -34,7 +34,7 @@ pub(crate) fn watch_stream(
     pick: fn(&mut Seen) -> &mut HashMap<String, Instant>,
     until: Arc<std::sync::atomic::AtomicBool>,
 ) -> tokio::task::JoinHandle<()> {
-    let key = format!("{}{stream}", run.prefix);
+    let key = run.key(stream);
     let url = run.redis_url.clone();
     tokio::spawn(async move {
         let mut redis = redis::Client::open(url.as_str())
