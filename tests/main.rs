@@ -17,6 +17,8 @@ mod fault;
 mod inprocess;
 /// The workspace's shape: file sizes, module rings, crate dependencies, references.
 mod layout;
+/// The limits a bot approvals group asks for: the daily edit cap.
+mod limits;
 /// The matcher binary while the mentor pool changes under it.
 mod matcher;
 /// Greetings on Flow boards, through the real binaries against the fake wiki.

@@ -3,7 +3,7 @@
 
 use matchbot_bus::{Bus, Consumer, DECISIONS, Delivery, OUTCOMES};
 use matchbot_config::Config;
-use matchbot_model::{Decision, OutcomeKind};
+use matchbot_model::{Decision, OutcomeKind, Timestamp};
 use matchbot_runtime::{Next, Shutdown, StageOptions, connect, join_stage, retry, run_stage_when};
 use matchbot_wiki::Client;
 use tracing::Instrument;
@@ -96,9 +96,8 @@ pub async fn run(
         if trial.dry_run {
             return Ok(true);
         }
-        wait_for_run_page(config, &wiki, &shutdown)
-            .await
-            .map_err(NotifierError::from)
+        Ok(wait_for_run_page(config, &wiki, &shutdown).await?
+            && wait_for_the_next_day(config, &bus, &options, &shutdown).await?)
     };
     run_stage_when(
         &mut decisions,
@@ -126,6 +125,17 @@ pub async fn run(
                     [_] => read_span.clone(),
                     _ => decisions.process_span(entry),
                 };
+                // One of the day's edits is taken before the greeting and given back with an
+                // outcome that made none: the cap holds across every notifier.
+                let day = Timestamp::now().day();
+                let cap = config.notifier.daily_edit_cap.filter(|_| !trial.dry_run);
+                if let Some(cap) = cap
+                    && bus.take_edit(&day, cap).await?.is_none()
+                {
+                    // The rest of the batch waits, held, until the next day.
+                    bus.commit(commit).await?;
+                    return Ok(Next::Continue);
+                }
                 let outcome = match read {
                     Some(read) => {
                         greet(config, &wiki, &entry.payload, read, trial.dry_run)
@@ -137,6 +147,9 @@ pub async fn run(
                 span.in_scope(|| commit.emit(OUTCOMES, &outcome))?;
                 decisions.ack(&mut commit, &entry.id);
                 let edited = matches!(outcome.kind, OutcomeKind::Posted { already: false, .. });
+                if cap.is_some() && !edited {
+                    commit.give_back_edit(&day);
+                }
                 if edited {
                     let saved = std::mem::replace(&mut commit, decisions.commit_builder());
                     bus.commit(saved).instrument(span).await?;
@@ -176,6 +189,38 @@ pub async fn run(
     )
     .await?;
     Ok(summary)
+}
+
+/// Waits while the bot account's edits of the day (`notifier.daily_edit_cap`) are all taken,
+/// looking again every minute; with `--once`, stops instead. False when it stops.
+async fn wait_for_the_next_day(
+    config: &Config,
+    bus: &Bus,
+    options: &StageOptions,
+    shutdown: &Shutdown,
+) -> Result<bool, NotifierError> {
+    let Some(cap) = config.notifier.daily_edit_cap else {
+        return Ok(true);
+    };
+    let mut said = false;
+    loop {
+        let day = Timestamp::now().day();
+        let made = bus.edits_on(&day).await?;
+        if made < cap {
+            return Ok(true);
+        }
+        if !said {
+            tracing::warn!(
+                cap,
+                day = %day,
+                "the daily edit cap (notifier.daily_edit_cap) is reached: no more greetings until 00:00 UTC; the decisions wait in the stream"
+            );
+            said = true;
+        }
+        if options.once || shutdown.sleep(std::time::Duration::from_secs(60)).await {
+            return Ok(false);
+        }
+    }
 }
 
 /// Waits while the run page does not say `true`, reading it again every

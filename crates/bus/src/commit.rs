@@ -131,6 +131,12 @@ impl Commit {
         self.len += 1;
     }
 
+    /// Takes one from a counter.
+    pub(crate) fn decr(&mut self, name: &str) {
+        self.pipe.decr(self.keys.key(name), 1).ignore();
+        self.len += 1;
+    }
+
     /// Lets a key (its name is prefixed) expire `seconds` from now.
     pub fn expire(&mut self, name: &str, seconds: i64) {
         self.pipe.expire(self.keys.key(name), seconds).ignore();

@@ -42,7 +42,8 @@
 //!   trimming); `hold`: keeping entries in work from being taken over, and handing back what
 //!   was read but not acted on; `dead_letter`: giving up on an entry; `fields`: reading what
 //!   Redis returns.
-//! - `pool`: the mentor pool and the scanner's cursor; `store`: each worker's own keys.
+//! - `pool`: the mentor pool and the scanner's cursor; `edits`: the bot account's edits of the
+//!   day; `store`: each worker's own keys.
 //! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
 //! - `trace`: the spans that carry one trace per request through the streams.
 //! - `inspect` and `dlq`: what `matchbot status` and `matchbot dlq` read and change.
@@ -53,6 +54,7 @@ mod commit;
 mod consumer;
 mod dead_letter;
 mod dlq;
+mod edits;
 mod error;
 mod export;
 mod fields;

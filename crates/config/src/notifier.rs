@@ -18,6 +18,10 @@ pub struct NotifierConfig {
     /// `notifier.edit_interval_seconds` (default 10; 0 allowed, for tests): the least time
     /// between two edits of one notifier.
     pub edit_interval: Duration,
+    /// `notifier.daily_edit_cap` (default none): the most greetings the bot account saves in
+    /// one UTC day, across every notifier; when it is reached the notifier says so, reads no
+    /// more decisions until the next day, and `matchbot status` names it as a problem.
+    pub daily_edit_cap: Option<u64>,
     /// `notifier.missing_talk_page` (default `wikitext`): what a missing talk page becomes on a
     /// wiki with Flow. Without Flow it is always a wikitext page.
     pub missing_talk_page: MissingTalkPage,
@@ -52,6 +56,7 @@ impl NotifierConfig {
             run_page: format!("User:{bot}/Run"),
             run_page_check: Duration::from_secs(60),
             edit_interval: Duration::from_secs(10),
+            daily_edit_cap: None,
             missing_talk_page: MissingTalkPage::Wikitext,
         }
     }
@@ -75,6 +80,13 @@ pub(crate) fn read(r: &mut Reader, bot: Option<&str>) -> Option<NotifierConfig> 
     let edit_interval = r
         .opt_seconds_or_zero("notifier.edit_interval_seconds")
         .map_or(defaults.edit_interval, Duration::from_secs_f64);
+    let daily_edit_cap = r.opt_u64("notifier.daily_edit_cap");
+    if daily_edit_cap == Some(0) {
+        r.problem(
+            "notifier.daily_edit_cap",
+            "must be at least 1; leave it out for no daily cap",
+        );
+    }
     let missing_talk_page = match r.opt_string("notifier.missing_talk_page").as_deref() {
         None | Some("wikitext") => MissingTalkPage::Wikitext,
         Some("flow") => MissingTalkPage::Flow,
@@ -91,6 +103,7 @@ pub(crate) fn read(r: &mut Reader, bot: Option<&str>) -> Option<NotifierConfig> 
         run_page: run_page?,
         run_page_check,
         edit_interval,
+        daily_edit_cap,
         missing_talk_page,
     })
 }

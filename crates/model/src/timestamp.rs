@@ -34,6 +34,12 @@ impl Timestamp {
         Timestamp(self.0 + time::Duration::seconds(seconds))
     }
 
+    /// `YYYY-MM-DD`: the UTC day, as daily limits count.
+    pub fn day(&self) -> String {
+        let d = self.0.date();
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    }
+
     /// `YYYYMMDDHHMMSS`, MediaWiki's database form; used inside request ids.
     pub fn compact(&self) -> String {
         self.written(["", "", ""])

@@ -77,10 +77,23 @@ pub struct Status {
     pub scanner_cursor_age_seconds: Option<i64>,
     /// The kill switch.
     pub kill_switch: KillSwitch,
+    /// The bot account's greetings today, when `notifier.daily_edit_cap` is set.
+    pub edits_today: Option<EditsToday>,
     /// What is wrong; empty when healthy.
     pub problems: Vec<String>,
     /// True when `problems` is empty.
     pub healthy: bool,
+}
+
+/// The day's greetings against the daily cap.
+#[derive(Debug, Serialize)]
+pub struct EditsToday {
+    /// The UTC day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Greetings saved (or being saved) that day, by every notifier.
+    pub made: u64,
+    /// `notifier.daily_edit_cap`.
+    pub cap: u64,
 }
 
 /// What the run page says.
@@ -122,13 +135,28 @@ pub async fn status(config: &Config, limits: &Limits) -> anyhow::Result<Status> 
         .find(|s| s.stream == Stream::DeadLetter.name())
         .map_or(0, |s| s.length);
     let cursor_age = cursor.map(|c| Timestamp::now().unix() - c.unix());
-    let problems = problems(&streams, dead_letters, cursor_age, &kill_switch, limits);
+    let edits_today = match config.notifier.daily_edit_cap {
+        Some(cap) => {
+            let day = Timestamp::now().day();
+            let made = bus.edits_on(&day).await?;
+            Some(EditsToday { day, made, cap })
+        }
+        None => None,
+    };
+    let mut problems = problems(&streams, dead_letters, cursor_age, &kill_switch, limits);
+    if let Some(today) = edits_today.as_ref().filter(|t| t.made >= t.cap) {
+        problems.push(format!(
+            "the daily edit cap is reached: {} of {} greetings on {} (notifier.daily_edit_cap); the rest wait until 00:00 UTC",
+            today.made, today.cap, today.day
+        ));
+    }
     Ok(Status {
         streams,
         dead_letters,
         scanner_cursor: cursor.map(|c| c.to_string()),
         scanner_cursor_age_seconds: cursor_age,
         kill_switch,
+        edits_today,
         healthy: problems.is_empty(),
         problems,
     })
@@ -276,6 +304,13 @@ impl Status {
                 writeln!(out, "kill switch  unknown ({page}: {error})")
             }
         };
+        if let Some(today) = &self.edits_today {
+            let _ = writeln!(
+                out,
+                "greetings    {} of {} today ({})",
+                today.made, today.cap, today.day
+            );
+        }
         if self.healthy {
             let _ = writeln!(out, "healthy");
         } else {
