@@ -154,6 +154,9 @@ async fn a_forged_decision_or_outcome_has_no_effect_and_is_dead_lettered_with_it
             ),
         ]
     );
+    let listed = run.ok("matchbot", &["dlq", "list"]).await;
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert_eq!(listed.matches("not MatchBot's own").count(), 4, "{listed}");
     // A forgery is never put back as genuine, whoever asks.
     let out = run
         .command("matchbot", &["dlq", "retry", &letters[0].id])

@@ -99,6 +99,12 @@ fn table(letters: &[DeadLetter]) -> String {
             l.id, l.age_seconds, l.stage, l.stream, l.entry, l.deliveries
         );
         let _ = writeln!(out, "    reason: {}", l.reason);
+        if !l.verified && !l.payload.is_empty() {
+            let _ = writeln!(
+                out,
+                "    not MatchBot's own (unsigned or forged): it cannot be retried, only dropped"
+            );
+        }
         let payload: String = l.payload.chars().take(200).collect();
         let more = if l.payload.chars().count() > 200 {
             "…"
