@@ -29,5 +29,7 @@ mod regression;
 mod replay;
 /// `matchbot report`'s figures on a known data set.
 mod report;
+/// The scanner binary on a fake wiki with a clock the test moves: re-emits, its cost.
+mod scanner;
 /// No secret reaches a log line or an error message.
 mod secrets;

@@ -13,7 +13,7 @@ use matchbot_wiki::{CategoryChange, Client, PageCategories};
 use crate::creators::Creators;
 use crate::error::ScanError;
 use crate::pool;
-use crate::requests::{self, Sighting};
+use crate::requests::{self, Again, Sighting};
 use crate::state::State;
 
 pub(crate) struct Scanner<'a> {
@@ -53,7 +53,7 @@ impl Scanner<'_> {
         if !changes.is_empty() {
             let pages = self.confirm(&changes).await?;
             let found = requests::from_changes(self.config, &changes, &pages, self.floor);
-            let (unhandled, _) = self.unhandled(found, true).await?;
+            let (unhandled, _) = self.unhandled(found, true, None).await?;
             for sighting in unhandled {
                 match pages
                     .get(&sighting.key.profile_id)
@@ -82,17 +82,20 @@ impl Scanner<'_> {
 
     /// Of `found`, those neither handed out before nor in `matches` (the original MatchBot's
     /// rows count: a change a poll sees can be one it, or a deployment whose Redis is gone,
-    /// already handled), and how many `matches` held.
+    /// already handled), and how many `matches` held. With `again`, a request handed out long
+    /// enough ago that still has no row counts as not handed out: its decision or outcome was
+    /// lost on the way (the stages after the scanner are idempotent).
     async fn unhandled(
         &self,
         found: Vec<Sighting>,
         log_handled: bool,
+        again: Option<Again>,
     ) -> Result<(Vec<Sighting>, usize), ScanError> {
         let seen = self
             .state
             .requests_seen(found.iter().map(|s| &s.key.request_id))
             .await?;
-        let candidates = requests::unseen(found, &seen);
+        let candidates = requests::unseen(found, &seen, again);
         let handled: HashSet<RequestId> = if candidates.is_empty() {
             HashSet::new()
         } else {
@@ -105,6 +108,13 @@ impl Scanner<'_> {
                 let done = handled.contains(&s.key.request_id);
                 if done && log_handled {
                     tracing::info!(request = %s.key.request_id, "already in matches; not handed out again");
+                }
+                if !done && let Some(at) = seen.get(&s.key.request_id) {
+                    tracing::warn!(
+                        request = %s.key.request_id,
+                        handed_out_unix = *at,
+                        "handed out before but still no row in matches: handing it out again"
+                    );
                 }
                 !done
             })
@@ -227,7 +237,11 @@ impl Scanner<'_> {
             ));
         }
         let scanned_at = listed_at.unwrap_or_else(Timestamp::now);
-        let (unhandled, handled_before) = self.unhandled(found, false).await?;
+        let again = Again {
+            now: scanned_at,
+            after_seconds: self.config.scanner.reemit_after.as_secs() as i64,
+        };
+        let (unhandled, handled_before) = self.unhandled(found, false, Some(again)).await?;
         let mut requests = Vec::new();
         for sighting in unhandled {
             match self

@@ -2,7 +2,7 @@
 //! start, the watchlist cursor, and what it has seen. Reads happen at once; writes are added
 //! to the poll's or reconcile's commit, so they land with the requests they account for.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use matchbot_bus::{Bus, Commit};
 use matchbot_model::{Request, RequestId, Timestamp};
@@ -78,19 +78,21 @@ impl State {
         commit.zadd(CHANGES_KEY, &change.key(), change.timestamp.unix());
     }
 
-    /// Of `ids`, those handed out before; one round trip for all of them.
+    /// Of `ids`, those handed out before, with when (Unix seconds); one round trip for all.
     pub(crate) async fn requests_seen(
         &self,
         ids: impl Iterator<Item = &RequestId>,
-    ) -> Result<HashSet<RequestId>, ScanError> {
+    ) -> Result<HashMap<RequestId, i64>, ScanError> {
         let members: Vec<&str> = ids.map(RequestId::as_str).collect();
-        let seen = self.bus.present(REQUESTS_KEY, &members).await?;
-        Ok(seen
+        let scores = self.bus.scores(REQUESTS_KEY, &members).await?;
+        Ok(members
             .into_iter()
-            .map(|id| RequestId::from_stored(id.to_owned()))
+            .zip(scores)
+            .filter_map(|(id, at)| Some((RequestId::from_stored(id.to_owned()), at?)))
             .collect())
     }
 
+    /// Notes `request` as handed out at its scan's time (again, when it is handed out again).
     pub(crate) fn see_request(&self, commit: &mut Commit, request: &Request) {
         commit.zadd(
             REQUESTS_KEY,

@@ -61,6 +61,27 @@ impl Bus {
             .collect())
     }
 
+    /// The score of each of `members` in sorted set `name` (`None` where absent), in one
+    /// round trip. A score that is not a whole number reads as absent.
+    pub async fn scores(&self, name: &str, members: &[&str]) -> Result<Vec<Option<i64>>, BusError> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connection();
+        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
+            .arg(self.key(name))
+            .arg(members)
+            .query_async(&mut conn)
+            .await?;
+        Ok(scores
+            .into_iter()
+            .map(|s| {
+                s.filter(|s| s.is_finite() && s.fract() == 0.0)
+                    .map(|s| s as i64)
+            })
+            .collect())
+    }
+
     /// Starts a batch of reads that go to Redis in one round trip.
     pub fn reads(&self) -> Reads<'_> {
         Reads {

@@ -20,6 +20,10 @@ pub struct ScannerConfig {
     /// category in full, re-finds any request not yet handled, re-reads the mentor pool and
     /// its blocks, and checks its categories are still watched (default 3600; also at start).
     pub reconcile_interval: Duration,
+    /// `scanner.reemit_after_seconds`: a request handed out this long ago that still has no
+    /// row in `matches` (its decision or outcome was lost, e.g. to eviction) is handed out
+    /// again by the next reconcile; the stages after it are idempotent (default 21600, 6 h).
+    pub reemit_after: Duration,
 }
 
 impl Default for ScannerConfig {
@@ -29,6 +33,7 @@ impl Default for ScannerConfig {
             since: None,
             overlap: Duration::from_secs(120),
             reconcile_interval: Duration::from_secs(3600),
+            reemit_after: Duration::from_secs(6 * 3600),
         }
     }
 }
@@ -43,6 +48,7 @@ pub(crate) fn read(r: &mut Reader) -> Option<ScannerConfig> {
     let poll_interval = seconds(r, "scanner.poll_seconds", defaults.poll_interval);
     let overlap = seconds(r, "scanner.overlap_seconds", defaults.overlap);
     let reconcile_interval = seconds(r, "scanner.reconcile_seconds", defaults.reconcile_interval);
+    let reemit_after = seconds(r, "scanner.reemit_after_seconds", defaults.reemit_after);
     let since = r
         .opt_string("scanner.since")
         .and_then(|s| match Timestamp::parse(&s) {
@@ -57,5 +63,6 @@ pub(crate) fn read(r: &mut Reader) -> Option<ScannerConfig> {
         since,
         overlap,
         reconcile_interval,
+        reemit_after,
     })
 }

@@ -1,0 +1,104 @@
+//! The scanner binary against the fake wiki (with a clock the test moves) and the real Redis
+//! and MariaDB: what a reconcile hands out again, and what it costs the wiki.
+
+use harness::Run;
+use harness::fake_wiki::{Clock, FakeWiki};
+use matchbot_bus::Stream;
+use matchbot_model::Timestamp;
+use serde_json::json;
+
+const WRITING: &str = "Category:Co-op/Requests/Writing";
+const WRITING_MENTORS: &str = "Category:Co-op mentors with writing skills";
+const START: &str = "2026-11-21T15:00:00Z";
+
+/// A fake wiki whose clock starts at [`START`] and moves a second per saved revision, with a
+/// Co-op of one writing mentor (Ada); `adjust` may change the run's configuration more.
+async fn co_op(name: &str, adjust: impl FnOnce(&mut serde_json::Value)) -> (FakeWiki, Run) {
+    let start = Timestamp::parse(START).expect("a time");
+    let (wiki, run) = Run::on_fake_wiki(name, Clock::Stepped(start), |c| {
+        c["scanner"]["since"] = json!(start.plus_seconds(-3600).to_string());
+        adjust(c);
+    })
+    .await;
+    let ada = run.profile("Ada");
+    wiki.edit("Ada", &ada, &format!("[[{WRITING_MENTORS}]]"));
+    wiki.categorize(&ada, WRITING_MENTORS);
+    (wiki, run)
+}
+
+/// Lets `seconds` pass on the fake wiki's clock: one saved revision each.
+fn let_time_pass(wiki: &FakeWiki, seconds: usize) {
+    for i in 0..seconds {
+        wiki.edit("Clock", "Wikipedia:Sandbox", &format!("tick {i}"));
+    }
+}
+
+fn greetings(wiki: &FakeWiki, talk: &str) -> usize {
+    wiki.edits()
+        .iter()
+        .filter(|e| e.user == "MatchBot" && e.title == talk)
+        .count()
+}
+
+async fn scan_once(run: &Run) -> String {
+    let out = run.ok("matchbot-scanner", &["--once"]).await;
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+async fn downstream_once(run: &Run) {
+    run.ok("matchbot-matcher", &["--once"]).await;
+    run.ok("matchbot-notifier", &["--once"]).await;
+    run.ok("matchbot-recorder", &["--once"]).await;
+}
+
+/// A decision lost on the way (its stream evicted) leaves the request handed out and without a
+/// row: the reconcile after `scanner.reemit_after_seconds` hands it out again and the learner is
+/// greeted, once; a reconcile before that does not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_whose_decision_was_lost_is_handed_out_again_after_the_grace_and_not_before() {
+    let (wiki, run) = co_op("reemit", |c| {
+        c["scanner"]["reemit_after_seconds"] = json!(300);
+    })
+    .await;
+    let zoe = run.profile("Zoë");
+    wiki.edit("Zoë", &zoe, &format!("Teach me. [[{WRITING}]]"));
+    wiki.categorize(&zoe, WRITING);
+    let talk = run.talk_page("Zoë");
+
+    let log = scan_once(&run).await;
+    assert_eq!(log.matches("\"new request\"").count(), 1, "{log}");
+    run.ok("matchbot-matcher", &["--once"]).await;
+    // The decision is lost before the notifier reads it.
+    let bus = run.bus().await;
+    let () = redis::cmd("DEL")
+        .arg(bus.key(Stream::Decisions.name()))
+        .query_async(&mut run.redis().await)
+        .await
+        .expect("delete the decisions stream");
+    downstream_once(&run).await;
+    assert!(run.rows().await.is_empty(), "nothing was recorded");
+
+    // Within the grace: the request may still be on its way, and is left alone.
+    let_time_pass(&wiki, 200);
+    let log = scan_once(&run).await;
+    assert_eq!(log.matches("\"new request\"").count(), 0, "{log}");
+    downstream_once(&run).await;
+    assert_eq!(greetings(&wiki, &talk), 0);
+    assert!(run.rows().await.is_empty());
+
+    // Past it: handed out again, decided, greeted and recorded.
+    let_time_pass(&wiki, 101);
+    let log = scan_once(&run).await;
+    assert_eq!(log.matches("\"new request\"").count(), 1, "{log}");
+    assert!(log.contains("handing it out again"), "{log}");
+    downstream_once(&run).await;
+    assert_eq!(greetings(&wiki, &talk), 1);
+    let rows = run.rows().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome, "posted");
+
+    // Recorded now: no later reconcile hands it out again.
+    let_time_pass(&wiki, 400);
+    let log = scan_once(&run).await;
+    assert_eq!(log.matches("\"new request\"").count(), 0, "{log}");
+}
