@@ -102,3 +102,68 @@ async fn a_request_whose_decision_was_lost_is_handed_out_again_after_the_grace_a
     let log = scan_once(&run).await;
     assert_eq!(log.matches("\"new request\"").count(), 0, "{log}");
 }
+
+const MEDIA: &str = "Category:Co-op/Requests/Images and media";
+const TECHNICAL: &str = "Category:Co-op/Requests/Technical editing";
+
+fn new_requests(log: &str) -> usize {
+    log.matches("\"new request\"").count()
+}
+
+/// One account taking a request category off and putting it back, on one profile or on a
+/// second one it made, asks once per `scanner.request_cooldown_seconds`; and it has at most
+/// `scanner.max_open_requests` requests waiting at a time: the next is handed out once one of
+/// them is handled.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_learner_gets_one_request_per_category_per_cooldown_and_a_capped_number_open() {
+    let (wiki, run) = co_op("limits", |c| {
+        c["scanner"]["request_cooldown_seconds"] = json!(3600);
+        c["scanner"]["max_open_requests"] = json!(2);
+    })
+    .await;
+    let zoe = run.profile("Zoë");
+    wiki.edit("Zoë", &zoe, "Teach me.");
+    wiki.categorize(&zoe, WRITING);
+    let log = scan_once(&run).await;
+    assert_eq!(new_requests(&log), 1, "{log}");
+
+    // Off and on again, and on a second profile of the same account: no new request.
+    wiki.uncategorize(&zoe, WRITING);
+    let_time_pass(&wiki, 60);
+    wiki.categorize(&zoe, WRITING);
+    let second = run.profile("Zoë again");
+    wiki.edit("Zoë", &second, "Teach me too.");
+    wiki.categorize(&second, WRITING);
+    let log = scan_once(&run).await;
+    assert_eq!(new_requests(&log), 0, "{log}");
+    assert_eq!(log.matches("within the cooldown").count(), 2, "{log}");
+    // Nor at any scan after: the refused requests are not looked at again.
+    let log = scan_once(&run).await;
+    assert_eq!(new_requests(&log), 0, "{log}");
+
+    // A second category is a second request; a third waits while two are open.
+    wiki.categorize(&zoe, MEDIA);
+    let_time_pass(&wiki, 1);
+    wiki.categorize(&zoe, TECHNICAL);
+    let log = scan_once(&run).await;
+    assert_eq!(new_requests(&log), 1, "{log}");
+    assert!(log.contains("the most open requests"), "{log}");
+    assert_eq!(run.export("requests").await.len(), 2);
+
+    // Once they are handled (greeted and recorded), the reconcile hands the third out.
+    downstream_once(&run).await;
+    assert_eq!(run.rows().await.len(), 2);
+    let log = scan_once(&run).await;
+    assert_eq!(new_requests(&log), 1, "{log}");
+    let requests = run.export("requests").await;
+    assert_eq!(requests.len(), 3);
+    assert!(requests[2].contains(TECHNICAL), "{}", requests[2]);
+
+    // Past the cooldown, the category put back once more is a request again.
+    wiki.uncategorize(&zoe, WRITING);
+    let_time_pass(&wiki, 3600);
+    wiki.categorize(&zoe, WRITING);
+    downstream_once(&run).await;
+    let log = scan_once(&run).await;
+    assert_eq!(new_requests(&log), 1, "{log}");
+}

@@ -31,6 +31,8 @@
 //!
 //! - `requests`: which request links are new requests (pure: no I/O), for polls and reconciles
 //!   alike.
+//! - `admission`: which new requests a learner may make: the cooldown per learner and
+//!   category, the cap on open requests (pure: no I/O); `learners`: its memory in Redis.
 //! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
 //! - `creators`: profile page → creator, remembered.
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
@@ -38,8 +40,10 @@
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the scanner, or makes it wait.
 
+pub mod admission;
 mod creators;
 mod error;
+mod learners;
 mod pool;
 pub mod requests;
 mod scan;

@@ -10,8 +10,10 @@ use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
 use matchbot_wiki::{CategoryChange, Client, PageCategories};
 
+use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::learners;
 use crate::pool;
 use crate::requests::{self, Again, Sighting};
 use crate::state::State;
@@ -73,6 +75,7 @@ impl Scanner<'_> {
                 self.state.see_change(&mut commit, change);
             }
         }
+        let mut requests = self.admitted(&mut commit, requests).await?;
         hand_out(&mut commit, &self.state, &mut requests)?;
         self.state
             .advance(&mut commit, listing.server_time, overlap);
@@ -95,6 +98,14 @@ impl Scanner<'_> {
             .state
             .requests_seen(found.iter().map(|s| &s.key.request_id))
             .await?;
+        let refused = self
+            .state
+            .requests_refused(found.iter().map(|s| &s.key.request_id))
+            .await?;
+        let found = found
+            .into_iter()
+            .filter(|s| !refused.contains(&s.key.request_id))
+            .collect();
         let candidates = requests::unseen(found, &seen, again);
         let handled: HashSet<RequestId> = if candidates.is_empty() {
             HashSet::new()
@@ -120,6 +131,42 @@ impl Scanner<'_> {
             })
             .collect();
         Ok((unhandled, handled.len()))
+    }
+
+    /// Of `requests`, those the learners' limits let through (see `admission`), noted for the
+    /// scans after this one in `commit`, with those the cooldown refused.
+    async fn admitted(
+        &self,
+        commit: &mut Commit,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Request>, ScanError> {
+        let Some(now) = requests.iter().map(|r| r.scanned_at).max() else {
+            return Ok(requests);
+        };
+        let earlier = learners::read(&self.bus, &self.db, &requests, now).await?;
+        let cooldown_seconds = self.config.scanner.request_cooldown.as_secs() as i64;
+        let limits = Limits {
+            cooldown_seconds,
+            max_open: self.config.scanner.max_open_requests as usize,
+        };
+        let verdicts = admission::admit(&requests, &earlier, limits);
+        let mut admitted = Vec::new();
+        for (request, verdict) in requests.into_iter().zip(verdicts) {
+            match verdict {
+                Verdict::Admitted => {
+                    learners::note(commit, &request, cooldown_seconds)?;
+                    admitted.push(request);
+                }
+                Verdict::Cooldown { of } => {
+                    tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, earlier = %of, "the learner asked for this category within the cooldown: no new request");
+                    self.state.refuse_request(commit, &request);
+                }
+                Verdict::TooManyOpen { open } => {
+                    tracing::info!(request = %request.request_id, learner = %request.learner.name, open, "the learner has the most open requests: this one waits for a later reconcile");
+                }
+            }
+        }
+        Ok(admitted)
     }
 
     /// Every category the scanner watches: request categories and the pool's.
@@ -256,6 +303,7 @@ impl Scanner<'_> {
 
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
+        let mut requests = self.admitted(&mut commit, requests).await?;
         hand_out(&mut commit, &self.state, &mut requests)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.

@@ -15,6 +15,9 @@ use crate::error::ScanError;
 const SINCE_KEY: &str = "scanner:since";
 /// Request ids handed out, scored by when (unix seconds).
 const REQUESTS_KEY: &str = "scanner:seen";
+/// Request ids refused by the cooldown (no request at all), scored by when; kept as long as
+/// the ids handed out.
+const REFUSED_KEY: &str = "scanner:refused";
 /// Category changes already looked at, scored by their time.
 const CHANGES_KEY: &str = "scanner:changes";
 
@@ -61,6 +64,7 @@ impl State {
         let forget_before = to.unix() - overlap_seconds - REMEMBER_CHANGES_SECONDS;
         commit.zremrangebyscore_below(CHANGES_KEY, forget_before);
         commit.zremrangebyscore_below(REQUESTS_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
+        commit.zremrangebyscore_below(REFUSED_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
     }
 
     /// The keys of `changes` looked at before.
@@ -90,6 +94,28 @@ impl State {
             .zip(scores)
             .filter_map(|(id, at)| Some((RequestId::from_stored(id.to_owned()), at?)))
             .collect())
+    }
+
+    /// Of `ids`, those refused before; one round trip for all.
+    pub(crate) async fn requests_refused(
+        &self,
+        ids: impl Iterator<Item = &RequestId>,
+    ) -> Result<HashSet<RequestId>, ScanError> {
+        let members: Vec<&str> = ids.map(RequestId::as_str).collect();
+        let refused = self.bus.present(REFUSED_KEY, &members).await?;
+        Ok(refused
+            .into_iter()
+            .map(|id| RequestId::from_stored(id.to_owned()))
+            .collect())
+    }
+
+    /// Notes `request` as refused: no scan looks at it again.
+    pub(crate) fn refuse_request(&self, commit: &mut Commit, request: &Request) {
+        commit.zadd(
+            REFUSED_KEY,
+            request.request_id.as_str(),
+            request.scanned_at.unix(),
+        );
     }
 
     /// Notes `request` as handed out at its scan's time (again, when it is handed out again).
