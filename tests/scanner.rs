@@ -167,3 +167,106 @@ async fn a_learner_gets_one_request_per_category_per_cooldown_and_a_capped_numbe
     let log = scan_once(&run).await;
     assert_eq!(new_requests(&log), 1, "{log}");
 }
+
+/// How many times each page was asked for by `prop=categories` requests in `log`.
+fn category_reads(log: &[harness::fake_wiki::Request]) -> std::collections::BTreeMap<u64, usize> {
+    let mut reads = std::collections::BTreeMap::new();
+    for request in log {
+        if request.params.get("prop").map(String::as_str) != Some("categories") {
+            continue;
+        }
+        let ids = request
+            .params
+            .get("pageids")
+            .map(String::as_str)
+            .unwrap_or("");
+        for id in ids.split('|').filter_map(|id| id.parse::<u64>().ok()) {
+            *reads.entry(id).or_default() += 1;
+        }
+    }
+    reads
+}
+
+/// A template edit puts a request category on 1,200 pages that are no profiles, and three
+/// learners ask for help in the same minutes. The poll reads the pages' categories 50 to a
+/// request, looks up the creators of the three profiles only, and commits every
+/// `CHANGES_PER_COMMIT` changes: when the wiki fails in the middle, the poll that resumes reads
+/// none of the pages it had committed again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poll_over_many_pages_that_are_no_profiles_costs_little_and_resumes_after_a_failure() {
+    use harness::fake_wiki::Fault;
+    use std::time::Duration;
+
+    const NOT_PROFILES: usize = 1_200;
+    const { assert!(NOT_PROFILES > 2 * matchbot_scanner::CHANGES_PER_COMMIT) };
+    let (wiki, run) = co_op("chunks", |_| {}).await;
+    let scanner = run.spawn("matchbot-scanner", &[]);
+    run.wait_until("the first reconcile", Duration::from_secs(30), || async {
+        scanner.log().contains("\"reconciled\"")
+    })
+    .await;
+    let before = wiki.log().len();
+    let counted = |kind: &str| wiki.requests().get(kind).copied().unwrap_or(0);
+    let (categories_before, creators_before) =
+        (counted("query/categories"), counted("query/revisions"));
+
+    let mut not_profiles = Vec::new();
+    for i in 0..NOT_PROFILES {
+        let title = format!("Wikipedia:Sandbox/Page {i}");
+        not_profiles.push(wiki.edit("Vandal", &title, "{{Co-op writing request}}"));
+        wiki.categorize(&title, WRITING);
+    }
+    let mut learners = Vec::new();
+    for name in ["Zoë", "Mo", "Lin"] {
+        let profile = run.profile(name);
+        learners.push(wiki.edit(name, &profile, "Teach me."));
+        wiki.categorize(&profile, WRITING);
+    }
+    // The wiki fails a few requests into the second chunk, long enough to outlast the
+    // client's own retries, so the poll itself fails and is done again.
+    let pages_per_chunk = matchbot_scanner::CHANGES_PER_COMMIT.div_ceil(50);
+    wiki.fail_at(
+        "query/categories",
+        categories_before + pages_per_chunk + 3,
+        &[Fault::Unavailable; 8],
+    );
+    run.wait_until("the three requests", Duration::from_secs(120), || async {
+        run.export("requests").await.len() == 3
+    })
+    .await;
+    let log = scanner.stop().await;
+    assert!(wiki.unavailable() >= 6, "the poll failed midway");
+    assert!(log.contains("polling the watchlist"), "{log}");
+
+    let requests = &wiki.log()[before..];
+    assert_eq!(
+        counted("query/revisions") - creators_before,
+        3,
+        "one creator lookup per profile, none for the other pages"
+    );
+    assert_eq!(counted("query/categories|revisions"), 0);
+    let reads = category_reads(requests);
+    // Page ids follow the order the pages were made in. The first chunk holds the oldest
+    // changes: these pages, after any change from before that the overlap shows again.
+    let first_chunk = matchbot_scanner::CHANGES_PER_COMMIT - 10;
+    let read_again: Vec<u64> = reads
+        .iter()
+        .take(first_chunk)
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(
+        read_again.is_empty(),
+        "the committed chunk is read again: {read_again:?}"
+    );
+    let twice = reads.values().filter(|n| **n > 1).count();
+    assert!(
+        twice <= matchbot_scanner::CHANGES_PER_COMMIT,
+        "only the failed chunk is read again, not {twice} pages"
+    );
+    assert!(
+        counted("query/categories") - categories_before
+            <= (NOT_PROFILES + 3).div_ceil(50) + pages_per_chunk + 8 + 2,
+        "50 pages a request"
+    );
+}

@@ -7,7 +7,8 @@
 //! since its cursor, less an overlap window for changes the wiki notes late: one API request
 //! when nothing happened. A change names a page and a category but not whether the page went in
 //! or out (that is only in the localised comment), so the pages changed are looked up
-//! (`prop=categories`, with the creator in the same request when it is not known yet). A profile
+//! (`prop=categories`, 50 pages a request), and the creator of each profile among them, once
+//! in its lifetime; a page outside `pages.main` costs nothing more. A profile
 //! now in a request category it was just put in is a new request; a profile that joined or
 //! left a mentor or opt-out category updates the pool.
 //!
@@ -50,5 +51,7 @@ mod scan;
 mod state;
 mod worker;
 
+pub use creators::CREATORS_IN_MEMORY;
 pub use error::ScanError;
+pub use scan::CHANGES_PER_COMMIT;
 pub use worker::{Deps, Options, Summary, run};

@@ -18,6 +18,9 @@ use crate::pool;
 use crate::requests::{self, Again, Sighting};
 use crate::state::State;
 
+/// How many category changes a poll handles between two commits.
+pub const CHANGES_PER_COMMIT: usize = 500;
+
 pub(crate) struct Scanner<'a> {
     pub config: &'a Config,
     pub wiki: Client,
@@ -33,9 +36,15 @@ pub(crate) struct Scanner<'a> {
 
 impl Scanner<'_> {
     /// One poll of the watchlist; returns how many requests it put on the stream.
+    ///
+    /// The changes are handled [`CHANGES_PER_COMMIT`] at a time, oldest first, each chunk
+    /// ending in a commit of its requests, the changes looked at and a cursor no later than its
+    /// last change: a poll that fails (the wiki gone, a restart) after some chunks resumes
+    /// after them, not from the start.
     pub(crate) async fn poll(&mut self) -> Result<usize, ScanError> {
         let overlap = self.config.scanner.overlap.as_secs() as i64;
-        let from = match self.state.cursor().await? {
+        let cursor = self.state.cursor().await?;
+        let from = match cursor {
             Some(cursor) => cursor.plus_seconds(-overlap).max(self.floor),
             None => self.floor,
         };
@@ -46,40 +55,74 @@ impl Scanner<'_> {
             .into_iter()
             .filter(|c| ours.contains(c.category.as_str()))
             .collect();
-        // The overlap shows most changes again on the next polls: only new ones cost anything.
-        let seen = self.state.changes_seen(&changes).await?;
-        changes.retain(|c| !seen.contains(&c.key()));
-
-        let mut commit = self.bus.commit_builder();
-        let mut requests = Vec::new();
-        if !changes.is_empty() {
-            let pages = self.confirm(&changes).await?;
-            let found = requests::from_changes(self.config, &changes, &pages, self.floor);
-            let (unhandled, _) = self.unhandled(found, true, None).await?;
-            for sighting in unhandled {
-                match pages
-                    .get(&sighting.key.profile_id)
-                    .and_then(|p| p.creator.clone())
-                {
-                    Some(learner) => {
-                        requests.push(sighting.into_request(learner, listing.server_time));
-                    }
-                    None => no_creator(&sighting),
+        changes.sort_by_key(|c| c.timestamp);
+        let mut handed_out = 0;
+        let mut chunks = changes.chunks(CHANGES_PER_COMMIT).peekable();
+        while let Some(chunk) = chunks.next() {
+            let mut commit = self.bus.commit_builder();
+            handed_out += self
+                .poll_chunk(&mut commit, chunk, listing.server_time)
+                .await?;
+            if chunks.peek().is_some() {
+                let done = chunk.last().map(|c| c.timestamp);
+                if let Some(to) = done.max(cursor) {
+                    self.state.advance(&mut commit, to, overlap);
                 }
-            }
-            if self.update_pool(&changes, &pages).await? {
-                self.pool.taken_at = Some(listing.server_time);
-                commit.set_mentor_pool(&self.pool)?;
-            }
-            for change in &changes {
-                self.state.see_change(&mut commit, change);
+                self.bus.commit(commit).await?;
+            } else {
+                self.state
+                    .advance(&mut commit, listing.server_time, overlap);
+                self.bus.commit(commit).await?;
             }
         }
-        let mut requests = self.admitted(&mut commit, requests).await?;
-        hand_out(&mut commit, &self.state, &mut requests)?;
-        self.state
-            .advance(&mut commit, listing.server_time, overlap);
-        self.bus.commit(commit).await?;
+        if changes.is_empty() {
+            let mut commit = self.bus.commit_builder();
+            self.state
+                .advance(&mut commit, listing.server_time, overlap);
+            self.bus.commit(commit).await?;
+        }
+        Ok(handed_out)
+    }
+
+    /// One chunk of a poll's changes, added to `commit`; returns how many requests it hands out.
+    async fn poll_chunk(
+        &mut self,
+        commit: &mut Commit,
+        chunk: &[CategoryChange],
+        server_time: Timestamp,
+    ) -> Result<usize, ScanError> {
+        // The overlap shows most changes again on the next polls: only new ones cost anything.
+        let seen = self.state.changes_seen(chunk).await?;
+        let changes: Vec<CategoryChange> = chunk
+            .iter()
+            .filter(|c| !seen.contains(&c.key()))
+            .cloned()
+            .collect();
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        let pages = self.confirm(&changes).await?;
+        let found = requests::from_changes(self.config, &changes, &pages, self.floor);
+        let (unhandled, _) = self.unhandled(found, true, None).await?;
+        let mut requests = Vec::new();
+        for sighting in unhandled {
+            match pages
+                .get(&sighting.key.profile_id)
+                .and_then(|p| p.creator.clone())
+            {
+                Some(learner) => requests.push(sighting.into_request(learner, server_time)),
+                None => no_creator(&sighting),
+            }
+        }
+        if self.update_pool(&changes, &pages).await? {
+            self.pool.taken_at = Some(server_time);
+            commit.set_mentor_pool(&self.pool)?;
+        }
+        for change in &changes {
+            self.state.see_change(commit, change);
+        }
+        let mut requests = self.admitted(commit, requests).await?;
+        hand_out(commit, &self.state, &mut requests)?;
         Ok(requests.len())
     }
 
@@ -179,43 +222,41 @@ impl Scanner<'_> {
             .collect()
     }
 
-    /// The pages `changes` touched, as they are now: the categories of ours each is in, and
-    /// their creators remembered. Pages whose creator is known cost one request per 50 between
-    /// them; a page seen for the first time costs one request, creator included.
+    /// The pages `changes` touched, as they are now: the categories of ours each is in (one
+    /// request per 50 pages), and for the profiles among them, their creators (remembered, or
+    /// one request per profile seen for the first time). A page that is no profile costs
+    /// nothing more: it is nobody's request and nobody's mentor listing.
     async fn confirm(
         &mut self,
         changes: &[CategoryChange],
     ) -> Result<BTreeMap<u64, PageCategories>, ScanError> {
         let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
-        let pageids: BTreeSet<u64> = changes.iter().map(|c| c.pageid).collect();
-        let mut known = BTreeMap::new();
-        let mut unknown = Vec::new();
-        for pageid in pageids {
-            match self.creators.cached(&self.bus, pageid).await? {
-                Some(user) => {
-                    known.insert(pageid, user);
-                }
-                None => unknown.push(pageid),
+        let pageids: Vec<u64> = changes
+            .iter()
+            .map(|c| c.pageid)
+            .collect::<BTreeSet<u64>>()
+            .into_iter()
+            .collect();
+        let mut pages: BTreeMap<u64, PageCategories> = self
+            .wiki
+            .page_categories(&pageids, &categories)
+            .await?
+            .into_iter()
+            .map(|p| (p.pageid, p))
+            .collect();
+        let profiles: Vec<u64> = pages
+            .values()
+            .filter(|p| self.config.pages.is_profile(&p.title))
+            .map(|p| p.pageid)
+            .collect();
+        let creators = self
+            .creators
+            .of_profiles(&self.wiki, &self.bus, &profiles)
+            .await?;
+        for (pageid, creator) in creators {
+            if let Some(page) = pages.get_mut(&pageid) {
+                page.creator = Some(creator);
             }
-        }
-        let mut pages = BTreeMap::new();
-        let ids: Vec<u64> = known.keys().copied().collect();
-        for mut page in self.wiki.page_categories(&ids, &categories).await? {
-            page.creator = known.get(&page.pageid).cloned();
-            pages.insert(page.pageid, page);
-        }
-        for pageid in unknown {
-            let Some(page) = self
-                .wiki
-                .page_categories_and_creator(pageid, &categories)
-                .await?
-            else {
-                continue; // deleted since
-            };
-            if let Some(creator) = &page.creator {
-                self.creators.remember(&self.bus, pageid, creator).await?;
-            }
-            pages.insert(pageid, page);
         }
         Ok(pages)
     }

@@ -32,6 +32,24 @@ impl Bus {
         Ok(conn.hget(self.key(name), field).await?)
     }
 
+    /// Fields `fields` of hash `name` (`None` where unset), in one round trip.
+    pub async fn fields(
+        &self,
+        name: &str,
+        fields: &[&str],
+    ) -> Result<Vec<Option<String>>, BusError> {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connection();
+        let values: Vec<Option<String>> = redis::cmd("HMGET")
+            .arg(self.key(name))
+            .arg(fields)
+            .query_async(&mut conn)
+            .await?;
+        Ok(values)
+    }
+
     /// Sets field `field` of hash `name` to `value`, now rather than in a commit.
     pub async fn set_field(&self, name: &str, field: &str, value: &str) -> Result<(), BusError> {
         let mut conn = self.connection();
