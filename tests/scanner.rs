@@ -1,5 +1,6 @@
-//! The scanner binary against the fake wiki (with a clock the test moves) and the real Redis
-//! and MariaDB: what a reconcile hands out again, and what it costs the wiki.
+//! The scanner binary, and the pipeline after it, against the fake wiki (with a clock the test
+//! moves) and the real Redis and MariaDB: what one account can ask for, what a reconcile hands
+//! out again, what a poll costs the wiki, and which greetings count toward a mentor's load.
 
 use harness::Run;
 use harness::fake_wiki::{Clock, FakeWiki};
@@ -268,5 +269,53 @@ async fn a_poll_over_many_pages_that_are_no_profiles_costs_little_and_resumes_af
         counted("query/categories") - categories_before
             <= (NOT_PROFILES + 3).div_ceil(50) + pages_per_chunk + 8 + 2,
         "50 pages a request"
+    );
+}
+
+/// A greeting that is not posted (the learner's talk page says `{{nobots}}`) does not count
+/// toward the mentor's cap; greetings in flight do, so two learners decided together with a
+/// cap of 1 get one mentor between them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_greeting_not_posted_holds_no_place_in_the_mentor_s_cap() {
+    let (wiki, run) = co_op("posted-load", |c| {
+        c["matcher"] = json!({ "max_active": 1 });
+    })
+    .await;
+    let ask = |name: &str| {
+        let profile = run.profile(name);
+        wiki.edit(name, &profile, "Teach me.");
+        wiki.categorize(&profile, WRITING);
+    };
+    wiki.edit("Zoë", &run.talk_page("Zoë"), "{{nobots}}");
+    ask("Zoë");
+    scan_once(&run).await;
+    downstream_once(&run).await;
+    let rows = run.rows().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome, "skipped", "{rows:?}");
+
+    // Ada's one place is free: Zoë was never greeted. Mo and Lin are decided together, the
+    // first taking Ada's place while the greeting is in flight.
+    ask("Mo");
+    ask("Lin");
+    scan_once(&run).await;
+    downstream_once(&run).await;
+    let greeted_by_ada = ["Mo", "Lin"]
+        .iter()
+        .filter(|name| {
+            wiki.text(&run.talk_page(name))
+                .unwrap_or_default()
+                .contains("[[User:Ada|Ada]]")
+        })
+        .count();
+    assert_eq!(
+        greeted_by_ada, 1,
+        "one of them gets Ada, the other the maintainer"
+    );
+    let rows = run.rows().await;
+    assert_eq!(
+        rows.iter().filter(|r| r.outcome == "posted").count(),
+        2,
+        "{rows:?}"
     );
 }
