@@ -1,7 +1,8 @@
 //! Who created each profile page, remembered: a page's creator never changes, so each profile
 //! costs at most one API request in its lifetime, not one per scan. Only profiles are looked up
-//! (a page outside `pages.main` has no learner or mentor to find), and what is remembered here
-//! in memory is bounded; Redis holds the rest for scanner restarts.
+//! (a page outside `pages.main` has no learner or mentor to find). Both memories are bounded:
+//! [`CREATORS_IN_MEMORY`] here, about [`CREATORS_IN_REDIS`] in Redis (shared by scanner restarts);
+//! past its bound each starts again, at the cost of one lookup per profile seen again.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,15 +17,29 @@ const KEY: &str = "creators";
 
 /// The most creators kept in memory; past it the memory starts again from Redis.
 pub const CREATORS_IN_MEMORY: usize = 10_000;
+/// The most creators kept in Redis; past it the hash starts again empty (each profile then
+/// costs one lookup more).
+pub const CREATORS_IN_REDIS: u64 = 200_000;
+/// How many creators are remembered between two looks at the size of the Redis hash.
+const LOOK_AT_SIZE_EVERY: u64 = 1_000;
 
 pub(crate) struct Creators {
     known: HashMap<u64, User>,
+    /// Creators remembered by this process, to look at the hash's size now and then.
+    remembered: u64,
+    in_redis: u64,
 }
 
 impl Creators {
     pub(crate) fn new() -> Creators {
+        Creators::bounded(CREATORS_IN_REDIS)
+    }
+
+    fn bounded(in_redis: u64) -> Creators {
         Creators {
             known: HashMap::new(),
+            remembered: 0,
+            in_redis,
         }
     }
 
@@ -75,6 +90,18 @@ impl Creators {
         if self.known.get(&pageid) == Some(user) {
             return Ok(());
         }
+        if self
+            .remembered
+            .is_multiple_of(LOOK_AT_SIZE_EVERY.min(self.in_redis.max(1)))
+            && bus.field_count(KEY).await? >= self.in_redis
+        {
+            tracing::info!(
+                at_most = self.in_redis,
+                "the creators remembered in Redis reached their bound: starting again"
+            );
+            bus.forget(KEY).await?;
+        }
+        self.remembered += 1;
         let json = serde_json::to_string(user).map_err(ScanError::Encode)?;
         bus.set_field(KEY, &pageid.to_string(), &json).await?;
         self.keep(pageid, user);
@@ -120,6 +147,40 @@ impl Creators {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_creators_kept_in_redis_never_exceed_the_bound() {
+        let prefix = format!("matchbot-test:creators-{}:", std::process::id());
+        let redelivery = matchbot_bus::Redelivery {
+            claim_idle: std::time::Duration::from_secs(300),
+            max_deliveries: 5,
+        };
+        let bus = Bus::connect(
+            "redis://127.0.0.1:6379/",
+            &prefix,
+            redelivery,
+            std::time::Duration::from_secs(3600),
+        )
+        .await
+        .expect("Redis runs on 127.0.0.1:6379");
+        let mut creators = Creators::bounded(5);
+        for pageid in 0..23 {
+            let user = User {
+                name: format!("U{pageid}"),
+                id: pageid,
+            };
+            creators
+                .remember(&bus, pageid, &user)
+                .await
+                .expect("remember");
+            let stored = bus.field_count(KEY).await.expect("count");
+            assert!(stored <= 5, "{stored} creators in Redis");
+            let mut fresh = Creators::bounded(5);
+            let found = fresh.cached(&bus, &[pageid]).await.expect("read");
+            assert_eq!(found.get(&pageid), Some(&user), "the newest is in Redis");
+        }
+        bus.forget(KEY).await.expect("clean up");
+    }
 
     #[test]
     fn the_creators_kept_in_memory_never_exceed_the_bound() {

@@ -50,6 +50,19 @@ impl Bus {
         Ok(values)
     }
 
+    /// How many fields hash `name` has.
+    pub async fn field_count(&self, name: &str) -> Result<u64, BusError> {
+        let mut conn = self.connection();
+        Ok(conn.hlen(self.key(name)).await? as u64)
+    }
+
+    /// Deletes key `name` (for a cache that grew past its bound), now rather than in a commit.
+    pub async fn forget(&self, name: &str) -> Result<(), BusError> {
+        let mut conn = self.connection();
+        conn.unlink(self.key(name)).await?;
+        Ok(())
+    }
+
     /// Sets field `field` of hash `name` to `value`, now rather than in a commit.
     pub async fn set_field(&self, name: &str, field: &str, value: &str) -> Result<(), BusError> {
         let mut conn = self.connection();
