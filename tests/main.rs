@@ -31,6 +31,8 @@ mod regression;
 mod replay;
 /// `matchbot report`'s figures on a known data set.
 mod report;
+/// The scanner binary on a fake wiki with a clock the test moves: re-emits, its cost.
+mod scanner;
 /// No secret reaches a log line or an error message.
 mod secrets;
 /// What a stranger writing to the shared Redis changes: nothing.

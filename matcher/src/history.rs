@@ -3,6 +3,11 @@
 //! Read from Redis (see `ledger`) before a batch is decided and added to as it is decided, it
 //! gives the policy two things: each mentor's load, and the mentors a learner already has.
 //!
+//! It also holds the decisions emitted before (see [`History::decided`]): a request decided
+//! again (a replayed stream, a reconcile handing it out again) gets the decision it got, while
+//! that mentor is still listed, although loads have changed since as greetings were posted or
+//! not (see `ledger`).
+//!
 //! Both only count requests *before* the one being decided, in request order: by the time the
 //! category was added, then by request id. That is what makes a decision a function of the
 //! request alone and of what came before it, so deciding a request again (a replayed stream, a
@@ -45,7 +50,7 @@ pub struct Assignment {
 }
 
 /// The assignments the policy may look at.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     /// By mentor user id.
     by_mentor: BTreeMap<u64, Vec<Place>>,
@@ -54,6 +59,8 @@ pub struct History {
     steady: BTreeMap<u64, u32>,
     /// By learner profile id.
     by_profile: BTreeMap<u64, Vec<Assignment>>,
+    /// The decisions emitted before, by request id: a request decided again gets the same.
+    decided: BTreeMap<RequestId, Decision>,
 }
 
 impl History {
@@ -85,8 +92,20 @@ impl History {
         }
     }
 
+    /// Notes that `decision` was emitted for its request before.
+    pub fn add_decision(&mut self, decision: Decision) {
+        self.decided
+            .insert(decision.request.request_id.clone(), decision);
+    }
+
+    /// The decision emitted before for request `id`, if the history holds it.
+    pub fn decided(&self, id: &RequestId) -> Option<&Decision> {
+        self.decided.get(id)
+    }
+
     /// Notes a decision just made; the maintainer's fallbacks are not a mentor's load.
     pub fn record(&mut self, decision: &Decision) {
+        self.add_decision(decision.clone());
         if !decision.matchmade() {
             return;
         }

@@ -2,8 +2,15 @@
 //!
 //! - `matcher:load:<mentor user id>`: a sorted set of the request ids the mentor got, scored by
 //!   when the category was added. Entries older than the load window (and a day) are trimmed.
-//! - `matcher:learner:<profile id>`: a hash of request id → `{"mentor", "category", "added"}`,
-//!   the mentors a learner got, kept for the load window after its last change.
+//!   An assignment is in it while its greeting is in flight and once it is posted: the
+//!   notifier's outcome commit ([`settle`]) takes out one skipped, refused or dry-run, and puts
+//!   back one posted after its time in flight ran out.
+//! - `matcher:in-flight`: a sorted set of `<mentor id> <request id>`, the assignments whose
+//!   outcome is not known yet, scored by when they were decided (Unix seconds). One decided more
+//!   than `matcher.in_flight_seconds` ago stops counting ([`expire_in_flight`]).
+//! - `matcher:learner:<profile id>`: a hash of request id → `{"mentor", "category", "added",
+//!   "decision"}`, the mentors a learner got and the decisions emitted, kept for the load window
+//!   after its last change.
 //!
 //! Being written in the same MULTI/EXEC as the decisions and the acks, the ledger holds exactly
 //! the decisions that were emitted: a crash between deciding and committing leaves no trace.
@@ -11,7 +18,7 @@
 use std::collections::BTreeSet;
 
 use matchbot_bus::{Bound, Bus, BusError, Commit, Delivery, Slot};
-use matchbot_model::{Decision, MentorPool, Request, RequestId};
+use matchbot_model::{Decision, MentorPool, Outcome, OutcomeKind, Request, RequestId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::history::{Assignment, History, Place};
@@ -26,11 +33,20 @@ fn learner_key(profile: u64) -> String {
     format!("matcher:learner:{profile}")
 }
 
+const IN_FLIGHT: &str = "matcher:in-flight";
+
+fn in_flight_member(mentor: u64, request: &RequestId) -> String {
+    format!("{mentor} {request}")
+}
+
 #[derive(Serialize, Deserialize)]
 struct LearnerEntry {
     mentor: u64,
     category: String,
     added: i64,
+    /// The decision emitted (absent in entries written before decisions were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decision: Option<Decision>,
 }
 
 /// Reads what the policy needs to decide `batch` against `pool`: the loads of every mentor in
@@ -115,6 +131,9 @@ pub async fn read(
                 tracing::warn!(profile, %request_id, "unreadable learner entry in the ledger; ignored");
                 continue;
             };
+            if let Some(decision) = entry.decision {
+                history.add_decision(decision);
+            }
             history.add_learner(
                 profile,
                 Assignment {
@@ -177,24 +196,110 @@ impl LoadRanges {
     }
 }
 
-/// Adds `decision` to the ledger, in `commit`. The maintainer's fallbacks are no one's load.
-pub fn write(commit: &mut Commit, decision: &Decision, load_days: u32) -> Result<(), BusError> {
-    if !decision.matchmade() {
-        return Ok(());
-    }
+/// Adds `decision`, made at `decided_at`, to the ledger, in `commit`. The maintainer's
+/// fallbacks are no one's load, but are kept as decisions.
+pub fn write(
+    commit: &mut Commit,
+    decision: &Decision,
+    load_days: u32,
+    decided_at: Timestamp,
+) -> Result<(), BusError> {
     let request = &decision.request;
     let added = request.category_added.unix();
     let keep = i64::from(load_days) * DAY + DAY;
-    let loads = load_key(decision.mentor.id);
-    commit.zadd(&loads, request.request_id.as_str(), added);
-    commit.zremrangebyscore_below(&loads, added - keep);
+    if decision.matchmade() {
+        let loads = load_key(decision.mentor.id);
+        commit.zadd(&loads, request.request_id.as_str(), added);
+        commit.zremrangebyscore_below(&loads, added - keep);
+        commit.zadd(
+            IN_FLIGHT,
+            &in_flight_member(decision.mentor.id, &request.request_id),
+            decided_at.unix(),
+        );
+    }
     let learner = learner_key(request.profile.id);
     let entry = serde_json::to_string(&LearnerEntry {
         mentor: decision.mentor.id,
         category: request.category.clone(),
         added,
+        decision: Some(decision.clone()),
     })?;
     commit.hset(&learner, request.request_id.as_str(), &entry);
     commit.expire(&learner, keep);
     Ok(())
+}
+
+/// Settles the assignment `outcome` carried out, in the notifier's outcome `commit`: a posted
+/// greeting counts toward the mentor's load (again, if its time in flight ran out), any other
+/// outcome not at all. Idempotent.
+pub fn settle(commit: &mut Commit, outcome: &Outcome) {
+    let decision = &outcome.decision;
+    if !decision.matchmade() {
+        return;
+    }
+    let request = &decision.request;
+    let loads = load_key(decision.mentor.id);
+    commit.zrem(
+        IN_FLIGHT,
+        &in_flight_member(decision.mentor.id, &request.request_id),
+    );
+    match outcome.kind {
+        OutcomeKind::Posted { .. } => {
+            commit.zadd(
+                &loads,
+                request.request_id.as_str(),
+                request.category_added.unix(),
+            );
+        }
+        OutcomeKind::DryRun { .. } | OutcomeKind::Skipped { .. } | OutcomeKind::Failed { .. } => {
+            commit.zrem(&loads, request.request_id.as_str());
+        }
+    }
+}
+
+/// The most assignments whose time in flight ran out that one call settles; the rest wait for
+/// the next batch.
+const EXPIRE_AT_MOST: usize = 1_000;
+
+/// Takes out of the loads the assignments decided more than `in_flight_seconds` before `now`
+/// whose outcome is still not known: their greeting is lost or held up, and holds no mentor's
+/// place any longer. Returns how many. Run before a batch's history is read.
+pub async fn expire_in_flight(
+    bus: &Bus,
+    now: Timestamp,
+    in_flight_seconds: u64,
+) -> Result<usize, BusError> {
+    let cutoff = in_flight_cutoff(now, in_flight_seconds);
+    let mut reads = bus.reads();
+    let slot = reads.range(
+        IN_FLIGHT,
+        Bound::Inclusive(i64::MIN),
+        Bound::Exclusive(cutoff),
+    );
+    let mut answers = reads.run().await?;
+    let expired: Vec<(String, i64)> = answers.take(&slot)?;
+    let mut commit = bus.commit_builder();
+    for (member, _) in expired.iter().take(EXPIRE_AT_MOST) {
+        if let Some((mentor, request)) = member.split_once(' ')
+            && let Ok(mentor) = mentor.parse::<u64>()
+        {
+            commit.zrem(&load_key(mentor), request);
+        }
+        commit.zrem(IN_FLIGHT, member);
+    }
+    let count = expired.len().min(EXPIRE_AT_MOST);
+    if count > 0 {
+        tracing::info!(
+            assignments = count,
+            "greetings in flight longer than matcher.in_flight_seconds no longer count toward their mentors' loads"
+        );
+    }
+    bus.commit(commit).await?;
+    Ok(count)
+}
+
+/// Assignments decided before this (Unix seconds) are no longer in flight at `now`.
+pub fn in_flight_cutoff(now: Timestamp, in_flight_seconds: u64) -> i64 {
+    now.unix()
+        .saturating_sub(i64::try_from(in_flight_seconds).unwrap_or(i64::MAX))
 }

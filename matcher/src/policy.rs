@@ -9,8 +9,9 @@
 //! (the original's rule), `least-loaded` gives each `weight / (1 + load)`.
 //!
 //! The draw comes from a generator seeded with the configured seed and the request id, and the
-//! history counts only requests before this one (see `history`), so deciding the same request
-//! again decides the same. Every step is written into the decision's [`Explanation`].
+//! history counts only requests before this one (see `history`); a request decided before gets
+//! its earlier decision back while that mentor is still listed, so deciding the same request
+//! again decides the same even after greetings were posted or skipped in between. Every step is written into the decision's [`Explanation`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,6 +73,9 @@ impl Policy {
             .iter()
             .find(|s| s.request_category == request.category)
             .ok_or_else(|| PolicyError::UnknownCategory(request.category.clone()))?;
+        if let Some(earlier) = self.earlier_decision(request, skill, pool, history) {
+            return Ok(earlier);
+        }
         let facts = Facts {
             request,
             unavailable: self.unavailable(request, pool),
@@ -140,6 +144,43 @@ impl Policy {
                 None,
             )),
         })
+    }
+
+    /// The decision emitted before for `request`, while it still holds: the same learner, and
+    /// the mentor still listed at that level with that profile (or still the maintainer), with
+    /// the skill as this configuration names it. Anything else is decided afresh, so an entry
+    /// someone wrote into the ledger can name no one the pool does not.
+    fn earlier_decision(
+        &self,
+        request: &Request,
+        skill: &Skill,
+        pool: &MentorPool,
+        history: &History,
+    ) -> Option<Decision> {
+        let earlier = history.decided(&request.request_id)?;
+        let listed = |list: Option<&Vec<Mentor>>| {
+            list.into_iter().flatten().any(|m| {
+                m.user == earlier.mentor && Some(&m.profile) == earlier.mentor_profile.as_ref()
+            })
+        };
+        let holds = earlier.request.request_id == request.request_id
+            && earlier.request.learner == request.learner
+            && earlier.request.profile.id == request.profile.id
+            && match earlier.level {
+                Level::Skill => {
+                    earlier.mentor_skill == skill.name
+                        && listed(pool.by_category.get(&skill.mentor_category))
+                }
+                Level::General => {
+                    earlier.mentor_skill == self.general_skill && listed(Some(&pool.general))
+                }
+                Level::Maintainer => {
+                    earlier.mentor_skill == skill.name
+                        && earlier.mentor_profile.is_none()
+                        && pool.maintainer.as_ref() == Some(&earlier.mentor)
+                }
+            };
+        holds.then(|| earlier.clone())
     }
 
     /// Why each mentor who cannot take anyone right now is out, whatever the level.

@@ -4,7 +4,7 @@
 
 use matchbot_bus::{Bus, BusError, Consumer, DECISIONS, Delivery, REQUESTS};
 use matchbot_config::Config;
-use matchbot_model::{MentorPool, Request};
+use matchbot_model::{MentorPool, Request, Timestamp};
 use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, run_stage};
 use tracing::Instrument;
 
@@ -54,6 +54,7 @@ pub async fn run(
 ) -> Result<Summary, MatcherError> {
     let policy = Policy::new(config);
     let load_days = config.matcher.load_days;
+    let in_flight_seconds = config.matcher.in_flight_seconds;
     let mut summary = Summary::default();
     let Deps { bus, mut requests } = deps;
     run_stage(
@@ -65,6 +66,8 @@ pub async fn run(
             // One pool for the whole batch, read after the requests: the scanner wrote it in
             // the same transaction as the newest of them, or later.
             let pool = read_pool(&bus).await?;
+            let now = Timestamp::now();
+            ledger::expire_in_flight(&bus, now, in_flight_seconds).await?;
             let mut history = ledger::read(&bus, &pool, batch, load_days).await?;
             // In request order, whatever order they were delivered in (see `history`).
             let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
@@ -77,7 +80,7 @@ pub async fn run(
                     span.in_scope(|| match policy.decide(&entry.payload, &pool, &history) {
                         Ok(decision) => {
                             history.record(&decision);
-                            ledger::write(&mut commit, &decision, load_days)?;
+                            ledger::write(&mut commit, &decision, load_days, now)?;
                             tracing::info!(
                                 request = %decision.request.request_id,
                                 learner = %decision.request.learner.name,

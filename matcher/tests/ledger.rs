@@ -78,7 +78,8 @@ async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
     for chunk in assignments.chunks(100) {
         let mut commit = bus.commit_builder();
         for decision in chunk {
-            ledger::write(&mut commit, decision, DAYS).expect("a ledger entry");
+            ledger::write(&mut commit, decision, DAYS, decision.request.scanned_at)
+                .expect("a ledger entry");
         }
         bus.commit(commit).await.expect("write the ledger");
     }
@@ -202,4 +203,122 @@ async fn a_batch_shorter_than_the_window_reads_the_same_loads_as_counting_everyt
 async fn a_batch_longer_than_the_window_reads_the_same_loads_as_counting_everything() {
     // Sixty days of requests in one batch, as a replay of an old stream could give.
     batch_agrees("long", 1_780_000_000 + 20 * 86_400, 3 * 86_400).await;
+}
+
+/// A greeting skipped, refused or never carried out holds no mentor's place: an assignment
+/// counts toward the load while its greeting is in flight (so decisions made meanwhile respect
+/// the caps), for `matcher.in_flight_seconds` at most, and for good once it is posted.
+#[tokio::test]
+async fn only_greetings_posted_or_in_flight_for_a_while_count_toward_a_load() {
+    use matchbot_model::{Outcome, OutcomeKind};
+
+    const IN_FLIGHT: u64 = 3_600;
+    let prefix = format!("matchbot-test:ledger-settle-{}:", std::process::id());
+    let redelivery = Redelivery {
+        claim_idle: Duration::from_secs(300),
+        max_deliveries: 5,
+    };
+    let bus = Bus::connect(
+        "redis://127.0.0.1:6379/",
+        &prefix,
+        redelivery,
+        Duration::from_secs(3600),
+    )
+    .await
+    .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)");
+    let pool = MentorPool {
+        general: vec![Mentor {
+            user: mentor(1),
+            profile: PageRef {
+                id: 101,
+                title: "Wikipedia:Co-op/Mentor 1".into(),
+            },
+        }],
+        ..MentorPool::default()
+    };
+    let t = 1_000_000_000;
+    let decided_at = |r: &Request| r.scanned_at;
+    let later = request(99, t + 1_000);
+    let load = async || {
+        let batch = [Delivery {
+            id: "1-0".into(),
+            payload: later.clone(),
+            traceparent: None,
+        }];
+        let history = ledger::read(&bus, &pool, &batch, DAYS)
+            .await
+            .expect("read the ledger");
+        history.load(1, &later, DAYS)
+    };
+    let outcome = |d: &Decision, kind: OutcomeKind| Outcome {
+        decision: d.clone(),
+        talk_page: "Wikipedia talk:Co-op/Learner".into(),
+        kind,
+        at: d.request.scanned_at,
+    };
+    let commit = async |write: &dyn Fn(&mut matchbot_bus::Commit)| {
+        let mut commit = bus.commit_builder();
+        write(&mut commit);
+        bus.commit(commit).await.expect("commit");
+    };
+
+    let skipped = decision(request(1, t), 1);
+    let posted = decision(request(2, t + 10), 1);
+    let lost = decision(request(3, t + 20), 1);
+    for d in [&skipped, &posted, &lost] {
+        commit(&|c| ledger::write(c, d, DAYS, decided_at(&d.request)).expect("an entry")).await;
+    }
+    assert_eq!(load().await, 3, "all three in flight");
+
+    let skip = OutcomeKind::Skipped {
+        reason: "{{bots}}".into(),
+    };
+    commit(&|c| ledger::settle(c, &outcome(&skipped, skip.clone()))).await;
+    let post = OutcomeKind::Posted {
+        revid: 7,
+        already: false,
+        postid: None,
+    };
+    commit(&|c| ledger::settle(c, &outcome(&posted, post.clone()))).await;
+    assert_eq!(load().await, 2, "the skipped greeting counts no more");
+
+    // Within its time in flight, the lost one still counts; past it, no longer.
+    let deadline = lost.request.scanned_at.plus_seconds(IN_FLIGHT as i64);
+    let expired = ledger::expire_in_flight(&bus, deadline.plus_seconds(-1), IN_FLIGHT)
+        .await
+        .expect("expire");
+    assert_eq!((expired, load().await), (0, 2));
+    let expired = ledger::expire_in_flight(&bus, deadline.plus_seconds(1), IN_FLIGHT)
+        .await
+        .expect("expire");
+    assert_eq!(
+        (expired, load().await),
+        (1, 1),
+        "only the posted greeting counts"
+    );
+    // The posted one was settled: it never expires.
+    let expired = ledger::expire_in_flight(&bus, deadline.plus_seconds(86_400), IN_FLIGHT)
+        .await
+        .expect("expire");
+    assert_eq!((expired, load().await), (0, 1));
+
+    // Posted after all, late: it counts again. Settling twice changes nothing.
+    for _ in 0..2 {
+        commit(&|c| ledger::settle(c, &outcome(&lost, post.clone()))).await;
+    }
+    assert_eq!(load().await, 2);
+
+    let mut conn = bus.connection();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut conn)
+        .await
+        .expect("list keys");
+    if !keys.is_empty() {
+        let () = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async(&mut conn)
+            .await
+            .expect("delete keys");
+    }
 }

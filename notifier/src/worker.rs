@@ -145,6 +145,8 @@ pub async fn run(
                     None => not_a_profile(config, &entry.payload),
                 };
                 span.in_scope(|| commit.emit(OUTCOMES, &outcome))?;
+                // Only a posted greeting keeps its place in the mentor's load.
+                matchbot_matcher::ledger::settle(&mut commit, &outcome);
                 decisions.ack(&mut commit, &entry.id);
                 let edited = matches!(outcome.kind, OutcomeKind::Posted { already: false, .. });
                 if cap.is_some() && !edited {

@@ -1,8 +1,10 @@
-//! Who created each profile page, remembered: a page's creator never changes, so each page costs
-//! at most one API request in its lifetime, not one per scan, and often none (the scanner asks
-//! for the creator in the same request that confirms a category change).
+//! Who created each profile page, remembered: a page's creator never changes, so each profile
+//! costs at most one API request in its lifetime, not one per scan. Only profiles are looked up
+//! (a page outside `pages.main` has no learner or mentor to find). Both memories are bounded:
+//! [`CREATORS_IN_MEMORY`] here, about [`CREATORS_IN_REDIS`] in Redis (shared by scanner restarts);
+//! past its bound each starts again, at the cost of one lookup per profile seen again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use matchbot_bus::Bus;
 use matchbot_model::User;
@@ -13,32 +15,69 @@ use crate::error::ScanError;
 /// The Redis hash (under the prefix) of page id → creator, shared by scanner restarts.
 const KEY: &str = "creators";
 
+/// The most creators kept in memory; past it the memory starts again from Redis.
+pub const CREATORS_IN_MEMORY: usize = 10_000;
+/// The most creators kept in Redis; past it the hash starts again empty (each profile then
+/// costs one lookup more).
+pub const CREATORS_IN_REDIS: u64 = 200_000;
+/// How many creators are remembered between two looks at the size of the Redis hash.
+const LOOK_AT_SIZE_EVERY: u64 = 1_000;
+
 pub(crate) struct Creators {
     known: HashMap<u64, User>,
+    /// Creators remembered by this process, to look at the hash's size now and then.
+    remembered: u64,
+    in_redis: u64,
 }
 
 impl Creators {
     pub(crate) fn new() -> Creators {
+        Creators::bounded(CREATORS_IN_REDIS)
+    }
+
+    fn bounded(in_redis: u64) -> Creators {
         Creators {
             known: HashMap::new(),
+            remembered: 0,
+            in_redis,
         }
     }
 
-    /// The creator of page `pageid` if it is known here or in Redis; asks the wiki nothing.
+    fn keep(&mut self, pageid: u64, user: &User) {
+        if self.known.len() >= CREATORS_IN_MEMORY && !self.known.contains_key(&pageid) {
+            self.known.clear();
+        }
+        self.known.insert(pageid, user.clone());
+    }
+
+    /// The creators of `pageids` known here or in Redis (one round trip for those not known
+    /// here); asks the wiki nothing.
     pub(crate) async fn cached(
         &mut self,
         bus: &Bus,
-        pageid: u64,
-    ) -> Result<Option<User>, ScanError> {
-        if let Some(user) = self.known.get(&pageid) {
-            return Ok(Some(user.clone()));
+        pageids: &[u64],
+    ) -> Result<BTreeMap<u64, User>, ScanError> {
+        let mut found = BTreeMap::new();
+        let mut ask = Vec::new();
+        for pageid in pageids {
+            match self.known.get(pageid) {
+                Some(user) => {
+                    found.insert(*pageid, user.clone());
+                }
+                None => ask.push(*pageid),
+            }
         }
-        let cached = bus.field(KEY, &pageid.to_string()).await?;
-        let user = cached.and_then(|json| serde_json::from_str::<User>(&json).ok());
-        if let Some(user) = &user {
-            self.known.insert(pageid, user.clone());
+        let fields: Vec<String> = ask.iter().map(u64::to_string).collect();
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let stored = bus.fields(KEY, &fields).await?;
+        for (pageid, json) in ask.into_iter().zip(stored) {
+            // Written here; an entry that does not read is looked up again.
+            if let Some(user) = json.and_then(|j| serde_json::from_str::<User>(&j).ok()) {
+                self.keep(pageid, &user);
+                found.insert(pageid, user);
+            }
         }
-        Ok(user)
+        Ok(found)
     }
 
     /// Remembers that `user` created page `pageid`.
@@ -51,10 +90,44 @@ impl Creators {
         if self.known.get(&pageid) == Some(user) {
             return Ok(());
         }
+        if self
+            .remembered
+            .is_multiple_of(LOOK_AT_SIZE_EVERY.min(self.in_redis.max(1)))
+            && bus.field_count(KEY).await? >= self.in_redis
+        {
+            tracing::info!(
+                at_most = self.in_redis,
+                "the creators remembered in Redis reached their bound: starting again"
+            );
+            bus.forget(KEY).await?;
+        }
+        self.remembered += 1;
         let json = serde_json::to_string(user).map_err(ScanError::Encode)?;
         bus.set_field(KEY, &pageid.to_string(), &json).await?;
-        self.known.insert(pageid, user.clone());
+        self.keep(pageid, user);
         Ok(())
+    }
+
+    /// The creators of the profiles `pageids`, those remembered and the others asked of the
+    /// wiki one by one (MediaWiki gives a page's first revision for one page per request);
+    /// a page gone or whose creator is hidden is left out.
+    pub(crate) async fn of_profiles(
+        &mut self,
+        wiki: &Client,
+        bus: &Bus,
+        pageids: &[u64],
+    ) -> Result<BTreeMap<u64, User>, ScanError> {
+        let mut found = self.cached(bus, pageids).await?;
+        for pageid in pageids {
+            if found.contains_key(pageid) {
+                continue;
+            }
+            if let Some(creator) = wiki.page_creator(*pageid).await? {
+                self.remember(bus, *pageid, &creator.user).await?;
+                found.insert(*pageid, creator.user);
+            }
+        }
+        Ok(found)
     }
 
     /// The creator of page `pageid`, or `None` if the page is gone or its creator hidden.
@@ -64,13 +137,66 @@ impl Creators {
         bus: &Bus,
         pageid: u64,
     ) -> Result<Option<User>, ScanError> {
-        if let Some(user) = self.cached(bus, pageid).await? {
-            return Ok(Some(user));
-        }
-        let Some(creator) = wiki.page_creator(pageid).await? else {
-            return Ok(None);
+        Ok(self
+            .of_profiles(wiki, bus, &[pageid])
+            .await?
+            .remove(&pageid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_creators_kept_in_redis_never_exceed_the_bound() {
+        let prefix = format!("matchbot-test:creators-{}:", std::process::id());
+        let redelivery = matchbot_bus::Redelivery {
+            claim_idle: std::time::Duration::from_secs(300),
+            max_deliveries: 5,
         };
-        self.remember(bus, pageid, &creator.user).await?;
-        Ok(Some(creator.user))
+        let bus = Bus::connect(
+            "redis://127.0.0.1:6379/",
+            &prefix,
+            redelivery,
+            std::time::Duration::from_secs(3600),
+        )
+        .await
+        .expect("Redis runs on 127.0.0.1:6379");
+        let mut creators = Creators::bounded(5);
+        for pageid in 0..23 {
+            let user = User {
+                name: format!("U{pageid}"),
+                id: pageid,
+            };
+            creators
+                .remember(&bus, pageid, &user)
+                .await
+                .expect("remember");
+            let stored = bus.field_count(KEY).await.expect("count");
+            assert!(stored <= 5, "{stored} creators in Redis");
+            let mut fresh = Creators::bounded(5);
+            let found = fresh.cached(&bus, &[pageid]).await.expect("read");
+            assert_eq!(found.get(&pageid), Some(&user), "the newest is in Redis");
+        }
+        bus.forget(KEY).await.expect("clean up");
+    }
+
+    #[test]
+    fn the_creators_kept_in_memory_never_exceed_the_bound() {
+        let mut creators = Creators::new();
+        for pageid in 0..(3 * CREATORS_IN_MEMORY as u64 + 7) {
+            let user = User {
+                name: format!("U{pageid}"),
+                id: pageid,
+            };
+            creators.keep(pageid, &user);
+            assert!(creators.known.len() <= CREATORS_IN_MEMORY);
+            assert_eq!(
+                creators.known.get(&pageid),
+                Some(&user),
+                "the newest is kept"
+            );
+        }
     }
 }

@@ -7,7 +7,8 @@
 //! since its cursor, less an overlap window for changes the wiki notes late: one API request
 //! when nothing happened. A change names a page and a category but not whether the page went in
 //! or out (that is only in the localised comment), so the pages changed are looked up
-//! (`prop=categories`, with the creator in the same request when it is not known yet). A profile
+//! (`prop=categories`, 50 pages a request), and the creator of each profile among them, once
+//! in its lifetime; a page outside `pages.main` costs nothing more. A profile
 //! now in a request category it was just put in is a new request; a profile that joined or
 //! left a mentor or opt-out category updates the pool.
 //!
@@ -31,6 +32,8 @@
 //!
 //! - `requests`: which request links are new requests (pure: no I/O), for polls and reconciles
 //!   alike.
+//! - `admission`: which new requests a learner may make: the cooldown per learner and
+//!   category, the cap on open requests (pure: no I/O); `learners`: its memory in Redis.
 //! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
 //! - `creators`: profile page → creator, remembered.
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
@@ -38,13 +41,17 @@
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the scanner, or makes it wait.
 
+pub mod admission;
 mod creators;
 mod error;
+mod learners;
 mod pool;
 pub mod requests;
 mod scan;
 mod state;
 mod worker;
 
+pub use creators::CREATORS_IN_MEMORY;
 pub use error::ScanError;
+pub use scan::CHANGES_PER_COMMIT;
 pub use worker::{Deps, Options, Summary, run};

@@ -29,12 +29,15 @@ pub(crate) async fn read(
         let listing = wiki.category_members(category, None).await?;
         taken_at = taken_at.max(Some(listing.server_time));
         let mut mentors = Vec::new();
-        for page in listing
+        let profiles: Vec<_> = listing
             .members
             .into_iter()
             .filter(|p| config.pages.is_profile(&p.title))
-        {
-            match creators.get(wiki, bus, page.pageid).await? {
+            .collect();
+        let ids: Vec<u64> = profiles.iter().map(|p| p.pageid).collect();
+        let mut found = creators.of_profiles(wiki, bus, &ids).await?;
+        for page in profiles {
+            match found.remove(&page.pageid) {
                 Some(user) => mentors.push((
                     Mentor {
                         user,

@@ -3,7 +3,7 @@
 //! each request category). No I/O: what was handed out before and what `matches` holds are
 //! passed in.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use matchbot_config::Config;
 use matchbot_db::RequestKey;
@@ -90,12 +90,33 @@ pub fn from_listing(
         .collect()
 }
 
-/// `sightings` without those handed out before (`seen`), each request once, in the order found.
-pub fn unseen(sightings: Vec<Sighting>, seen: &HashSet<RequestId>) -> Vec<Sighting> {
+/// When a request handed out before is handed out again: at a reconcile, once it was handed out
+/// at least `after_seconds` before `now` (and, as the caller checks, `matches` still has no row
+/// for it: its decision or outcome was lost on the way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Again {
+    /// The time of the reconcile (the wiki's, of its listing).
+    pub now: Timestamp,
+    /// How long a request handed out waits for its row before it is handed out again.
+    pub after_seconds: i64,
+}
+
+/// `sightings` without those handed out before (`seen`: each id with when it was handed out, in
+/// Unix seconds), each request once, in the order found. With `again`, a request handed out
+/// long enough ago is kept too.
+pub fn unseen(
+    sightings: Vec<Sighting>,
+    seen: &HashMap<RequestId, i64>,
+    again: Option<Again>,
+) -> Vec<Sighting> {
+    let due = |handed_out: i64| again.is_some_and(|a| a.now.unix() - handed_out >= a.after_seconds);
     let mut found = HashSet::new();
     sightings
         .into_iter()
-        .filter(|s| !seen.contains(&s.key.request_id) && found.insert(s.key.request_id.clone()))
+        .filter(|s| {
+            seen.get(&s.key.request_id).is_none_or(|at| due(*at))
+                && found.insert(s.key.request_id.clone())
+        })
         .collect()
 }
 

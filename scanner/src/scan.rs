@@ -10,11 +10,16 @@ use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
 use matchbot_wiki::{CategoryChange, Client, PageCategories};
 
+use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::learners;
 use crate::pool;
-use crate::requests::{self, Sighting};
+use crate::requests::{self, Again, Sighting};
 use crate::state::State;
+
+/// How many category changes a poll handles between two commits.
+pub const CHANGES_PER_COMMIT: usize = 500;
 
 pub(crate) struct Scanner<'a> {
     pub config: &'a Config,
@@ -31,9 +36,15 @@ pub(crate) struct Scanner<'a> {
 
 impl Scanner<'_> {
     /// One poll of the watchlist; returns how many requests it put on the stream.
+    ///
+    /// The changes are handled [`CHANGES_PER_COMMIT`] at a time, oldest first, each chunk
+    /// ending in a commit of its requests, the changes looked at and a cursor no later than its
+    /// last change: a poll that fails (the wiki gone, a restart) after some chunks resumes
+    /// after them, not from the start.
     pub(crate) async fn poll(&mut self) -> Result<usize, ScanError> {
         let overlap = self.config.scanner.overlap.as_secs() as i64;
-        let from = match self.state.cursor().await? {
+        let cursor = self.state.cursor().await?;
+        let from = match cursor {
             Some(cursor) => cursor.plus_seconds(-overlap).max(self.floor),
             None => self.floor,
         };
@@ -44,55 +55,101 @@ impl Scanner<'_> {
             .into_iter()
             .filter(|c| ours.contains(c.category.as_str()))
             .collect();
-        // The overlap shows most changes again on the next polls: only new ones cost anything.
-        let seen = self.state.changes_seen(&changes).await?;
-        changes.retain(|c| !seen.contains(&c.key()));
-
-        let mut commit = self.bus.commit_builder();
-        let mut requests = Vec::new();
-        if !changes.is_empty() {
-            let pages = self.confirm(&changes).await?;
-            let found = requests::from_changes(self.config, &changes, &pages, self.floor);
-            let (unhandled, _) = self.unhandled(found, true).await?;
-            for sighting in unhandled {
-                match pages
-                    .get(&sighting.key.profile_id)
-                    .and_then(|p| p.creator.clone())
-                {
-                    Some(learner) => {
-                        requests.push(sighting.into_request(learner, listing.server_time));
-                    }
-                    None => no_creator(&sighting),
+        changes.sort_by_key(|c| c.timestamp);
+        let mut handed_out = 0;
+        let mut chunks = changes.chunks(CHANGES_PER_COMMIT).peekable();
+        while let Some(chunk) = chunks.next() {
+            let mut commit = self.bus.commit_builder();
+            handed_out += self
+                .poll_chunk(&mut commit, chunk, listing.server_time)
+                .await?;
+            if chunks.peek().is_some() {
+                let done = chunk.last().map(|c| c.timestamp);
+                if let Some(to) = done.max(cursor) {
+                    self.state.advance(&mut commit, to, overlap);
                 }
-            }
-            if self.update_pool(&changes, &pages).await? {
-                self.pool.taken_at = Some(listing.server_time);
-                commit.set_mentor_pool(&self.pool)?;
-            }
-            for change in &changes {
-                self.state.see_change(&mut commit, change);
+                self.bus.commit(commit).await?;
+            } else {
+                self.state
+                    .advance(&mut commit, listing.server_time, overlap);
+                self.bus.commit(commit).await?;
             }
         }
-        hand_out(&mut commit, &self.state, &mut requests)?;
-        self.state
-            .advance(&mut commit, listing.server_time, overlap);
-        self.bus.commit(commit).await?;
+        if changes.is_empty() {
+            let mut commit = self.bus.commit_builder();
+            self.state
+                .advance(&mut commit, listing.server_time, overlap);
+            self.bus.commit(commit).await?;
+        }
+        Ok(handed_out)
+    }
+
+    /// One chunk of a poll's changes, added to `commit`; returns how many requests it hands out.
+    async fn poll_chunk(
+        &mut self,
+        commit: &mut Commit,
+        chunk: &[CategoryChange],
+        server_time: Timestamp,
+    ) -> Result<usize, ScanError> {
+        // The overlap shows most changes again on the next polls: only new ones cost anything.
+        let seen = self.state.changes_seen(chunk).await?;
+        let changes: Vec<CategoryChange> = chunk
+            .iter()
+            .filter(|c| !seen.contains(&c.key()))
+            .cloned()
+            .collect();
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        let pages = self.confirm(&changes).await?;
+        let found = requests::from_changes(self.config, &changes, &pages, self.floor);
+        let (unhandled, _) = self.unhandled(found, true, None).await?;
+        let mut requests = Vec::new();
+        for sighting in unhandled {
+            match pages
+                .get(&sighting.key.profile_id)
+                .and_then(|p| p.creator.clone())
+            {
+                Some(learner) => requests.push(sighting.into_request(learner, server_time)),
+                None => no_creator(&sighting),
+            }
+        }
+        if self.update_pool(&changes, &pages).await? {
+            self.pool.taken_at = Some(server_time);
+            commit.set_mentor_pool(&self.pool)?;
+        }
+        for change in &changes {
+            self.state.see_change(commit, change);
+        }
+        let mut requests = self.admitted(commit, requests).await?;
+        hand_out(commit, &self.state, &mut requests)?;
         Ok(requests.len())
     }
 
     /// Of `found`, those neither handed out before nor in `matches` (the original MatchBot's
     /// rows count: a change a poll sees can be one it, or a deployment whose Redis is gone,
-    /// already handled), and how many `matches` held.
+    /// already handled), and how many `matches` held. With `again`, a request handed out long
+    /// enough ago that still has no row counts as not handed out: its decision or outcome was
+    /// lost on the way (the stages after the scanner are idempotent).
     async fn unhandled(
         &self,
         found: Vec<Sighting>,
         log_handled: bool,
+        again: Option<Again>,
     ) -> Result<(Vec<Sighting>, usize), ScanError> {
         let seen = self
             .state
             .requests_seen(found.iter().map(|s| &s.key.request_id))
             .await?;
-        let candidates = requests::unseen(found, &seen);
+        let refused = self
+            .state
+            .requests_refused(found.iter().map(|s| &s.key.request_id))
+            .await?;
+        let found = found
+            .into_iter()
+            .filter(|s| !refused.contains(&s.key.request_id))
+            .collect();
+        let candidates = requests::unseen(found, &seen, again);
         let handled: HashSet<RequestId> = if candidates.is_empty() {
             HashSet::new()
         } else {
@@ -106,10 +163,53 @@ impl Scanner<'_> {
                 if done && log_handled {
                     tracing::info!(request = %s.key.request_id, "already in matches; not handed out again");
                 }
+                if !done && let Some(at) = seen.get(&s.key.request_id) {
+                    tracing::warn!(
+                        request = %s.key.request_id,
+                        handed_out_unix = *at,
+                        "handed out before but still no row in matches: handing it out again"
+                    );
+                }
                 !done
             })
             .collect();
         Ok((unhandled, handled.len()))
+    }
+
+    /// Of `requests`, those the learners' limits let through (see `admission`), noted for the
+    /// scans after this one in `commit`, with those the cooldown refused.
+    async fn admitted(
+        &self,
+        commit: &mut Commit,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Request>, ScanError> {
+        let Some(now) = requests.iter().map(|r| r.scanned_at).max() else {
+            return Ok(requests);
+        };
+        let earlier = learners::read(&self.bus, &self.db, &requests, now).await?;
+        let cooldown_seconds = self.config.scanner.request_cooldown.as_secs() as i64;
+        let limits = Limits {
+            cooldown_seconds,
+            max_open: self.config.scanner.max_open_requests as usize,
+        };
+        let verdicts = admission::admit(&requests, &earlier, limits);
+        let mut admitted = Vec::new();
+        for (request, verdict) in requests.into_iter().zip(verdicts) {
+            match verdict {
+                Verdict::Admitted => {
+                    learners::note(commit, &request, cooldown_seconds)?;
+                    admitted.push(request);
+                }
+                Verdict::Cooldown { of } => {
+                    tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, earlier = %of, "the learner asked for this category within the cooldown: no new request");
+                    self.state.refuse_request(commit, &request);
+                }
+                Verdict::TooManyOpen { open } => {
+                    tracing::info!(request = %request.request_id, learner = %request.learner.name, open, "the learner has the most open requests: this one waits for a later reconcile");
+                }
+            }
+        }
+        Ok(admitted)
     }
 
     /// Every category the scanner watches: request categories and the pool's.
@@ -122,43 +222,41 @@ impl Scanner<'_> {
             .collect()
     }
 
-    /// The pages `changes` touched, as they are now: the categories of ours each is in, and
-    /// their creators remembered. Pages whose creator is known cost one request per 50 between
-    /// them; a page seen for the first time costs one request, creator included.
+    /// The pages `changes` touched, as they are now: the categories of ours each is in (one
+    /// request per 50 pages), and for the profiles among them, their creators (remembered, or
+    /// one request per profile seen for the first time). A page that is no profile costs
+    /// nothing more: it is nobody's request and nobody's mentor listing.
     async fn confirm(
         &mut self,
         changes: &[CategoryChange],
     ) -> Result<BTreeMap<u64, PageCategories>, ScanError> {
         let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
-        let pageids: BTreeSet<u64> = changes.iter().map(|c| c.pageid).collect();
-        let mut known = BTreeMap::new();
-        let mut unknown = Vec::new();
-        for pageid in pageids {
-            match self.creators.cached(&self.bus, pageid).await? {
-                Some(user) => {
-                    known.insert(pageid, user);
-                }
-                None => unknown.push(pageid),
+        let pageids: Vec<u64> = changes
+            .iter()
+            .map(|c| c.pageid)
+            .collect::<BTreeSet<u64>>()
+            .into_iter()
+            .collect();
+        let mut pages: BTreeMap<u64, PageCategories> = self
+            .wiki
+            .page_categories(&pageids, &categories)
+            .await?
+            .into_iter()
+            .map(|p| (p.pageid, p))
+            .collect();
+        let profiles: Vec<u64> = pages
+            .values()
+            .filter(|p| self.config.pages.is_profile(&p.title))
+            .map(|p| p.pageid)
+            .collect();
+        let creators = self
+            .creators
+            .of_profiles(&self.wiki, &self.bus, &profiles)
+            .await?;
+        for (pageid, creator) in creators {
+            if let Some(page) = pages.get_mut(&pageid) {
+                page.creator = Some(creator);
             }
-        }
-        let mut pages = BTreeMap::new();
-        let ids: Vec<u64> = known.keys().copied().collect();
-        for mut page in self.wiki.page_categories(&ids, &categories).await? {
-            page.creator = known.get(&page.pageid).cloned();
-            pages.insert(page.pageid, page);
-        }
-        for pageid in unknown {
-            let Some(page) = self
-                .wiki
-                .page_categories_and_creator(pageid, &categories)
-                .await?
-            else {
-                continue; // deleted since
-            };
-            if let Some(creator) = &page.creator {
-                self.creators.remember(&self.bus, pageid, creator).await?;
-            }
-            pages.insert(pageid, page);
         }
         Ok(pages)
     }
@@ -227,7 +325,11 @@ impl Scanner<'_> {
             ));
         }
         let scanned_at = listed_at.unwrap_or_else(Timestamp::now);
-        let (unhandled, handled_before) = self.unhandled(found, false).await?;
+        let again = Again {
+            now: scanned_at,
+            after_seconds: self.config.scanner.reemit_after.as_secs() as i64,
+        };
+        let (unhandled, handled_before) = self.unhandled(found, false, Some(again)).await?;
         let mut requests = Vec::new();
         for sighting in unhandled {
             match self
@@ -242,6 +344,7 @@ impl Scanner<'_> {
 
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
+        let mut requests = self.admitted(&mut commit, requests).await?;
         hand_out(&mut commit, &self.state, &mut requests)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.

@@ -2,7 +2,7 @@
 //! start, the watchlist cursor, and what it has seen. Reads happen at once; writes are added
 //! to the poll's or reconcile's commit, so they land with the requests they account for.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use matchbot_bus::{Bus, Commit};
 use matchbot_model::{Request, RequestId, Timestamp};
@@ -15,6 +15,9 @@ use crate::error::ScanError;
 const SINCE_KEY: &str = "scanner:since";
 /// Request ids handed out, scored by when (unix seconds).
 const REQUESTS_KEY: &str = "scanner:seen";
+/// Request ids refused by the cooldown (no request at all), scored by when; kept as long as
+/// the ids handed out.
+const REFUSED_KEY: &str = "scanner:refused";
 /// Category changes already looked at, scored by their time.
 const CHANGES_KEY: &str = "scanner:changes";
 
@@ -61,6 +64,7 @@ impl State {
         let forget_before = to.unix() - overlap_seconds - REMEMBER_CHANGES_SECONDS;
         commit.zremrangebyscore_below(CHANGES_KEY, forget_before);
         commit.zremrangebyscore_below(REQUESTS_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
+        commit.zremrangebyscore_below(REFUSED_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
     }
 
     /// The keys of `changes` looked at before.
@@ -78,19 +82,43 @@ impl State {
         commit.zadd(CHANGES_KEY, &change.key(), change.timestamp.unix());
     }
 
-    /// Of `ids`, those handed out before; one round trip for all of them.
+    /// Of `ids`, those handed out before, with when (Unix seconds); one round trip for all.
     pub(crate) async fn requests_seen(
+        &self,
+        ids: impl Iterator<Item = &RequestId>,
+    ) -> Result<HashMap<RequestId, i64>, ScanError> {
+        let members: Vec<&str> = ids.map(RequestId::as_str).collect();
+        let scores = self.bus.scores(REQUESTS_KEY, &members).await?;
+        Ok(members
+            .into_iter()
+            .zip(scores)
+            .filter_map(|(id, at)| Some((RequestId::from_stored(id.to_owned()), at?)))
+            .collect())
+    }
+
+    /// Of `ids`, those refused before; one round trip for all.
+    pub(crate) async fn requests_refused(
         &self,
         ids: impl Iterator<Item = &RequestId>,
     ) -> Result<HashSet<RequestId>, ScanError> {
         let members: Vec<&str> = ids.map(RequestId::as_str).collect();
-        let seen = self.bus.present(REQUESTS_KEY, &members).await?;
-        Ok(seen
+        let refused = self.bus.present(REFUSED_KEY, &members).await?;
+        Ok(refused
             .into_iter()
             .map(|id| RequestId::from_stored(id.to_owned()))
             .collect())
     }
 
+    /// Notes `request` as refused: no scan looks at it again.
+    pub(crate) fn refuse_request(&self, commit: &mut Commit, request: &Request) {
+        commit.zadd(
+            REFUSED_KEY,
+            request.request_id.as_str(),
+            request.scanned_at.unix(),
+        );
+    }
+
+    /// Notes `request` as handed out at its scan's time (again, when it is handed out again).
     pub(crate) fn see_request(&self, commit: &mut Commit, request: &Request) {
         commit.zadd(
             REQUESTS_KEY,

@@ -117,6 +117,12 @@ impl Commit {
         self.len += 1;
     }
 
+    /// Removes `member` from a sorted set (its name is prefixed).
+    pub fn zrem(&mut self, name: &str, member: &str) {
+        self.pipe.zrem(self.keys.key(name), member).ignore();
+        self.len += 1;
+    }
+
     /// Drops the members of a sorted set scored below `score`.
     pub fn zremrangebyscore_below(&mut self, name: &str, score: i64) {
         self.pipe

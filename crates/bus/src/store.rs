@@ -32,6 +32,37 @@ impl Bus {
         Ok(conn.hget(self.key(name), field).await?)
     }
 
+    /// Fields `fields` of hash `name` (`None` where unset), in one round trip.
+    pub async fn fields(
+        &self,
+        name: &str,
+        fields: &[&str],
+    ) -> Result<Vec<Option<String>>, BusError> {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connection();
+        let values: Vec<Option<String>> = redis::cmd("HMGET")
+            .arg(self.key(name))
+            .arg(fields)
+            .query_async(&mut conn)
+            .await?;
+        Ok(values)
+    }
+
+    /// How many fields hash `name` has.
+    pub async fn field_count(&self, name: &str) -> Result<u64, BusError> {
+        let mut conn = self.connection();
+        Ok(conn.hlen(self.key(name)).await? as u64)
+    }
+
+    /// Deletes key `name` (for a cache that grew past its bound), now rather than in a commit.
+    pub async fn forget(&self, name: &str) -> Result<(), BusError> {
+        let mut conn = self.connection();
+        conn.unlink(self.key(name)).await?;
+        Ok(())
+    }
+
     /// Sets field `field` of hash `name` to `value`, now rather than in a commit.
     pub async fn set_field(&self, name: &str, field: &str, value: &str) -> Result<(), BusError> {
         let mut conn = self.connection();
@@ -58,6 +89,27 @@ impl Bus {
             .iter()
             .zip(scores)
             .filter_map(|(member, score)| score.map(|_| *member))
+            .collect())
+    }
+
+    /// The score of each of `members` in sorted set `name` (`None` where absent), in one
+    /// round trip. A score that is not a whole number reads as absent.
+    pub async fn scores(&self, name: &str, members: &[&str]) -> Result<Vec<Option<i64>>, BusError> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connection();
+        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
+            .arg(self.key(name))
+            .arg(members)
+            .query_async(&mut conn)
+            .await?;
+        Ok(scores
+            .into_iter()
+            .map(|s| {
+                s.filter(|s| s.is_finite() && s.fract() == 0.0)
+                    .map(|s| s as i64)
+            })
             .collect())
     }
 

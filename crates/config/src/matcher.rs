@@ -26,6 +26,11 @@ pub struct MatcherConfig {
     pub active_within_days: Option<u32>,
     /// `matcher.mentors`: per-mentor settings, by user name.
     pub mentors: BTreeMap<String, MentorSettings>,
+    /// `matcher.in_flight_seconds` (default 86400, a day): a learner given to a mentor counts
+    /// toward the mentor's load once their greeting is posted; before that only for this long
+    /// after the decision, so that decisions made meanwhile respect the caps, but a greeting
+    /// skipped, refused or lost holds no mentor's place.
+    pub in_flight_seconds: u64,
 }
 
 impl MatcherConfig {
@@ -49,6 +54,7 @@ impl Default for MatcherConfig {
             max_active: None,
             active_within_days: None,
             mentors: BTreeMap::new(),
+            in_flight_seconds: 86_400,
         }
     }
 }
@@ -97,6 +103,9 @@ pub(crate) fn read(r: &mut Reader) -> Option<MatcherConfig> {
     let max_active = r.opt_u32("matcher.max_active");
     let active_within_days = r.opt_days("matcher.active_within_days");
     let mentors = mentor_settings(r);
+    let in_flight_seconds = r
+        .opt_seconds("matcher.in_flight_seconds")
+        .map_or(defaults.in_flight_seconds, |s| s.ceil() as u64);
     Some(MatcherConfig {
         seed,
         selection,
@@ -104,6 +113,7 @@ pub(crate) fn read(r: &mut Reader) -> Option<MatcherConfig> {
         max_active,
         active_within_days,
         mentors,
+        in_flight_seconds,
     })
 }
 

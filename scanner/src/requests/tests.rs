@@ -1,7 +1,7 @@
 //! Finding requests without a wiki: what a poll's changes and a reconcile's listing make of
 //! the same links.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use matchbot_config::Config;
@@ -166,8 +166,8 @@ fn a_request_handed_out_before_or_seen_twice_in_one_scan_is_kept_once_or_not_at_
         member(1, "Wikipedia:Co-op/A", added),
     ];
     let found = from_listing(&config, WRITING, &members, at(FLOOR));
-    let seen: HashSet<RequestId> = [found[1].key.request_id.clone()].into();
-    let kept = unseen(found, &seen);
+    let seen: HashMap<RequestId, i64> = [(found[1].key.request_id.clone(), 0)].into();
+    let kept = unseen(found, &seen, None);
     let titles: Vec<&str> = kept.iter().map(|s| s.title.as_str()).collect();
     assert_eq!(titles, ["Wikipedia:Co-op/A"]);
 }
@@ -195,4 +195,52 @@ fn a_sighting_becomes_the_request_of_its_learner() {
     assert_eq!(request.category_added, at(added));
     assert_eq!(request.scanned_at, scanned);
     assert_eq!(request.request_id, found[0].key.request_id);
+}
+
+#[test]
+fn a_request_handed_out_before_is_kept_again_only_once_its_row_is_overdue() {
+    let config = config();
+    let added = "2026-11-21T10:00:00Z";
+    let members = [
+        member(1, "Wikipedia:Co-op/A", added),
+        member(2, "Wikipedia:Co-op/B", added),
+        member(3, "Wikipedia:Co-op/C", added),
+    ];
+    let found = from_listing(&config, WRITING, &members, at(FLOOR));
+    let handed_out = at("2026-11-21T10:00:05Z").unix();
+    let seen: HashMap<RequestId, i64> = [
+        (found[0].key.request_id.clone(), handed_out),
+        (found[1].key.request_id.clone(), handed_out + 1),
+    ]
+    .into();
+    let titles =
+        |kept: Vec<Sighting>| -> Vec<String> { kept.into_iter().map(|s| s.title).collect() };
+    let again = |now: &str| {
+        Some(Again {
+            now: at(now),
+            after_seconds: 3600,
+        })
+    };
+    // A poll never hands out again; a reconcile within the grace neither.
+    assert_eq!(
+        titles(unseen(found.clone(), &seen, None)),
+        ["Wikipedia:Co-op/C"]
+    );
+    assert_eq!(
+        titles(unseen(found.clone(), &seen, again("2026-11-21T11:00:04Z"))),
+        ["Wikipedia:Co-op/C"]
+    );
+    // A's hour is up to the second; B's a second later.
+    assert_eq!(
+        titles(unseen(found.clone(), &seen, again("2026-11-21T11:00:05Z"))),
+        ["Wikipedia:Co-op/A", "Wikipedia:Co-op/C"]
+    );
+    assert_eq!(
+        titles(unseen(found, &seen, again("2026-11-21T11:00:06Z"))),
+        [
+            "Wikipedia:Co-op/A",
+            "Wikipedia:Co-op/B",
+            "Wikipedia:Co-op/C"
+        ]
+    );
 }

@@ -335,6 +335,14 @@ impl FakeWiki {
         self.lock().faults.extend(faults.iter().copied());
     }
 
+    /// Makes requests go wrong, in order, from the `nth` request of kind `what` on (kinds as
+    /// [`FakeWiki::requests`] counts them): to fail a job midway.
+    pub fn fail_at(&self, what: &str, nth: usize, faults: &[Fault]) {
+        self.lock()
+            .faults_at
+            .push((what.to_owned(), nth, faults.to_vec()));
+    }
+
     /// From now on, `per_mille` of every 1000 requests fail with HTTP 503 (half of the failed
     /// edits are saved before the 503).
     pub fn set_flaky(&self, per_mille: u64) {

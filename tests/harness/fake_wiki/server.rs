@@ -147,7 +147,19 @@ async fn api(
         .iter()
         .find_map(|k| p.get(*k))
         .map_or(action.clone(), |m| format!("{action}/{m}"));
-    *wiki.requests.entry(what).or_default() += 1;
+    let count = {
+        let count = wiki.requests.entry(what.clone()).or_default();
+        *count += 1;
+        *count
+    };
+    if let Some(i) = wiki
+        .faults_at
+        .iter()
+        .position(|(kind, n, _)| *kind == what && *n == count)
+    {
+        let (_, _, faults) = wiki.faults_at.remove(i);
+        wiki.faults.extend(faults);
+    }
 
     let mut fault = wiki.faults.pop_front();
     if fault.is_none() && wiki.flaky_per_mille > 0 && wiki.random() % 1000 < wiki.flaky_per_mille {

@@ -53,6 +53,9 @@ pub(super) struct Wiki {
     pub(super) edits: Vec<Edit>,
     pub(super) requests: BTreeMap<String, usize>,
     pub(super) faults: VecDeque<Fault>,
+    /// Faults to queue when the request counted under a kind reaches a number (see
+    /// [`super::FakeWiki::fail_at`]).
+    pub(super) faults_at: Vec<(String, usize, Vec<Fault>)>,
     /// Of every 1000 requests, how many get a random 503 (half of the edits among them saved).
     pub(super) flaky_per_mille: u64,
     rng: u64,
@@ -89,6 +92,7 @@ impl Wiki {
             edits: Vec::new(),
             requests: BTreeMap::new(),
             faults: VecDeque::new(),
+            faults_at: Vec::new(),
             flaky_per_mille: 0,
             rng: 0x9E37_79B9_7F4A_7C15,
             unavailable: 0,

@@ -176,3 +176,57 @@ fn an_unknown_category_is_an_error_not_a_guess() {
         ))
     );
 }
+
+#[test]
+fn a_request_decided_before_gets_its_decision_back_though_the_loads_changed_since() {
+    let p = pool(vec![mentor("Ada", 10), mentor("Bea", 20)], vec![], vec![]);
+    let capped = with(|s| s.max_active = Some(1));
+    let mut full = History::new();
+    loaded(&mut full, 10, 1);
+    // A request the draw would give Ada if she were free.
+    let r = (500..600)
+        .map(|page| request(user("Zoë", 50), WRITING, page))
+        .find(|r| capped.decide(r, &p, &History::new()).unwrap().mentor.name == "Ada")
+        .unwrap();
+    let first = capped.decide(&r, &p, &full).unwrap();
+    assert_eq!(first.mentor.name, "Bea", "Ada is at her cap");
+
+    // Ada's earlier greeting was skipped since: she has room now, but the request decided
+    // before (a replay, a reconcile handing it out again) is decided as it was.
+    let mut since = History::new();
+    since.add_decision(first.clone());
+    let mut again = r.clone();
+    again.scanned_at = at(NOW).plus_seconds(3600);
+    assert_eq!(capped.decide(&again, &p, &since).unwrap(), first);
+    assert_eq!(
+        capped.decide(&r, &p, &History::new()).unwrap().mentor.name,
+        "Ada",
+        "without the earlier decision, Ada would be drawn"
+    );
+}
+
+#[test]
+fn an_earlier_decision_naming_someone_the_pool_does_not_list_is_decided_afresh() {
+    let p = pool(vec![mentor("Ada", 10)], vec![], vec![]);
+    let r = request(user("Zoë", 50), WRITING, 500);
+    let honest = policy().decide(&r, &p, &History::new()).unwrap();
+    let forged = |change: &dyn Fn(&mut Decision)| {
+        let mut d = honest.clone();
+        change(&mut d);
+        let mut history = History::new();
+        history.add_decision(d);
+        policy().decide(&r, &p, &history).unwrap()
+    };
+    // Someone else, a skill the configuration does not name, another learner.
+    assert_eq!(forged(&|d| d.mentor = user("Mallory", 66)), honest);
+    assert_eq!(forged(&|d| d.mentor_skill = "<script>".into()), honest);
+    assert_eq!(forged(&|d| d.request.learner = user("Eve", 67)), honest);
+    assert_eq!(
+        forged(&|d| {
+            d.level = Level::Maintainer;
+            d.mentor_profile = None;
+            d.mentor = user("Mallory", 66);
+        }),
+        honest
+    );
+}
