@@ -55,9 +55,8 @@ fn decision(request: Request, mentor_id: u64) -> Decision {
     }
 }
 
-/// Writes `assignments` to a fresh ledger, reads it for `batch` and compares every load.
-async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
-    let prefix = format!("matchbot-test:ledger-{name}-{}:", std::process::id());
+/// A bus on the real Redis whose keys are derived from `prefix`.
+async fn bus(prefix: &str) -> Bus {
     let redelivery = Redelivery {
         claim_idle: Duration::from_secs(300),
         max_deliveries: 5,
@@ -66,15 +65,21 @@ async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
         Secret::new("the ledger tests' signing key, long enough"),
         [],
     );
-    let bus = Bus::connect(
+    Bus::connect(
         "redis://127.0.0.1:6379/",
-        &prefix,
+        prefix,
         signing,
         redelivery,
         Duration::from_secs(3600),
     )
     .await
-    .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)");
+    .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)")
+}
+
+/// Writes `assignments` to a fresh ledger, reads it for `batch` and compares every load.
+async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
+    let prefix = format!("matchbot-test:ledger-{name}-{}:", std::process::id());
+    let bus = bus(&prefix).await;
     for chunk in assignments.chunks(100) {
         let mut commit = bus.commit_builder();
         for decision in chunk {
@@ -214,18 +219,7 @@ async fn only_greetings_posted_or_in_flight_for_a_while_count_toward_a_load() {
 
     const IN_FLIGHT: u64 = 3_600;
     let prefix = format!("matchbot-test:ledger-settle-{}:", std::process::id());
-    let redelivery = Redelivery {
-        claim_idle: Duration::from_secs(300),
-        max_deliveries: 5,
-    };
-    let bus = Bus::connect(
-        "redis://127.0.0.1:6379/",
-        &prefix,
-        redelivery,
-        Duration::from_secs(3600),
-    )
-    .await
-    .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)");
+    let bus = bus(&prefix).await;
     let pool = MentorPool {
         general: vec![Mentor {
             user: mentor(1),
@@ -310,7 +304,7 @@ async fn only_greetings_posted_or_in_flight_for_a_while_count_toward_a_load() {
 
     let mut conn = bus.connection();
     let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
+        .arg(format!("{}*", bus.namespace()))
         .query_async(&mut conn)
         .await
         .expect("list keys");

@@ -155,9 +155,14 @@ mod tests {
             claim_idle: std::time::Duration::from_secs(300),
             max_deliveries: 5,
         };
+        let signing = matchbot_bus::Signing::new(
+            matchbot_secret::Secret::new("the creators test's signing key, long enough"),
+            [],
+        );
         let bus = Bus::connect(
             "redis://127.0.0.1:6379/",
             &prefix,
+            signing,
             redelivery,
             std::time::Duration::from_secs(3600),
         )
