@@ -9,6 +9,9 @@ use matchbot_wiki::{Client, TalkPageAndRequest};
 use crate::greeting::marker;
 use crate::plan::{self, Read, Step, Surface, Verdict};
 
+/// The code of a failed outcome whose decision names someone MediaWiki would not allow.
+pub const REFUSED_NAME: &str = "refused-name";
+
 /// Carries out `decision`, given what was read for it (its talk page and when the request
 /// category was added to the profile, see [`Client::talk_pages_and_requests`]); with
 /// `dry_run`, everything but the edit. The run loop waits for the run page before calling
@@ -108,6 +111,14 @@ async fn carry_out(
         Verdict::Skip { reason } => {
             tracing::info!(%request, talk_page = %title, %reason, "greeting skipped");
             Ok((OutcomeKind::Skipped { reason }, Timestamp::now()))
+        }
+        Verdict::Refuse { reason } => {
+            tracing::warn!(%request, talk_page = %title, %reason, "greeting refused");
+            let kind = OutcomeKind::Failed {
+                code: REFUSED_NAME.into(),
+                info: reason,
+            };
+            Ok((kind, Timestamp::now()))
         }
         Verdict::DryRun(greeting) => {
             tracing::info!(%request, talk_page = %title, "dry run: greeting not posted");

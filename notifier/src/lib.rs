@@ -31,7 +31,7 @@
 //!
 //! # Layout
 //!
-//! - `greeting`: the text and the marker.
+//! - `greeting`: the text and the marker; `names`: what a name may hold before it is rendered.
 //! - `plan`: the checks a greeting goes through, as a pure function of what was read.
 //! - `greet`: one decision carried out on the wiki: the reads its plan asks for, the edit, the
 //!   outcome.
@@ -42,13 +42,14 @@
 mod error;
 mod greet;
 pub mod greeting;
+mod names;
 pub mod plan;
 mod reads;
 mod trial;
 mod worker;
 
 pub use error::NotifierError;
-pub use greet::greet;
+pub use greet::{REFUSED_NAME, greet};
 pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 pub use plan::MESSAGE_TYPE;
 pub use reads::decisions_per_read;

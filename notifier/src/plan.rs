@@ -12,7 +12,8 @@
 //! 3. Do `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
 //!    Then it is skipped, naming the template.
 //! 4. Otherwise the greeting: a new section on a page, a new topic on a board; in a dry run,
-//!    only its text.
+//!    only its text. A decision naming someone (or a skill) with characters MediaWiki allows in
+//!    no user name or title is refused, and nothing is posted.
 
 use matchbot_config::{Config, MissingTalkPage};
 use matchbot_model::{Decision, Request, Timestamp};
@@ -93,6 +94,12 @@ pub enum Verdict {
         /// Why, for a person.
         reason: String,
     },
+    /// The greeting cannot be rendered safely: a name in the decision is one MediaWiki would
+    /// refuse. Nothing is posted; the outcome is a failure with this reason.
+    Refuse {
+        /// Why, for a person.
+        reason: String,
+    },
     /// A dry run: the greeting that would be posted.
     DryRun(Greeting),
     /// Post this greeting.
@@ -154,9 +161,16 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
             return Step::Decided(Verdict::Skip { reason });
         }
     };
-    let greeting = match on {
+    let rendered = match on {
         Surface::Page => render_greeting(config, decision),
         Surface::Board => render_flow_greeting(config, decision),
+    };
+    let greeting = match rendered {
+        Ok(greeting) => greeting,
+        Err(refused) => {
+            let reason = refused.to_string();
+            return Step::Decided(Verdict::Refuse { reason });
+        }
     };
     Step::Decided(if dry_run {
         Verdict::DryRun(greeting)

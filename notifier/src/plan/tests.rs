@@ -263,3 +263,20 @@ fn a_dry_run_decides_everything_but_the_edit() {
 fn page_with_nobots() -> TalkPage {
     page("{{nobots}}")
 }
+
+#[test]
+fn a_decision_naming_someone_mediawiki_would_refuse_is_refused_not_posted() {
+    let mut d = decision();
+    d.request.learner.name = "Zoë]]\n==Free money==\n[[User:Zoë".into();
+    let page = page("Hello.");
+    for dry_run in [false, true] {
+        let read = Read::new(&page, Some(added()));
+        let Step::Decided(verdict) = next(&config(), &d, &read, dry_run) else {
+            panic!("a page needs nothing more");
+        };
+        assert!(
+            matches!(&verdict, Verdict::Refuse { reason } if reason.starts_with("the learner's name \"Zoë]]\\n==Free")),
+            "{verdict:?}"
+        );
+    }
+}

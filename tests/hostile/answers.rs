@@ -1,0 +1,1 @@
+//! Edit answers that are neither a success nor an error MatchBot knows.
