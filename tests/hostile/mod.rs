@@ -13,6 +13,7 @@ use matchbot_secret::Secret;
 use matchbot_wiki::{Client, Error};
 
 mod answers;
+mod client;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
 /// The talk page of Ken's profile (`Wikipedia:Co-op/Ken`).

@@ -25,6 +25,8 @@ pub(crate) struct Inner {
     pub(crate) maxlag: Option<u32>,
     pub(crate) auth: Option<Auth>,
     pub(crate) max_retries: u32,
+    /// The longest the client waits before a retry, whatever `Retry-After` asks.
+    pub(crate) longest_wait: std::time::Duration,
     /// Login state and the cached csrf token. A tokio mutex because logging in awaits, and two
     /// tasks that both find the session lost must not both log in.
     pub(crate) session: Mutex<Session>,

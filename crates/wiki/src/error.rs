@@ -39,6 +39,14 @@ pub enum Error {
     #[error("the wiki's answer could not be read: {0}")]
     Decode(String),
 
+    /// The HTTP client could not be built (a TLS backend that cannot start, say): nothing a
+    /// retry mends.
+    #[error("the HTTP client cannot be built: {0}")]
+    Setup(String),
+    /// The configured User-Agent cannot be sent as an HTTP header.
+    #[error("login.useragent: the User-Agent {0}")]
+    UserAgent(String),
+
     /* MediaWiki-side conditions that pass */
     /// The database replicas lag more than our `maxlag`.
     #[error("the wiki is lagged: {info}")]
@@ -146,6 +154,8 @@ impl Error {
             Error::Http(_) => "http",
             Error::Status { .. } => "http-status",
             Error::Decode(_) => "bad-response",
+            Error::Setup(_) => "client-setup",
+            Error::UserAgent(_) => "bad-user-agent",
             Error::Maxlag { .. } => "maxlag",
             Error::Readonly(_) => "readonly",
             Error::RateLimited(_) => "ratelimited",

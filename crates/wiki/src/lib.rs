@@ -51,7 +51,7 @@ mod request;
 mod users;
 mod watchlist;
 
-pub use builder::Builder;
+pub use builder::{Builder, LONGEST_WAIT};
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::Client;
 pub use edit::{Replaced, Saved};

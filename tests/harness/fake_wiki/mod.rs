@@ -72,6 +72,8 @@ pub enum Fault {
     TooManyRequests,
     /// Answer the `ratelimited` error (MediaWiki sends no `Retry-After` with it).
     RateLimited,
+    /// Answer HTTP 503 with `Retry-After: 86400`, as an overloaded proxy might.
+    UnavailableForADay,
     /// Forget the session's csrf token, so the one the client holds is refused (`badtoken`).
     StaleToken,
 }

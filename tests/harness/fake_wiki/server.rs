@@ -162,6 +162,13 @@ async fn api(
             wiki.unavailable += 1;
             unavailable()
         }
+        Some(Fault::UnavailableForADay) => {
+            wiki.unavailable += 1;
+            let mut r = unavailable();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("86400"));
+            r
+        }
         Some(Fault::Maxlag) => {
             let mut r = axum::Json(error("maxlag", "Waiting for 10.64.0.1: 7 seconds lagged."))
                 .into_response();
