@@ -21,6 +21,11 @@ pub struct NotifierConfig {
     /// `notifier.missing_talk_page` (default `wikitext`): what a missing talk page becomes on a
     /// wiki with Flow. Without Flow it is always a wikitext page.
     pub missing_talk_page: MissingTalkPage,
+    /// `notifier.edit_time_limit_seconds` (default 200, Wikimedia's limit on a POST request; 0
+    /// allowed, for tests): how long the wiki may still be saving an edit whose answer was
+    /// lost. A greeting whose edit ended in a timeout or a 5xx is looked for in the bot's own
+    /// revisions only once this has passed since it was sent, and posted again only if absent.
+    pub edit_time_limit: Duration,
 }
 
 impl NotifierConfig {
@@ -53,6 +58,7 @@ impl NotifierConfig {
             run_page_check: Duration::from_secs(60),
             edit_interval: Duration::from_secs(10),
             missing_talk_page: MissingTalkPage::Wikitext,
+            edit_time_limit: Duration::from_secs(200),
         }
     }
 }
@@ -86,11 +92,15 @@ pub(crate) fn read(r: &mut Reader, bot: Option<&str>) -> Option<NotifierConfig> 
             defaults.missing_talk_page
         }
     };
+    let edit_time_limit = r
+        .opt_seconds_or_zero("notifier.edit_time_limit_seconds")
+        .map_or(defaults.edit_time_limit, Duration::from_secs_f64);
     Some(NotifierConfig {
         summary_suffix,
         run_page: run_page?,
         run_page_check,
         edit_interval,
         missing_talk_page,
+        edit_time_limit,
     })
 }
