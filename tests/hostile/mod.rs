@@ -14,6 +14,7 @@ use matchbot_wiki::{Client, Error};
 
 mod answers;
 mod client;
+mod pipeline;
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
 /// The talk page of Ken's profile (`Wikipedia:Co-op/Ken`).

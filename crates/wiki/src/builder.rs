@@ -134,6 +134,7 @@ impl Builder {
                 longest_wait: self.longest_wait,
                 session: Mutex::new(Session::default()),
                 gate: self.gate,
+                uncertain: Default::default(),
                 flow: tokio::sync::OnceCell::new(),
             }),
         };

@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     pub(crate) session: Mutex<Session>,
     /// The kill switch, the pause between edits and the edit budget.
     pub(crate) gate: EditGate,
+    /// Pages whose last edit's result is unknown.
+    pub(crate) uncertain: crate::uncertain::Uncertain,
     /// Whether the wiki runs Flow, asked once.
     pub(crate) flow: tokio::sync::OnceCell<bool>,
 }

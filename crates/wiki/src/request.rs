@@ -173,6 +173,19 @@ impl Client {
                 );
             }
         }
+        // The format before `errorformat` (a wiki or a proxy that ignores it): one `error`.
+        if let Some(old) = body.get("error").filter(|e| e.is_object()) {
+            let error = ApiError {
+                code: old["code"].as_str().unwrap_or("unknown").to_owned(),
+                info: old["info"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(500)
+                    .collect(),
+            };
+            return Err(Error::from_api(error, retry_after));
+        }
         if let Some(first) = body
             .get("errors")
             .and_then(Value::as_array)
@@ -187,7 +200,13 @@ impl Client {
             }
             let error = ApiError {
                 code: first["code"].as_str().unwrap_or("unknown").to_owned(),
-                info: first["text"].as_str().unwrap_or("").to_owned(),
+                // The text is the wiki's to choose: kept to a length a log line and a row take.
+                info: first["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(500)
+                    .collect(),
             };
             return Err(Error::from_api(error, retry_after));
         }

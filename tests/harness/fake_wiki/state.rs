@@ -53,6 +53,8 @@ pub(super) struct Wiki {
     pub(super) edits: Vec<Edit>,
     pub(super) requests: BTreeMap<String, usize>,
     pub(super) faults: VecDeque<Fault>,
+    /// Faults for the coming `action=edit` requests only, in order.
+    pub(super) edit_faults: VecDeque<Fault>,
     /// Of every 1000 requests, how many get a random 503 (half of the edits among them saved).
     pub(super) flaky_per_mille: u64,
     rng: u64,
@@ -89,6 +91,7 @@ impl Wiki {
             edits: Vec::new(),
             requests: BTreeMap::new(),
             faults: VecDeque::new(),
+            edit_faults: VecDeque::new(),
             flaky_per_mille: 0,
             rng: 0x9E37_79B9_7F4A_7C15,
             unavailable: 0,
