@@ -51,6 +51,13 @@ pub async fn greet(
             match plan::next(config, decision, &read, dry_run) {
                 Step::Decided(verdict) => break verdict,
                 Step::AskForFlow => read.wiki_has_flow = Some(wiki.has_flow().await?),
+                Step::FindMarkerAuthor => {
+                    let bot = config.wiki.bot_name();
+                    let added = wiki
+                        .revision_adding(&page.title, bot, &marker(decision))
+                        .await?;
+                    read.marker_added = Some(added);
+                }
                 Step::FindMarkerOnBoard => {
                     let found = wiki
                         .flow_post_containing(&page.title, &marker(decision))
@@ -62,7 +69,7 @@ pub async fn greet(
                 }
             }
         };
-        carry_out(config, wiki, decision, &page.title, verdict).await
+        carry_out(wiki, decision, &page.title, verdict).await
     };
     match done.await {
         Ok((kind, at)) => Ok(outcome(&page.title, kind, at)),
@@ -73,7 +80,6 @@ pub async fn greet(
 
 /// Does what the verdict says, and says what came of it, when.
 async fn carry_out(
-    config: &Config,
     wiki: &Client,
     decision: &Decision,
     title: &str,
@@ -84,11 +90,10 @@ async fn carry_out(
         Verdict::PostedBefore {
             on: Surface::Page,
             postid,
+            revision,
         } => {
-            let bot = config.wiki.bot_name();
-            let earlier = wiki.revision_adding(title, bot, &marker(decision)).await?;
             tracing::info!(%request, talk_page = %title, "greeting already on the page; not posting again");
-            let (revid, at) = earlier.map_or((0, Timestamp::now()), |r| (r.revid, r.timestamp));
+            let (revid, at) = revision.map_or((0, Timestamp::now()), |r| (r.revid, r.timestamp));
             let kind = OutcomeKind::Posted {
                 revid,
                 already: true,
@@ -99,6 +104,7 @@ async fn carry_out(
         Verdict::PostedBefore {
             on: Surface::Board,
             postid,
+            ..
         } => {
             tracing::info!(%request, talk_page = %title, "greeting already on the board; not posting again");
             let kind = OutcomeKind::Posted {

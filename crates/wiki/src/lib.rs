@@ -60,7 +60,9 @@ pub use client::Client;
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
-pub use pages::{Creator, RequestCheck, Revision, TalkPage, TalkPageAndRequest};
+pub use pages::{
+    Creator, MOST_OWN_REVISIONS, RequestCheck, Revision, TalkPage, TalkPageAndRequest,
+};
 pub use uncertain::MOST_BAD_ANSWERS;
 pub use watchlist::{CategoryChange, CategoryChanges};
 
