@@ -1,7 +1,11 @@
-//! Edit answers that are neither a success nor an error MatchBot knows: each comes to an end.
+//! Edit answers that are neither a success nor an error MatchBot knows, and edits whose result
+//! is unknown: each comes to an end, none is posted twice.
+
+use std::time::Duration;
 
 use harness::fake_wiki::{Clock, FakeWiki, Fault};
 use matchbot_model::OutcomeKind;
+use matchbot_notifier::greet;
 use matchbot_wiki::Error;
 
 use super::{TALK, bot_client, bot_edits, config, decision, greet_ken};
@@ -62,4 +66,29 @@ async fn an_answer_that_is_none_is_tried_a_few_times_then_given_up() {
     );
     assert!(!error.is_transient(), "{error}: nothing retries it");
     assert!(error.to_string().contains(TALK), "{error}");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_answer_waits_for_the_first_edit_and_finds_it() {
+    let wiki = FakeWiki::start(Clock::Real).await;
+    let client = warm_client(&wiki).await;
+    let mut config = config();
+    config.notifier.edit_time_limit = Duration::from_secs(3);
+    let d = decision();
+    let page = client.talk_page(TALK).await.expect("read");
+    // The wiki answers 503 at once and saves the greeting a second later.
+    wiki.fail_next_edits(&[Fault::SavedLater]);
+    let read = Ok((page, Some(d.request.category_added)));
+    let first = greet(&config, &client, &d, read, false).await;
+    let error = first.expect_err("the wiki answered 503");
+    assert!(error.is_transient(), "{error}");
+    // The worker's first retry, 250 ms later: the page does not show the greeting yet.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let again = greet_ken(&config, &client, &d).await.expect("the retry");
+    assert!(
+        matches!(again, OutcomeKind::Posted { already: true, revid, .. } if revid > 0),
+        "{again:?}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(bot_edits(&wiki, TALK), 1, "greeted once");
 }
