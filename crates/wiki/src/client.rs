@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::gate::EditGate;
+use crate::gate::{EditGate, Uncertain};
 
 /// A MediaWiki API client. Cheap to clone: clones share the session, cookies and tokens.
 #[derive(Clone)]
@@ -33,7 +33,7 @@ pub(crate) struct Inner {
     /// The kill switch, the pause between edits and the edit budget.
     pub(crate) gate: EditGate,
     /// Pages whose last edit's result is unknown.
-    pub(crate) uncertain: crate::uncertain::Uncertain,
+    pub(crate) uncertain: Uncertain,
     /// Whether the wiki runs Flow, asked once.
     pub(crate) flow: tokio::sync::OnceCell<bool>,
 }

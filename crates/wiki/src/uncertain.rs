@@ -7,40 +7,17 @@
 //! repeated on the same page, is not waited out for ever: after [`MOST_BAD_ANSWERS`] in a row
 //! the edit's error becomes [`Error::BadAnswers`], which nothing retries.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::gate::Unknown;
 
 /// How many unreadable answers in a row to edits of one page before the edit is given up.
 pub const MOST_BAD_ANSWERS: u32 = 3;
 
 /// How many pages are remembered; the oldest is forgotten first.
 const MOST_PAGES: usize = 1024;
-
-/// Pages whose last edit's result is unknown.
-#[derive(Debug, Default)]
-pub(crate) struct Uncertain(Mutex<HashMap<String, Unknown>>);
-
-#[derive(Debug, Clone, Copy)]
-struct Unknown {
-    /// When the edit's error came back: the edit was sent before then.
-    at: Instant,
-    /// Unreadable answers in a row.
-    bad_answers: u32,
-}
-
-impl Uncertain {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Unknown>) -> T) -> T {
-        let mut pages = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut pages)
-    }
-}
 
 impl Client {
     /// When the last edit of `title` whose result is unknown ended (`None`: the last edit's
