@@ -13,6 +13,8 @@ mod deploy;
 mod e2e;
 /// Nothing lost, nothing doubled, through crashes and restarts of every part.
 mod fault;
+/// Hostile answers from the wiki and hostile decisions, in-process against the fake wiki.
+mod hostile;
 /// The four workers run in-process, each handed its connected parts and a shutdown future.
 mod inprocess;
 /// The workspace's shape: file sizes, module rings, crate dependencies, references.

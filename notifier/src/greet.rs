@@ -1,6 +1,14 @@
 //! Carrying out one decision on the wiki: the reads its plan asks for, then the edit, and the
 //! outcome. Errors about the page become the outcome; errors about the wiki or the session are
 //! returned.
+//!
+//! After an edit of the page whose result is unknown (a timeout, a 5xx, an answer that is
+//! none), the wiki may still be saving it: the text read a moment later need not show it yet.
+//! So before posting there again the notifier waits until `notifier.edit_time_limit_seconds`
+//! have passed since that edit ended, then looks for the greeting among the bot's own latest
+//! revisions (or the board's topics), and posts only if it is not there.
+
+use std::time::Instant;
 
 use matchbot_config::Config;
 use matchbot_model::{Decision, Outcome, OutcomeKind, Timestamp};
@@ -8,6 +16,9 @@ use matchbot_wiki::{Client, TalkPageAndRequest};
 
 use crate::greeting::marker;
 use crate::plan::{self, Read, Step, Surface, Verdict};
+
+/// The code of a failed outcome whose decision names someone MediaWiki would not allow.
+pub const REFUSED_NAME: &str = "refused-name";
 
 /// Carries out `decision`, given what was read for it (its talk page and when the request
 /// category was added to the profile, see [`Client::talk_pages_and_requests`]); with
@@ -48,6 +59,13 @@ pub async fn greet(
             match plan::next(config, decision, &read, dry_run) {
                 Step::Decided(verdict) => break verdict,
                 Step::AskForFlow => read.wiki_has_flow = Some(wiki.has_flow().await?),
+                Step::FindMarkerAuthor => {
+                    let bot = config.wiki.bot_name();
+                    let added = wiki
+                        .revision_adding(&page.title, bot, &marker(decision))
+                        .await?;
+                    read.marker_added = Some(added);
+                }
                 Step::FindMarkerOnBoard => {
                     let found = wiki
                         .flow_post_containing(&page.title, &marker(decision))
@@ -77,15 +95,20 @@ async fn carry_out(
     verdict: Verdict,
 ) -> Result<(OutcomeKind, Timestamp), matchbot_wiki::Error> {
     let request = &decision.request.request_id;
+    if let Verdict::Post { on, .. } = &verdict
+        && wiki.uncertain_write(title).is_some()
+        && let Some(found) = posted_meanwhile(config, wiki, decision, title, *on).await?
+    {
+        return Ok(found);
+    }
     match verdict {
         Verdict::PostedBefore {
             on: Surface::Page,
             postid,
+            revision,
         } => {
-            let bot = config.wiki.bot_name();
-            let earlier = wiki.revision_adding(title, bot, &marker(decision)).await?;
             tracing::info!(%request, talk_page = %title, "greeting already on the page; not posting again");
-            let (revid, at) = earlier.map_or((0, Timestamp::now()), |r| (r.revid, r.timestamp));
+            let (revid, at) = revision.map_or((0, Timestamp::now()), |r| (r.revid, r.timestamp));
             let kind = OutcomeKind::Posted {
                 revid,
                 already: true,
@@ -96,6 +119,7 @@ async fn carry_out(
         Verdict::PostedBefore {
             on: Surface::Board,
             postid,
+            ..
         } => {
             tracing::info!(%request, talk_page = %title, "greeting already on the board; not posting again");
             let kind = OutcomeKind::Posted {
@@ -108,6 +132,14 @@ async fn carry_out(
         Verdict::Skip { reason } => {
             tracing::info!(%request, talk_page = %title, %reason, "greeting skipped");
             Ok((OutcomeKind::Skipped { reason }, Timestamp::now()))
+        }
+        Verdict::Refuse { reason } => {
+            tracing::warn!(%request, talk_page = %title, %reason, "greeting refused");
+            let kind = OutcomeKind::Failed {
+                code: REFUSED_NAME.into(),
+                info: reason,
+            };
+            Ok((kind, Timestamp::now()))
         }
         Verdict::DryRun(greeting) => {
             tracing::info!(%request, talk_page = %title, "dry run: greeting not posted");
@@ -163,6 +195,66 @@ async fn carry_out(
             Ok((kind, Timestamp::now()))
         }
     }
+}
+
+/// After an edit of `title` whose result is unknown: waits until the wiki's request time limit
+/// has passed since it ended, then looks for the greeting among the bot's own latest revisions
+/// (or the board's topics). `Some` when it is there: posted after all.
+async fn posted_meanwhile(
+    config: &Config,
+    wiki: &Client,
+    decision: &Decision,
+    title: &str,
+    on: Surface,
+) -> Result<Option<(OutcomeKind, Timestamp)>, matchbot_wiki::Error> {
+    let request = &decision.request.request_id;
+    if let Some(ended) = wiki.uncertain_write(title) {
+        let settled = ended + config.notifier.edit_time_limit;
+        if settled > Instant::now() {
+            tracing::info!(
+                %request,
+                talk_page = %title,
+                wait_secs = (settled - Instant::now()).as_secs_f64(),
+                "the last edit of this page may still be saving: waiting past the wiki's time limit before looking for it"
+            );
+            tokio::time::sleep_until(settled.into()).await;
+        }
+    }
+    let marker = marker(decision);
+    let found = match on {
+        Surface::Page => {
+            let bot = config.wiki.bot_name();
+            let added = wiki.revision_adding(title, bot, &marker).await?;
+            added.map(|r| {
+                let kind = OutcomeKind::Posted {
+                    revid: r.revid,
+                    already: true,
+                    postid: None,
+                };
+                (kind, r.timestamp)
+            })
+        }
+        Surface::Board => wiki
+            .flow_post_containing(title, &marker)
+            .await?
+            .map(|postid| {
+                let kind = OutcomeKind::Posted {
+                    revid: 0,
+                    already: true,
+                    postid: Some(postid),
+                };
+                (kind, Timestamp::now())
+            }),
+    };
+    match &found {
+        Some(_) => {
+            tracing::info!(%request, talk_page = %title, "the earlier edit was saved after all; not posting again")
+        }
+        None => {
+            tracing::info!(%request, talk_page = %title, "the earlier edit is not there; posting")
+        }
+    }
+    Ok(found)
 }
 
 /// The outcome of a decision whose profile is not a subpage of `pages.main`: no talk page to

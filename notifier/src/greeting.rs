@@ -3,6 +3,8 @@
 use matchbot_config::{Config, render};
 use matchbot_model::{Decision, Level};
 
+use crate::names::{self, Refused};
+
 /// The invisible marker every greeting carries, naming its request. The notifier looks for it
 /// before posting, so neither a replayed stream nor a flushed Redis greets a learner twice.
 pub fn marker(decision: &Decision) -> String {
@@ -20,36 +22,44 @@ pub struct Greeting {
     pub summary: String,
 }
 
-/// Renders the greeting for `decision` as a new section of a wikitext talk page.
-pub fn render_greeting(config: &Config, decision: &Decision) -> Greeting {
+/// Renders the greeting for `decision` as a new section of a wikitext talk page; refused when
+/// a name in it is one MediaWiki would refuse (see `names`).
+pub fn render_greeting(config: &Config, decision: &Decision) -> Result<Greeting, Refused> {
     let g = &config.greetings;
-    let (topic, body) = topic_and_body(config, decision);
+    let (topic, body) = topic_and_body(config, decision)?;
     let section = render(
         &g.noflow_template,
         &[topic, &decision.request.learner.name, &body],
     );
-    Greeting {
+    Ok(Greeting {
         topic: topic.clone(),
         text: format!("{section} {}", marker(decision)),
         summary: config.notifier.summary(topic),
-    }
+    })
 }
 
 /// Renders the greeting for `decision` as a Flow topic: the greeting alone, as the original
 /// posted it (Flow signs posts and notifies the board's owner itself), then the marker.
-pub fn render_flow_greeting(config: &Config, decision: &Decision) -> Greeting {
-    let (topic, body) = topic_and_body(config, decision);
-    Greeting {
+pub fn render_flow_greeting(config: &Config, decision: &Decision) -> Result<Greeting, Refused> {
+    let (topic, body) = topic_and_body(config, decision)?;
+    Ok(Greeting {
         topic: topic.clone(),
         text: format!("{body} {}", marker(decision)),
         summary: config.notifier.summary(topic),
-    }
+    })
 }
 
-/// The section title and the greeting proper.
-fn topic_and_body<'c>(config: &'c Config, decision: &Decision) -> (&'c String, String) {
+/// The section title and the greeting proper, once every name from the decision is one
+/// MediaWiki would allow.
+fn topic_and_body<'c>(
+    config: &'c Config,
+    decision: &Decision,
+) -> Result<(&'c String, String), Refused> {
+    names::check("the learner's name", &decision.request.learner.name)?;
+    names::check("the mentor's name", &decision.mentor.name)?;
+    names::check("the skill", &decision.mentor_skill)?;
     let g = &config.greetings;
-    match decision.level {
+    Ok(match decision.level {
         Level::Skill | Level::General => (
             &g.match_topic,
             render(
@@ -61,7 +71,7 @@ fn topic_and_body<'c>(config: &'c Config, decision: &Decision) -> (&'c String, S
             &g.nomatch_topic,
             render(&g.nomatch_greeting, &[&decision.mentor.name]),
         ),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +124,7 @@ mod tests {
     #[test]
     fn a_match_names_the_mentor_and_the_skill_they_offer() {
         let d = decision(Level::General, "Grace", "general editing skills");
-        let g = render_greeting(&config(), &d);
+        let g = render_greeting(&config(), &d).unwrap();
         assert_eq!(g.topic, "Welcome to the Co-op! We have a mentor for you.");
         assert_eq!(g.summary, g.topic);
         assert!(g.text.starts_with(
@@ -135,7 +145,7 @@ mod tests {
     #[test]
     fn no_match_names_the_maintainer() {
         let d = decision(Level::Maintainer, "Maintainer", "images and media");
-        let g = render_greeting(&config(), &d);
+        let g = render_greeting(&config(), &d).unwrap();
         assert_eq!(g.topic, "Welcome to the Co-op!");
         assert!(
             g.text
@@ -147,7 +157,7 @@ mod tests {
     #[test]
     fn a_flow_topic_is_the_greeting_alone_with_its_marker() {
         let d = decision(Level::Skill, "Ada", "writing");
-        let g = render_flow_greeting(&config(), &d);
+        let g = render_flow_greeting(&config(), &d).unwrap();
         assert_eq!(g.topic, "Welcome to the Co-op! We have a mentor for you.");
         assert!(
             g.text
@@ -159,5 +169,23 @@ mod tests {
             g.text
         );
         assert!(g.text.ends_with(&marker(&d)));
+    }
+
+    #[test]
+    fn a_name_mediawiki_would_refuse_is_never_rendered() {
+        let config = config();
+        let mut learner = decision(Level::General, "Grace", "general editing skills");
+        learner.request.learner.name = "Ken]]\n==Free money==\n[[User:Ken".into();
+        let mentor = decision(Level::Skill, "Ada|x}}{{nobots", "writing");
+        let skill = decision(Level::Skill, "Ada", "writing\"]] <script>");
+        for (d, what) in [
+            (&learner, "the learner's name"),
+            (&mentor, "the mentor's name"),
+            (&skill, "the skill"),
+        ] {
+            let refused = render_greeting(&config, d).unwrap_err();
+            assert_eq!(refused.what, what);
+            assert_eq!(render_flow_greeting(&config, d).unwrap_err(), refused);
+        }
     }
 }

@@ -7,8 +7,9 @@
 //! 25 decisions in one API request when nothing waits between their edits, see
 //! [`decisions_per_read`]), together with the profile's request category. Then the [`plan`]
 //! decides, with no I/O of its own, in one sequence for wikitext pages and Flow boards alike:
-//! - the request's marker already there: the greeting was posted before (a crash between edit
-//!   and ack, a replay), recorded as posted, with the revision that added it;
+//! - the request's marker already there, added by one of the bot's own latest revisions: the
+//!   greeting was posted before (a crash between edit and ack, a replay), recorded as posted,
+//!   with that revision (a marker anyone else wrote counts for nothing);
 //! - the learner took the request category off their profile since, or took it off and put it
 //!   back (a newer request, which the scanner finds on its own): skipped, since nobody is
 //!   greeted for a request they withdrew;
@@ -31,7 +32,7 @@
 //!
 //! # Layout
 //!
-//! - `greeting`: the text and the marker.
+//! - `greeting`: the text and the marker; `names`: what a name may hold before it is rendered.
 //! - `plan`: the checks a greeting goes through, as a pure function of what was read.
 //! - `greet`: one decision carried out on the wiki: the reads its plan asks for, the edit, the
 //!   outcome.
@@ -42,13 +43,14 @@
 mod error;
 mod greet;
 pub mod greeting;
+mod names;
 pub mod plan;
 mod reads;
 mod trial;
 mod worker;
 
 pub use error::NotifierError;
-pub use greet::greet;
+pub use greet::{REFUSED_NAME, greet};
 pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 pub use plan::MESSAGE_TYPE;
 pub use reads::decisions_per_read;

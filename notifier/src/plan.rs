@@ -4,20 +4,22 @@
 //! it and asks again.
 //!
 //! The checks, in order:
-//! 1. Is the greeting there already (the request's marker on the page, or in a topic of the
-//!    board)? Then it was posted before — a crash between edit and ack, a replay — and is not
-//!    posted again.
+//! 1. Is the greeting there already (the request's marker on the page, added by one of the
+//!    bot's own revisions, or in a topic of the board)? Then it was posted before — a crash
+//!    between edit and ack, a replay — and is not posted again. A marker someone else wrote
+//!    (request ids can be worked out from public data) counts for nothing.
 //! 2. Does the request still stand (the profile still in the request category, put there at
 //!    the time the request names)? A withdrawn or superseded request is skipped.
 //! 3. Do `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
 //!    Then it is skipped, naming the template.
 //! 4. Otherwise the greeting: a new section on a page, a new topic on a board; in a dry run,
-//!    only its text.
+//!    only its text. A decision naming someone (or a skill) with characters MediaWiki allows in
+//!    no user name or title is refused, and nothing is posted.
 
 use matchbot_config::{Config, MissingTalkPage};
 use matchbot_model::{Decision, Request, Timestamp};
-use matchbot_wiki::TalkPage;
 use matchbot_wiki::exclusion::{self, Allowed};
+use matchbot_wiki::{Revision, TalkPage};
 
 use crate::greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 
@@ -50,6 +52,9 @@ pub struct Read<'a> {
     pub board_post: Option<Option<String>>,
     /// On an existing board, once read: its header.
     pub board_header: Option<String>,
+    /// On a page whose text holds the marker, once looked up: the bot's own revision that
+    /// added it (`None`: none did, someone else wrote it).
+    pub marker_added: Option<Option<Revision>>,
 }
 
 impl<'a> Read<'a> {
@@ -61,6 +66,7 @@ impl<'a> Read<'a> {
             wiki_has_flow: None,
             board_post: None,
             board_header: None,
+            marker_added: None,
         }
     }
 }
@@ -70,6 +76,8 @@ impl<'a> Read<'a> {
 pub enum Step {
     /// Ask the wiki whether it runs Flow.
     AskForFlow,
+    /// Look among the bot's own revisions of the page for the one that added the marker.
+    FindMarkerAuthor,
     /// Read the board's newest topics, looking for the request's marker.
     FindMarkerOnBoard,
     /// Read the board's header, where a board's `{{bots}}` goes.
@@ -87,9 +95,17 @@ pub enum Verdict {
         on: Surface,
         /// The post carrying the marker, on a board.
         postid: Option<String>,
+        /// The bot's revision that added the marker, on a page.
+        revision: Option<Revision>,
     },
     /// No greeting, on purpose.
     Skip {
+        /// Why, for a person.
+        reason: String,
+    },
+    /// The greeting cannot be rendered safely: a name in the decision is one MediaWiki would
+    /// refuse. Nothing is posted; the outcome is a failure with this reason.
+    Refuse {
         /// Why, for a person.
         reason: String,
     },
@@ -122,14 +138,28 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
     };
     let marker = marker(decision);
     match (on, page.exists) {
-        (Surface::Page, _) if page.text.contains(&marker) => {
-            return Step::Decided(Verdict::PostedBefore { on, postid: None });
-        }
+        (Surface::Page, _) if page.text.contains(&marker) => match &read.marker_added {
+            None => return Step::FindMarkerAuthor,
+            Some(Some(revision)) => {
+                let revision = Some(revision.clone());
+                return Step::Decided(Verdict::PostedBefore {
+                    on,
+                    postid: None,
+                    revision,
+                });
+            }
+            // Someone else's: not the bot's greeting, whatever it says.
+            Some(None) => {}
+        },
         (Surface::Board, true) => match &read.board_post {
             None => return Step::FindMarkerOnBoard,
             Some(Some(postid)) => {
                 let postid = Some(postid.clone());
-                return Step::Decided(Verdict::PostedBefore { on, postid });
+                return Step::Decided(Verdict::PostedBefore {
+                    on,
+                    postid,
+                    revision: None,
+                });
             }
             Some(None) => {}
         },
@@ -154,9 +184,16 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
             return Step::Decided(Verdict::Skip { reason });
         }
     };
-    let greeting = match on {
+    let rendered = match on {
         Surface::Page => render_greeting(config, decision),
         Surface::Board => render_flow_greeting(config, decision),
+    };
+    let greeting = match rendered {
+        Ok(greeting) => greeting,
+        Err(refused) => {
+            let reason = refused.to_string();
+            return Step::Decided(Verdict::Refuse { reason });
+        }
     };
     Step::Decided(if dry_run {
         Verdict::DryRun(greeting)

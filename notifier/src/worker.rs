@@ -138,9 +138,17 @@ pub async fn run(
                 }
                 let outcome = match read {
                     Some(read) => {
-                        greet(config, &wiki, &entry.payload, read, trial.dry_run)
+                        let greeted = greet(config, &wiki, &entry.payload, read, trial.dry_run)
                             .instrument(span.clone())
-                            .await?
+                            .await;
+                        // An edit answered, again and again, with no answer: given up, so it
+                        // cannot hold the notifier for ever.
+                        if let Err(e @ matchbot_wiki::Error::BadAnswers { .. }) = &greeted {
+                            let reason = e.to_string();
+                            decisions.dead_letter_in(&mut commit, entry, &reason).await?;
+                            continue;
+                        }
+                        greeted?
                     }
                     None => not_a_profile(config, &entry.payload),
                 };

@@ -6,6 +6,7 @@
 //! - `etiquette`: exclusion templates, protection, the kill switch, dry runs and trials.
 //! - `scanner`: polls, reconcile, withdrawn requests, the mentor pool and blocks.
 //! - `budget`: the requests the wiki receives while idle and per match.
+//! - `markers`: a request marker someone else wrote does not pass for the greeting.
 //! - `matcher`: away, last edits and opt-outs from the wiki, as the matcher sees them.
 //! - `report`: `matchbot report --publish`, its page, the kill switch and `{{bots}}`.
 //! - `operations`: `matchbot status`, `dlq` and `health` while the workers run and fail.
@@ -14,6 +15,7 @@
 mod budget;
 mod etiquette;
 mod lifecycle;
+mod markers;
 mod matcher;
 mod operations;
 mod pipeline;

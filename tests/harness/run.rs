@@ -114,7 +114,11 @@ impl Run {
         config["redis"]["prefix"] = json!(prefix);
         config["scanner"] = json!({ "poll_seconds": 1, "since": since });
         // Tests edit as fast as the wiki answers; the kill switch is the sandbox's own page.
-        config["notifier"] = json!({ "edit_interval_seconds": 0, "run_page_check_seconds": 1 });
+        config["notifier"] = json!({
+            "edit_interval_seconds": 0,
+            "run_page_check_seconds": 1,
+            "edit_time_limit_seconds": 1,
+        });
         let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
         config["login"]["site"] = json!(format!("127.0.0.1:{port}"));
         adjust(&mut config);

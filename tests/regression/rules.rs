@@ -131,7 +131,8 @@ fn orig_format_string_braces() {
     config["greetings"]["matchgreeting"] = json!("{{W}} [[User:{0}|{0}]] offers {1} {");
     let config = Config::from_json(&config.to_string(), Path::new("c.json"), signing_key_only)
         .expect("a greeting with templates is valid");
-    let greeting = render_greeting(&config, &decision("Ken", "Ada", Level::Skill, "writing"));
+    let greeting = render_greeting(&config, &decision("Ken", "Ada", Level::Skill, "writing"))
+        .expect("renders");
     assert!(
         greeting
             .text
@@ -284,7 +285,7 @@ fn orig_lying_general_fallback() {
         (d.level, d.mentor.name.as_str(), d.mentor_skill.as_str()),
         (Level::General, "Grace", "general editing skills")
     );
-    let greeting = render_greeting(&config, &d);
+    let greeting = render_greeting(&config, &d).expect("renders");
     assert!(
         greeting
             .text

@@ -91,7 +91,10 @@ async fn orig_unicode_name() {
     let text = wiki.text(TALK).expect("the page");
     assert_eq!(
         text,
-        format!("{old}{}", render_greeting(&config(), &d).text)
+        format!(
+            "{old}{}",
+            render_greeting(&config(), &d).expect("renders").text
+        )
     );
     assert!(text.contains("[[User:Çağrı|Çağrı]] offers mentoring in \"écriture\""));
 }
@@ -116,7 +119,10 @@ async fn orig_whole_page_rewrite() {
     assert!(!edit.params.contains_key("text"), "never the whole page");
     assert_eq!(
         wiki.text(TALK).expect("the page"),
-        format!("{old}{}", render_greeting(&config(), &d).text)
+        format!(
+            "{old}{}",
+            render_greeting(&config(), &d).expect("renders").text
+        )
     );
 }
 

@@ -25,6 +25,11 @@ pub struct NotifierConfig {
     /// `notifier.missing_talk_page` (default `wikitext`): what a missing talk page becomes on a
     /// wiki with Flow. Without Flow it is always a wikitext page.
     pub missing_talk_page: MissingTalkPage,
+    /// `notifier.edit_time_limit_seconds` (default 200, Wikimedia's limit on a POST request; 0
+    /// allowed, for tests): how long the wiki may still be saving an edit whose answer was
+    /// lost. A greeting whose edit ended in a timeout or a 5xx is looked for in the bot's own
+    /// revisions only once this has passed since it was sent, and posted again only if absent.
+    pub edit_time_limit: Duration,
 }
 
 impl NotifierConfig {
@@ -58,6 +63,7 @@ impl NotifierConfig {
             edit_interval: Duration::from_secs(10),
             daily_edit_cap: None,
             missing_talk_page: MissingTalkPage::Wikitext,
+            edit_time_limit: Duration::from_secs(200),
         }
     }
 }
@@ -98,6 +104,9 @@ pub(crate) fn read(r: &mut Reader, bot: Option<&str>) -> Option<NotifierConfig> 
             defaults.missing_talk_page
         }
     };
+    let edit_time_limit = r
+        .opt_seconds_or_zero("notifier.edit_time_limit_seconds")
+        .map_or(defaults.edit_time_limit, Duration::from_secs_f64);
     Some(NotifierConfig {
         summary_suffix,
         run_page: run_page?,
@@ -105,5 +114,6 @@ pub(crate) fn read(r: &mut Reader, bot: Option<&str>) -> Option<NotifierConfig> 
         edit_interval,
         daily_edit_cap,
         missing_talk_page,
+        edit_time_limit,
     })
 }

@@ -117,8 +117,19 @@ pub(crate) fn read(r: &mut Reader) -> Option<WikiConfig> {
 }
 
 /// Wikimedia's User-Agent policy asks for a way to reach whoever runs the bot: an email
-/// address, a URL or a user page. The original's sample placeholders do not count.
+/// address, a URL or a user page. The original's sample placeholders do not count, and the
+/// whole must be something an HTTP header can carry.
 fn check_contact(user_agent: &str) -> Result<(), String> {
+    // Sent as an HTTP header, which takes printable ASCII and spaces only.
+    if let Some(bad) = user_agent
+        .chars()
+        .find(|c| !(c.is_ascii_graphic() || *c == ' '))
+    {
+        return Err(format!(
+            "holds {bad:?}, which an HTTP header cannot carry: use printable ASCII and spaces \
+             (percent-encode a user name's other letters, as in its URL)"
+        ));
+    }
     if let Some(placeholder) = ["YOURNAME", "YOUREMAIL"]
         .iter()
         .find(|p| user_agent.contains(*p))

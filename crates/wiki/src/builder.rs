@@ -19,8 +19,13 @@ pub struct Builder {
     auth: Option<Auth>,
     timeout: Duration,
     max_retries: u32,
+    longest_wait: Duration,
     gate: EditGate,
 }
+
+/// The longest wait before a retry by default: as long as a worker waits at most between two
+/// tries of its own, and well inside the time before another replica takes a held entry over.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(30);
 
 impl Builder {
     /// The User-Agent, in the form Wikimedia's policy asks for: MatchBot's name and version,
@@ -74,6 +79,13 @@ impl Builder {
         self
     }
 
+    /// The longest wait before a retry (default [`LONGEST_WAIT`]): a `Retry-After` asking
+    /// for more is cut to this, with a warning, so that no answer holds the client for hours.
+    pub fn longest_wait(mut self, wait: Duration) -> Builder {
+        self.longest_wait = wait;
+        self
+    }
+
     /// The least time between two edits (default 10 s, as Wikipedia asks of bots; 0 in tests).
     pub fn edit_interval(mut self, interval: Duration) -> Builder {
         self.gate.interval = interval;
@@ -99,6 +111,7 @@ impl Builder {
     /// Builds the client and, when credentials were given, logs in (BotPassword) or checks
     /// the token (OAuth 2).
     pub async fn build(self) -> Result<Client, Error> {
+        check_user_agent(&self.user_agent)?;
         let http = reqwest::Client::builder()
             .user_agent(&self.user_agent)
             .cookie_store(true)
@@ -106,7 +119,7 @@ impl Builder {
             .timeout(self.timeout)
             .connect_timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| Error::Http(e.without_url().to_string()))?;
+            .map_err(|e| Error::Setup(e.without_url().to_string()))?;
         let client = Client {
             inner: Arc::new(Inner {
                 http,
@@ -118,8 +131,10 @@ impl Builder {
                 maxlag: self.maxlag,
                 auth: self.auth,
                 max_retries: self.max_retries,
+                longest_wait: self.longest_wait,
                 session: Mutex::new(Session::default()),
                 gate: self.gate,
+                uncertain: Default::default(),
                 flow: tokio::sync::OnceCell::new(),
             }),
         };
@@ -142,7 +157,54 @@ impl Client {
             auth: None,
             timeout: Duration::from_secs(30),
             max_retries: 5,
+            longest_wait: LONGEST_WAIT,
             gate: EditGate::default(),
         }
+    }
+}
+
+/// An HTTP header carries printable ASCII and spaces only; anything else in the User-Agent is a
+/// mistake in the configuration, which no retry mends.
+fn check_user_agent(user_agent: &str) -> Result<(), Error> {
+    match user_agent
+        .chars()
+        .find(|c| !(c.is_ascii_graphic() || *c == ' '))
+    {
+        Some(bad) => Err(Error::UserAgent(format!(
+            "holds {bad:?}: it is sent as an HTTP header, which takes printable ASCII and \
+             spaces only (percent-encode a user name's other letters, as in its URL)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_user_agent_no_http_header_can_carry_is_refused_as_configuration() {
+        for contact in ["User:Zoë", "ops@example.org\r\nX-Evil: 1", "tab\there"] {
+            let built = Client::builder("http://127.0.0.1:9/api.php")
+                .user_agent(contact)
+                .build()
+                .await;
+            let Err(error) = built else {
+                panic!("{contact:?} was accepted");
+            };
+            assert!(matches!(error, Error::UserAgent(_)), "{error}");
+            assert!(!error.is_transient(), "{error}: not an outage");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("login.useragent: the User-Agent holds"),
+                "{error}"
+            );
+        }
+        let fine = Client::builder("http://127.0.0.1:9/api.php")
+            .user_agent("User:Zo%C3%AB; ops@example.org")
+            .build()
+            .await;
+        assert!(fine.is_ok(), "{fine:?}");
     }
 }

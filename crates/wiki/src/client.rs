@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::gate::EditGate;
+use crate::gate::{EditGate, Uncertain};
 
 /// A MediaWiki API client. Cheap to clone: clones share the session, cookies and tokens.
 #[derive(Clone)]
@@ -25,11 +25,15 @@ pub(crate) struct Inner {
     pub(crate) maxlag: Option<u32>,
     pub(crate) auth: Option<Auth>,
     pub(crate) max_retries: u32,
+    /// The longest the client waits before a retry, whatever `Retry-After` asks.
+    pub(crate) longest_wait: std::time::Duration,
     /// Login state and the cached csrf token. A tokio mutex because logging in awaits, and two
     /// tasks that both find the session lost must not both log in.
     pub(crate) session: Mutex<Session>,
     /// The kill switch, the pause between edits and the edit budget.
     pub(crate) gate: EditGate,
+    /// Pages whose last edit's result is unknown.
+    pub(crate) uncertain: Uncertain,
     /// Whether the wiki runs Flow, asked once.
     pub(crate) flow: tokio::sync::OnceCell<bool>,
 }

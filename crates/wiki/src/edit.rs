@@ -47,12 +47,15 @@ impl Client {
             Some(revid) => params.push(("baserevid", revid)),
             None => params.push(("createonly", "1")),
         }
-        let answer = self.gated_edit(&params).await?;
-        let edit = succeeded(title, &answer)?;
-        if edit["nochange"].as_bool().unwrap_or(false) {
-            return Ok(Replaced::Unchanged);
-        }
-        saved(title, edit).map(Replaced::Saved)
+        let replaced = async {
+            let answer = self.gated_edit(&params).await?;
+            let edit = succeeded(title, &answer)?;
+            if edit["nochange"].as_bool().unwrap_or(false) {
+                return Ok(Replaced::Unchanged);
+            }
+            saved(title, edit).map(Replaced::Saved)
+        };
+        self.settle(title, replaced.await)
     }
 
     /// Appends `text` to the page `title` (creating it if missing), as a bot edit.
@@ -61,6 +64,10 @@ impl Client {
     /// text is kept as it is (the original read and re-saved whole pages, its defect 26 in
     /// docs/ARCHITECTURE.md). The edit waits for the kill switch, the edit interval and the
     /// budget. `allowed` is the page's `{{bots}}` verdict.
+    ///
+    /// An answer that is neither a success nor an API error (a captcha, an abuse filter's
+    /// `Failure`) is the wiki refusing this page: an [`Error::Api`] with its code. After an
+    /// edit whose result is unknown, see [`Client::uncertain_write`].
     pub async fn append(
         &self,
         title: &str,
@@ -69,18 +76,24 @@ impl Client {
         allowed: &Allowed,
     ) -> Result<Saved, Error> {
         allowed.covers(title)?;
-        let answer = self
-            .gated_edit(&[
-                ("action", "edit"),
-                ("title", title),
-                ("appendtext", text),
-                ("summary", summary),
-                ("bot", "1"),
-            ])
-            .await?;
-        saved(title, succeeded(title, &answer)?)
+        let appended = async {
+            let answer = self
+                .gated_edit(&[
+                    ("action", "edit"),
+                    ("title", title),
+                    ("appendtext", text),
+                    ("summary", summary),
+                    ("bot", "1"),
+                ])
+                .await?;
+            saved(title, succeeded(title, &answer)?)
+        };
+        self.settle(title, appended.await)
     }
 }
+
+/// The most of an answer an error quotes.
+const QUOTED_CHARS: usize = 300;
 
 /// The `edit` part of an answer whose result is `Success`.
 fn succeeded<'a>(
@@ -88,12 +101,38 @@ fn succeeded<'a>(
     answer: &'a serde_json::Value,
 ) -> Result<&'a serde_json::Value, Error> {
     let edit = &answer["edit"];
-    if edit["result"].as_str() != Some("Success") {
-        return Err(Error::Decode(format!(
-            "the edit of {title} did not succeed: {edit}"
-        )));
+    let quoted = || {
+        edit.to_string()
+            .chars()
+            .take(QUOTED_CHARS)
+            .collect::<String>()
+    };
+    match edit["result"].as_str() {
+        Some("Success") => Ok(edit),
+        // An extension stopped the edit (ConfirmEdit's captcha, an abuse filter, the spam
+        // blacklist) and said so in the edit's answer rather than as an API error: nothing
+        // was saved, and sending it again would meet the same refusal.
+        Some(_) => {
+            let code = match (edit["code"].as_str(), edit.get("captcha")) {
+                (Some(code), _) => code.to_owned(),
+                (None, Some(_)) => "captcha".to_owned(),
+                (None, None) => "edit-failure".to_owned(),
+            };
+            let info = match edit["info"].as_str() {
+                Some(info) => info.chars().take(QUOTED_CHARS).collect(),
+                None => format!("the wiki did not save the edit of {title}: {}", quoted()),
+            };
+            Err(Error::Api(crate::ApiError { code, info }))
+        }
+        None => Err(Error::Decode(format!(
+            "the answer to the edit of {title} says neither success nor failure: {}",
+            short(answer)
+        ))),
     }
-    Ok(edit)
+}
+
+fn short(answer: &serde_json::Value) -> String {
+    answer.to_string().chars().take(QUOTED_CHARS).collect()
 }
 
 /// The revision an edit answer reports.

@@ -39,6 +39,14 @@ pub enum Error {
     #[error("the wiki's answer could not be read: {0}")]
     Decode(String),
 
+    /// The HTTP client could not be built (a TLS backend that cannot start, say): nothing a
+    /// retry mends.
+    #[error("the HTTP client cannot be built: {0}")]
+    Setup(String),
+    /// The configured User-Agent cannot be sent as an HTTP header.
+    #[error("login.useragent: the User-Agent {0}")]
+    UserAgent(String),
+
     /* MediaWiki-side conditions that pass */
     /// The database replicas lag more than our `maxlag`.
     #[error("the wiki is lagged: {info}")]
@@ -98,6 +106,20 @@ pub enum Error {
         checked: String,
     },
 
+    /// Edits of one page were answered, [`crate::uncertain::MOST_BAD_ANSWERS`] times in a row,
+    /// with something that is not an API answer: given up, not retried.
+    #[error(
+        "the wiki's answer to {tries} edits of {title} in a row could not be read; the last: {last}"
+    )]
+    BadAnswers {
+        /// The page.
+        title: String,
+        /// How many answers in a row.
+        tries: u32,
+        /// The last one's error.
+        last: String,
+    },
+
     /* Everything else the API says */
     /// Any other API error (`protectedpage`, `blocked`, `permissiondenied`, `invalidtitle`, …).
     #[error("the wiki refused: {0}")]
@@ -140,12 +162,25 @@ impl Error {
         matches!(self, Error::Api(_))
     }
 
+    /// True when an edit that ended in this error may have been saved, or may still be: the
+    /// request timed out or broke, the wiki answered a 5xx (or any status but 429, which is
+    /// refused before anything is done), or its answer could not be read.
+    pub fn leaves_edit_unknown(&self) -> bool {
+        match self {
+            Error::Http(_) | Error::Decode(_) => true,
+            Error::Status { status, .. } => *status != 429,
+            _ => false,
+        }
+    }
+
     /// The API's error code, or a short code of ours for errors that did not come from the API.
     pub fn code(&self) -> &str {
         match self {
             Error::Http(_) => "http",
             Error::Status { .. } => "http-status",
             Error::Decode(_) => "bad-response",
+            Error::Setup(_) => "client-setup",
+            Error::UserAgent(_) => "bad-user-agent",
             Error::Maxlag { .. } => "maxlag",
             Error::Readonly(_) => "readonly",
             Error::RateLimited(_) => "ratelimited",
@@ -155,6 +190,7 @@ impl Error {
             Error::Stopped { .. } => "stopped",
             Error::EditBudgetSpent { .. } => "edit-budget-spent",
             Error::NotChecked { .. } => "not-checked",
+            Error::BadAnswers { .. } => "bad-answers",
             Error::Api(e) => &e.code,
         }
     }

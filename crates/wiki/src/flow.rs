@@ -102,6 +102,16 @@ impl Client {
         allowed: &Allowed,
     ) -> Result<FlowPost, Error> {
         allowed.covers(board)?;
+        let posted = self.post_flow_topic(board, topic, content).await;
+        self.settle(board, posted)
+    }
+
+    async fn post_flow_topic(
+        &self,
+        board: &str,
+        topic: &str,
+        content: &str,
+    ) -> Result<FlowPost, Error> {
         let answer = self
             .gated_edit(&[
                 ("action", "flow"),

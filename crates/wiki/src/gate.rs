@@ -1,6 +1,8 @@
 //! The state every edit's etiquette keeps: the kill switch's page and last reading, the pause
-//! between edits, the edit budget. The rules that read it are in `etiquette`.
+//! between edits, the edit budget; and the pages whose last edit's result is unknown. The
+//! rules that read it are in `etiquette` and `uncertain`.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
@@ -30,4 +32,26 @@ pub(crate) struct GateState {
     pub(crate) edits: u64,
     /// When the run page was last read, and what it said (`None`: `true`).
     pub(crate) run_page_read: Option<(Instant, Option<String>)>,
+}
+
+/// Pages whose last edit's result is unknown, by title.
+#[derive(Debug, Default)]
+pub(crate) struct Uncertain(std::sync::Mutex<HashMap<String, Unknown>>);
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unknown {
+    /// When the edit's error came back: the edit was sent before then.
+    pub(crate) at: Instant,
+    /// Unreadable answers in a row.
+    pub(crate) bad_answers: u32,
+}
+
+impl Uncertain {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Unknown>) -> T) -> T {
+        let mut pages = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut pages)
+    }
 }

@@ -28,6 +28,8 @@
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).
 //! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
+//! - `uncertain`: pages whose last edit's result is unknown (a timeout, a 5xx, an answer that
+//!   is none), so that a greeting is looked for before it is posted again.
 //! - `etiquette` (with its state in `gate`): what every edit waits for: the run page (kill
 //!   switch), the edit interval and the edit budget of a trial.
 //! - `exclusion`: `{{bots}}` / `{{nobots}}`, as Wikipedia's bot policy asks; every edit takes
@@ -48,16 +50,20 @@ mod login;
 mod pages;
 mod query;
 mod request;
+mod uncertain;
 mod users;
 mod watchlist;
 
-pub use builder::Builder;
+pub use builder::{Builder, LONGEST_WAIT};
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::Client;
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
-pub use pages::{Creator, RequestCheck, Revision, TalkPage, TalkPageAndRequest};
+pub use pages::{
+    Creator, MOST_OWN_REVISIONS, RequestCheck, Revision, TalkPage, TalkPageAndRequest,
+};
+pub use uncertain::MOST_BAD_ANSWERS;
 pub use watchlist::{CategoryChange, CategoryChanges};
 
 #[cfg(test)]

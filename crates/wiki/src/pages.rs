@@ -186,58 +186,85 @@ impl Client {
         }
     }
 
-    /// The oldest revision by `user` on `title` whose text contains `needle`: the edit that
-    /// added it. Used to recover the revision id of a greeting posted before a crash.
+    /// Of `user`'s newest [`MOST_OWN_REVISIONS`] revisions of `title`, the oldest that added
+    /// `needle`: its text holds it and the text before it does not. Anyone can write a marker
+    /// on a talk page; only one the bot's own edit added says the bot posted there. Two
+    /// requests whatever the page's history: the bot's revisions, then the revisions before
+    /// those that hold the needle.
     pub async fn revision_adding(
         &self,
         title: &str,
         user: &str,
         needle: &str,
     ) -> Result<Option<Revision>, Error> {
-        let mut next: Option<(String, String)> = None;
-        loop {
-            let mut params = vec![
+        let limit = MOST_OWN_REVISIONS.to_string();
+        let answer = self
+            .get(&[
                 ("action", "query"),
                 ("prop", "revisions"),
                 ("titles", title),
                 ("rvuser", user),
                 ("rvprop", "ids|timestamp|content"),
                 ("rvslots", "main"),
-                ("rvdir", "newer"),
-                ("rvlimit", "20"),
-            ];
-            if let Some((cont, rvcont)) = &next {
-                params.push(("continue", cont));
-                params.push(("rvcontinue", rvcont));
-            }
-            let answer = self.get(&params).await?;
-            let revisions = first_page(&answer)
-                .and_then(|p| p["revisions"].as_array().cloned())
-                .unwrap_or_default();
-            for r in revisions {
-                let text = r["slots"]["main"]["content"].as_str().unwrap_or("");
-                if text.contains(needle) {
-                    let revid = r["revid"].as_u64();
-                    let timestamp = r["timestamp"]
-                        .as_str()
-                        .and_then(|t| Timestamp::parse(t).ok());
-                    if let (Some(revid), Some(timestamp)) = (revid, timestamp) {
-                        return Ok(Some(Revision { revid, timestamp }));
+                ("rvlimit", &limit),
+            ])
+            .await?;
+        let revisions = first_page(&answer)
+            .and_then(|p| p["revisions"].as_array())
+            .into_iter()
+            .flatten();
+        // Oldest first, the ones whose text holds the needle: (revid, parentid, timestamp).
+        let mut holding: Vec<(u64, u64, Timestamp)> = revisions
+            .filter(|r| content(r).contains(needle))
+            .filter_map(|r| {
+                let timestamp = r["timestamp"].as_str()?;
+                Some((
+                    r["revid"].as_u64()?,
+                    r["parentid"].as_u64().unwrap_or(0),
+                    Timestamp::parse(timestamp).ok()?,
+                ))
+            })
+            .collect();
+        holding.sort_by_key(|(revid, _, _)| *revid);
+        let parents: Vec<String> = holding
+            .iter()
+            .filter(|(_, parent, _)| *parent != 0)
+            .map(|(_, parent, _)| parent.to_string())
+            .collect();
+        let mut parent_holds = BTreeMap::new();
+        if !parents.is_empty() {
+            let revids = parents.join("|");
+            let answer = self
+                .get(&[
+                    ("action", "query"),
+                    ("prop", "revisions"),
+                    ("revids", &revids),
+                    ("rvprop", "ids|content"),
+                    ("rvslots", "main"),
+                ])
+                .await?;
+            for page in answer["query"]["pages"].as_array().into_iter().flatten() {
+                for r in page["revisions"].as_array().into_iter().flatten() {
+                    if let Some(revid) = r["revid"].as_u64() {
+                        parent_holds.insert(revid, content(r).contains(needle));
                     }
                 }
             }
-            let block = answer.get("continue");
-            next = block.and_then(|b| {
-                Some((
-                    b["continue"].as_str()?.to_owned(),
-                    b["rvcontinue"].as_str()?.to_owned(),
-                ))
-            });
-            if next.is_none() {
-                return Ok(None);
-            }
         }
+        // A parent the answer left out (deleted, suppressed) cannot show the bot added it.
+        Ok(holding
+            .into_iter()
+            .find(|(_, parent, _)| *parent == 0 || parent_holds.get(parent) == Some(&false))
+            .map(|(revid, _, timestamp)| Revision { revid, timestamp }))
     }
+}
+
+/// How many of its own latest revisions of a page the bot looks through for a marker it added.
+/// The bot edits a learner's talk page once per greeting, so this is many greetings' worth.
+pub const MOST_OWN_REVISIONS: usize = 10;
+
+fn content(revision: &Value) -> &str {
+    revision["slots"]["main"]["content"].as_str().unwrap_or("")
 }
 
 /// What the notifier checks before greeting a learner: their talk page, and whether the

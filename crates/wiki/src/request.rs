@@ -66,6 +66,7 @@ impl Client {
                         };
                     match error.retry_after(attempt) {
                         Some(wait) if resend_is_safe && attempt < self.inner.max_retries => {
+                            let wait = bounded_wait(wait, self.inner.longest_wait);
                             tracing::warn!(
                                 error = %error,
                                 wait_ms = wait.as_millis() as u64,
@@ -172,6 +173,19 @@ impl Client {
                 );
             }
         }
+        // The format before `errorformat` (a wiki or a proxy that ignores it): one `error`.
+        if let Some(old) = body.get("error").filter(|e| e.is_object()) {
+            let error = ApiError {
+                code: old["code"].as_str().unwrap_or("unknown").to_owned(),
+                info: old["info"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(500)
+                    .collect(),
+            };
+            return Err(Error::from_api(error, retry_after));
+        }
         if let Some(first) = body
             .get("errors")
             .and_then(Value::as_array)
@@ -186,10 +200,52 @@ impl Client {
             }
             let error = ApiError {
                 code: first["code"].as_str().unwrap_or("unknown").to_owned(),
-                info: first["text"].as_str().unwrap_or("").to_owned(),
+                // The text is the wiki's to choose: kept to a length a log line and a row take.
+                info: first["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(500)
+                    .collect(),
             };
             return Err(Error::from_api(error, retry_after));
         }
         Ok(body)
+    }
+}
+
+/// `wait`, or `longest` when the wiki asked for more (a `Retry-After` of a day, say), which is
+/// logged: an answer must not hold the client, and the entry it works on, for hours.
+fn bounded_wait(wait: Duration, longest: Duration) -> Duration {
+    if wait <= longest {
+        return wait;
+    }
+    tracing::warn!(
+        asked_secs = wait.as_secs(),
+        waiting_secs = longest.as_secs(),
+        "the wiki asked to wait longer than the client's longest wait before a retry; waiting the longest wait"
+    );
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_the_wiki_asks_for_is_cut_to_the_longest() {
+        let longest = Duration::from_secs(30);
+        let day = Duration::from_secs(86_400);
+        assert_eq!(bounded_wait(day, longest), longest);
+        assert_eq!(
+            bounded_wait(Duration::from_secs(5), longest),
+            Duration::from_secs(5)
+        );
+        let asked = Error::Status {
+            status: 503,
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+        };
+        let wait = asked.retry_after(0).expect("a 503 is retried");
+        assert_eq!(bounded_wait(wait, longest), longest);
     }
 }

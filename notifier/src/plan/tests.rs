@@ -4,7 +4,7 @@ use std::path::Path;
 
 use matchbot_config::{Config, MissingTalkPage};
 use matchbot_model::{Decision, Level, PageRef, Request, RequestId, Timestamp, User};
-use matchbot_wiki::TalkPage;
+use matchbot_wiki::{Revision, TalkPage};
 
 use super::*;
 
@@ -80,8 +80,17 @@ fn missing() -> TalkPage {
     }
 }
 
-/// Follows the plan to its verdict, answering each read from `answers`, and says which reads
-/// it asked for.
+/// The bot's revision that added a marker, when a test's page has one.
+fn bots_revision() -> Revision {
+    Revision {
+        revid: 41,
+        timestamp: added(),
+    }
+}
+
+/// Follows the plan to its verdict, answering each read from `answers` (a marker on a page was
+/// added by [`bots_revision`], unless the test said otherwise first), and says which reads it
+/// asked for.
 fn follow(
     config: &Config,
     read: &mut Read<'_>,
@@ -92,6 +101,10 @@ fn follow(
     let mut asked = Vec::new();
     loop {
         match next(config, &decision(), read, dry_run) {
+            Step::FindMarkerAuthor => {
+                asked.push("author");
+                read.marker_added = Some(Some(bots_revision()));
+            }
             Step::AskForFlow => {
                 asked.push("flow?");
                 read.wiki_has_flow = Some(has_flow);
@@ -136,14 +149,19 @@ fn the_marker_is_looked_for_first_so_a_greeting_is_never_posted_twice() {
     let text = format!("{{{{nobots}}}} {}", marker(&decision()));
     let page = page(&text);
     let mut read = Read::new(&page, None);
-    let (verdict, _) = follow(&config(), &mut read, false, (false, None, ""));
-    assert!(matches!(
-        verdict,
-        Verdict::PostedBefore {
-            on: Surface::Page,
-            postid: None
-        }
-    ));
+    let (verdict, asked) = follow(&config(), &mut read, false, (false, None, ""));
+    assert_eq!(asked, ["author"]);
+    assert!(
+        matches!(
+            &verdict,
+            Verdict::PostedBefore {
+                on: Surface::Page,
+                postid: None,
+                revision: Some(r),
+            } if *r == bots_revision()
+        ),
+        "{verdict:?}"
+    );
 
     let board = board();
     let mut read = Read::new(&board, None);
@@ -154,7 +172,7 @@ fn the_marker_is_looked_for_first_so_a_greeting_is_never_posted_twice() {
         "the header is not needed once the marker is found"
     );
     assert!(
-        matches!(verdict, Verdict::PostedBefore { on: Surface::Board, postid: Some(p) } if p == "xyz")
+        matches!(verdict, Verdict::PostedBefore { on: Surface::Board, postid: Some(p), revision: None } if p == "xyz")
     );
 }
 
@@ -263,4 +281,40 @@ fn a_dry_run_decides_everything_but_the_edit() {
 
 fn page_with_nobots() -> TalkPage {
     page("{{nobots}}")
+}
+
+#[test]
+fn a_decision_naming_someone_mediawiki_would_refuse_is_refused_not_posted() {
+    let mut d = decision();
+    d.request.learner.name = "Zoë]]\n==Free money==\n[[User:Zoë".into();
+    let page = page("Hello.");
+    for dry_run in [false, true] {
+        let read = Read::new(&page, Some(added()));
+        let Step::Decided(verdict) = next(&config(), &d, &read, dry_run) else {
+            panic!("a page needs nothing more");
+        };
+        assert!(
+            matches!(&verdict, Verdict::Refuse { reason } if reason.starts_with("the learner's name \"Zoë]]\\n==Free")),
+            "{verdict:?}"
+        );
+    }
+}
+
+#[test]
+fn a_marker_the_bot_did_not_add_does_not_stop_the_greeting() {
+    let text = format!("Planted by someone: {}", marker(&decision()));
+    let page = page(&text);
+    let mut read = Read::new(&page, Some(added()));
+    read.marker_added = Some(None);
+    let (verdict, _) = follow(&config(), &mut read, false, (false, None, ""));
+    assert!(
+        matches!(
+            verdict,
+            Verdict::Post {
+                on: Surface::Page,
+                ..
+            }
+        ),
+        "{verdict:?}"
+    );
 }

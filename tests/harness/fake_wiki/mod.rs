@@ -72,6 +72,19 @@ pub enum Fault {
     TooManyRequests,
     /// Answer the `ratelimited` error (MediaWiki sends no `Retry-After` with it).
     RateLimited,
+    /// Answer an edit as ConfirmEdit does when it wants a captcha solved: `result: Failure`
+    /// with the captcha, nothing saved.
+    Captcha,
+    /// Refuse an edit with an error code MatchBot does not know (an abuse filter's), nothing
+    /// saved.
+    UnknownCode,
+    /// Answer HTTP 200 with an HTML page (a proxy's, a captive portal's), doing nothing.
+    NotJson,
+    /// Answer HTTP 503 at once, and save the edit a second later: a wiki still saving the
+    /// edit when its front end gave up.
+    SavedLater,
+    /// Answer HTTP 503 with `Retry-After: 86400`, as an overloaded proxy might.
+    UnavailableForADay,
     /// Forget the session's csrf token, so the one the client holds is refused (`badtoken`).
     StaleToken,
 }
@@ -341,6 +354,11 @@ impl FakeWiki {
         self.lock()
             .faults_at
             .push((what.to_owned(), nth, faults.to_vec()));
+    }
+
+    /// Makes the next edits (`action=edit` only) go wrong, in order.
+    pub fn fail_next_edits(&self, faults: &[Fault]) {
+        self.lock().edit_faults.extend(faults.iter().copied());
     }
 
     /// From now on, `per_mille` of every 1000 requests fail with HTTP 503 (half of the failed

@@ -37,6 +37,17 @@ pub(super) fn pages(
             }));
         }
     }
+    // By revision: each page holding one of them, with only those revisions.
+    let revids: Option<Vec<u64>> = p
+        .get("revids")
+        .map(|ids| ids.split('|').filter_map(|id| id.parse().ok()).collect());
+    if let Some(revids) = &revids {
+        let holding = wiki
+            .pages
+            .values()
+            .filter(|page| page.revisions.iter().any(|r| revids.contains(&r.revid)));
+        wanted.extend(holding.map(Ok));
+    }
     let rvprop: Vec<&str> = p
         .get("rvprop")
         .map_or("ids|timestamp|flags|comment|user", String::as_str)
@@ -76,7 +87,18 @@ pub(super) fn pages(
         if props.contains(&"revisions") {
             let list_mode =
                 p.contains_key("rvlimit") || p.contains_key("rvuser") || p.contains_key("rvdir");
+            // (revision, its parent's id: 0 for the page's first).
+            let parents: HashMap<u64, u64> = page
+                .revisions
+                .iter()
+                .scan(0, |before, r| {
+                    Some((r.revid, std::mem::replace(before, r.revid)))
+                })
+                .collect();
             let mut revisions: Vec<&Revision> = page.revisions.iter().collect();
+            if let Some(revids) = &revids {
+                revisions.retain(|r| revids.contains(&r.revid));
+            }
             if let Some(user) = p.get("rvuser") {
                 revisions.retain(|r| &r.user == user);
             }
@@ -93,7 +115,9 @@ pub(super) fn pages(
                     }
                 });
             }
-            let limit = if list_mode {
+            let limit = if revids.is_some() {
+                revisions.len()
+            } else if list_mode {
                 p.get("rvlimit").and_then(|n| n.parse().ok()).unwrap_or(1)
             } else {
                 1
@@ -112,6 +136,7 @@ pub(super) fn pages(
                         match *prop {
                             "ids" => {
                                 rv["revid"] = json!(r.revid);
+                                rv["parentid"] = json!(parents.get(&r.revid).copied().unwrap_or(0));
                             }
                             "timestamp" => rv["timestamp"] = json!(r.timestamp.to_string()),
                             "user" => rv["user"] = json!(r.user),

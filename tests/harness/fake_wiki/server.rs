@@ -124,6 +124,7 @@ async fn api(
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         return unavailable();
     }
+    let shared = Arc::clone(&wiki);
     let mut wiki = wiki.lock().expect("fake wiki state");
     let wiki = &mut *wiki;
     let mut new_cookie = None;
@@ -162,6 +163,9 @@ async fn api(
     }
 
     let mut fault = wiki.faults.pop_front();
+    if fault.is_none() && action == "edit" {
+        fault = wiki.edit_faults.pop_front();
+    }
     if fault.is_none() && wiki.flaky_per_mille > 0 && wiki.random() % 1000 < wiki.flaky_per_mille {
         fault = Some(if action == "edit" && wiki.random() % 2 == 0 {
             Fault::SavedThenUnavailable
@@ -173,6 +177,50 @@ async fn api(
         Some(Fault::Unavailable) => {
             wiki.unavailable += 1;
             unavailable()
+        }
+        Some(Fault::Captcha) => axum::Json(json!({ "edit": {
+            "captcha": {
+                "type": "image",
+                "mime": "image/png",
+                "id": "1337851292",
+                "url": "/index.php?title=Special:Captcha/image&wpCaptchaId=1337851292",
+            },
+            "result": "Failure",
+        }}))
+        .into_response(),
+        Some(Fault::UnknownCode) => {
+            let mut refused = error(
+                "abusefilter-disallowed",
+                "This action has been automatically identified as harmful, and therefore disallowed.",
+            );
+            refused["errors"][0]["module"] = json!("edit");
+            refused["errors"][0]["data"] = json!({ "abusefilter": {
+                "id": "7", "description": "New users linking", "actions": ["disallow"],
+            }});
+            axum::Json(refused).into_response()
+        }
+        Some(Fault::NotJson) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<!DOCTYPE html><html><body>Please sign in to the network.</body></html>",
+        )
+            .into_response(),
+        Some(Fault::SavedLater) => {
+            let (session_id, p) = (session_id.clone(), p.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let mut wiki = shared.lock().expect("fake wiki state");
+                handle(&mut wiki, &session_id, "edit", &p);
+            });
+            wiki.unavailable += 1;
+            unavailable()
+        }
+        Some(Fault::UnavailableForADay) => {
+            wiki.unavailable += 1;
+            let mut r = unavailable();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("86400"));
+            r
         }
         Some(Fault::Maxlag) => {
             let mut r = axum::Json(error("maxlag", "Waiting for 10.64.0.1: 7 seconds lagged."))

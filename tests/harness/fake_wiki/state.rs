@@ -56,6 +56,8 @@ pub(super) struct Wiki {
     /// Faults to queue when the request counted under a kind reaches a number (see
     /// [`super::FakeWiki::fail_at`]).
     pub(super) faults_at: Vec<(String, usize, Vec<Fault>)>,
+    /// Faults for the coming `action=edit` requests only, in order.
+    pub(super) edit_faults: VecDeque<Fault>,
     /// Of every 1000 requests, how many get a random 503 (half of the edits among them saved).
     pub(super) flaky_per_mille: u64,
     rng: u64,
@@ -93,6 +95,7 @@ impl Wiki {
             requests: BTreeMap::new(),
             faults: VecDeque::new(),
             faults_at: Vec::new(),
+            edit_faults: VecDeque::new(),
             flaky_per_mille: 0,
             rng: 0x9E37_79B9_7F4A_7C15,
             unavailable: 0,
