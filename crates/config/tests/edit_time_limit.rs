@@ -12,7 +12,11 @@ fn example() -> Value {
 }
 
 fn load(value: &Value) -> Result<Config, ConfigError> {
-    Config::from_json(&value.to_string(), Path::new("config.json"), |_| None)
+    Config::from_json(
+        &value.to_string(),
+        Path::new("config.json"),
+        signing_key_only,
+    )
 }
 
 #[test]
@@ -36,4 +40,10 @@ fn the_edit_time_limit_defaults_to_wikimedias_and_is_read() {
         problems[0].starts_with("notifier.edit_time_limit_seconds: "),
         "{problems:?}"
     );
+}
+
+/// No environment but a signing key, which no configuration file holds.
+fn signing_key_only(name: &str) -> Option<String> {
+    (name == "MATCHBOT_SIGNING_KEY")
+        .then(|| "a signing key for the tests, 32 characters".to_owned())
 }
