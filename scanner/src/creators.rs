@@ -7,13 +7,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use matchbot_bus::Bus;
+use matchbot_config::Config;
 use matchbot_model::User;
-use matchbot_wiki::Client;
+use matchbot_wiki::{Client, PageCategories};
 
 use crate::error::ScanError;
 
 /// The Redis hash (under the prefix) of page id → creator, shared by scanner restarts.
 const KEY: &str = "creators";
+
+/// At most this many pages of unknown creator are read one by one, categories and creator
+/// together; more are read 50 to a request, and only the profiles' creators looked up.
+const FEW_UNKNOWN: usize = 5;
 
 /// The most creators kept in memory; past it the memory starts again from Redis.
 pub const CREATORS_IN_MEMORY: usize = 10_000;
@@ -106,6 +111,72 @@ impl Creators {
         bus.set_field(KEY, &pageid.to_string(), &json).await?;
         self.keep(pageid, user);
         Ok(())
+    }
+
+    /// The pages `pageids` with their links to `categories`, and for each profile among them
+    /// its creator.
+    ///
+    /// A few new pages (the usual case: learners tagging their profiles) are read one request
+    /// each, categories and creator together. Many pages of unknown creator (a template edit)
+    /// are read 50 to a request first, and only the profiles among them cost a creator lookup.
+    pub(crate) async fn read_pages(
+        &mut self,
+        wiki: &Client,
+        bus: &Bus,
+        config: &Config,
+        pageids: &[u64],
+        categories: &[String],
+    ) -> Result<BTreeMap<u64, PageCategories>, ScanError> {
+        let pageids = pageids.to_vec();
+        // A poll of a few new pages (the usual case: learners tagging their profiles) reads
+        // each one's categories and creator in one request, as cheap as it gets. Many unknown
+        // pages (a template edit) are read 50 to a request first, and only the profiles among
+        // them cost a creator lookup.
+        let known = self.cached(bus, &pageids).await?;
+        let unknown: Vec<u64> = pageids
+            .iter()
+            .copied()
+            .filter(|id| !known.contains_key(id))
+            .collect();
+        let (batched, one_by_one) = if unknown.len() <= FEW_UNKNOWN {
+            let batched: Vec<u64> = pageids
+                .iter()
+                .copied()
+                .filter(|id| known.contains_key(id))
+                .collect();
+            (batched, unknown)
+        } else {
+            (pageids, Vec::new())
+        };
+        let mut pages: BTreeMap<u64, PageCategories> = wiki
+            .page_categories(&batched, categories)
+            .await?
+            .into_iter()
+            .map(|p| (p.pageid, p))
+            .collect();
+        for pageid in one_by_one {
+            let Some(page) = wiki.page_categories_and_creator(pageid, categories).await? else {
+                continue;
+            };
+            if let Some(creator) = &page.creator
+                && config.pages.is_profile(&page.title)
+            {
+                self.remember(bus, pageid, creator).await?;
+            }
+            pages.insert(pageid, page);
+        }
+        let profiles: Vec<u64> = pages
+            .values()
+            .filter(|p| p.creator.is_none() && config.pages.is_profile(&p.title))
+            .map(|p| p.pageid)
+            .collect();
+        let creators = self.of_profiles(wiki, bus, &profiles).await?;
+        for (pageid, creator) in creators {
+            if let Some(page) = pages.get_mut(&pageid) {
+                page.creator = Some(creator);
+            }
+        }
+        Ok(pages)
     }
 
     /// The creators of the profiles `pageids`, those remembered and the others asked of the

@@ -237,28 +237,9 @@ impl Scanner<'_> {
             .collect::<BTreeSet<u64>>()
             .into_iter()
             .collect();
-        let mut pages: BTreeMap<u64, PageCategories> = self
-            .wiki
-            .page_categories(&pageids, &categories)
-            .await?
-            .into_iter()
-            .map(|p| (p.pageid, p))
-            .collect();
-        let profiles: Vec<u64> = pages
-            .values()
-            .filter(|p| self.config.pages.is_profile(&p.title))
-            .map(|p| p.pageid)
-            .collect();
-        let creators = self
-            .creators
-            .of_profiles(&self.wiki, &self.bus, &profiles)
-            .await?;
-        for (pageid, creator) in creators {
-            if let Some(page) = pages.get_mut(&pageid) {
-                page.creator = Some(creator);
-            }
-        }
-        Ok(pages)
+        self.creators
+            .read_pages(&self.wiki, &self.bus, self.config, &pageids, &categories)
+            .await
     }
 
     /// Applies the pool categories' changes to the pool; true when it changed.

@@ -40,6 +40,12 @@ async fn every_exclusion_template_form_is_honoured() {
     let _wiki_lock = WIKI.lock().await;
     let wiki = Wiki::sandbox().await;
     let run = Run::with_maintainer("exclusion", &wiki).await;
+    // One account makes every profile here, which the limits on one learner's requests would
+    // otherwise hold back: they are tested in tests/scanner.rs.
+    run.adjust(|c| {
+        c["scanner"]["request_cooldown_seconds"] = serde_json::json!(0.001);
+        c["scanner"]["max_open_requests"] = serde_json::json!(100);
+    });
     // (talk page text, greeted?)
     let forms: &[(&str, bool)] = &[
         ("{{nobots}}", false),
