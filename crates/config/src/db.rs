@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use matchbot_secret::Secret;
-use serde_json::Value;
 
 use crate::mycnf;
 use crate::reader::Reader;
@@ -48,6 +47,7 @@ pub struct DbConfig {
 /// With ToolsDB credentials the host and database name have Toolforge's defaults, and a
 /// name ToolsDB would refuse is named as a problem.
 pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<DbConfig> {
+    r.required_section("dbinfo");
     for key in REPLACEABLE {
         r.known(key);
     }
@@ -83,18 +83,7 @@ pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<DbConfig> {
         (Some(p), _) => Secret::new(p),
         (None, Some(file)) => file.password,
         // An empty password is legitimate (a local MariaDB's root), so not `opt_string`.
-        (None, None) => match r.lookup("dbinfo.password") {
-            None | Some(Value::String(_)) => Secret::new(
-                r.lookup("dbinfo.password")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            ),
-            Some(other) => {
-                let kind = crate::reader::kind(other);
-                r.problem("dbinfo.password", format!("must be a string, not {kind}"));
-                Secret::default()
-            }
-        },
+        (None, None) => Secret::new(r.opt_secret_text("dbinfo.password").unwrap_or_default()),
     };
     let host = match r.env_first(&["MATCHBOT_DB_HOST"]) {
         Some(host) => Some(host),
