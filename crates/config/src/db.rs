@@ -1,6 +1,7 @@
 //! `dbinfo.*`: the match database, and whose credentials (ToolsDB's on Toolforge).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use matchbot_secret::Secret;
 
@@ -39,6 +40,19 @@ pub struct DbConfig {
     pub user: String,
     /// `dbinfo.password`, or `MATCHBOT_DB_PASSWORD` / `TOOL_TOOLSDB_PASSWORD`.
     pub password: Secret,
+    /// `dbinfo.connect_timeout_seconds` (default 10): the longest wait for a connection,
+    /// whether a new one (TCP, handshake, login) or one of the pool's.
+    pub connect_timeout: Duration,
+    /// `dbinfo.query_timeout_seconds` (default 60): the longest wait for one statement to be
+    /// sent and answered. A batch of 500 rows takes well under a second.
+    pub query_timeout: Duration,
+}
+
+impl DbConfig {
+    /// The timeouts when the file sets none.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// See [`DbConfig::query_timeout`].
+    pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 }
 
 /// The database, and whose credentials. First found wins: MatchBot's variables, Toolforge's
@@ -119,7 +133,15 @@ pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<DbConfig> {
             None
         }
     };
+    let connect_timeout = r
+        .opt_seconds("dbinfo.connect_timeout_seconds")
+        .map_or(DbConfig::DEFAULT_CONNECT_TIMEOUT, Duration::from_secs_f64);
+    let query_timeout = r
+        .opt_seconds("dbinfo.query_timeout_seconds")
+        .map_or(DbConfig::DEFAULT_QUERY_TIMEOUT, Duration::from_secs_f64);
     Some(DbConfig {
+        connect_timeout,
+        query_timeout,
         host: host?,
         port: port?,
         name: name?,
