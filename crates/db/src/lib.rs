@@ -67,6 +67,16 @@ fn wrong_schema(found: u32, needed: u32) -> String {
 }
 
 impl DbError {
+    /// True when the server refused a row for what it holds (a value too long for its column,
+    /// not valid in its character set, out of range, or missing): the same row will be
+    /// refused again, while other rows are fine.
+    pub fn is_row_refused(&self) -> bool {
+        // 1048 column cannot be null, 1264 out of range, 1292 incorrect value, 1366 incorrect
+        // string value, 1406 data too long, 4025 a CHECK (such as JSON validity) failed.
+        matches!(self, DbError::Mysql(mysql_async::Error::Server(e))
+            if matches!(e.code, 1048 | 1264 | 1292 | 1366 | 1406 | 4025))
+    }
+
     /// True when the database is unreachable, restarting or briefly busy (a lost connection, a
     /// deadlock, a lock wait): the same statement will work later. False for refusals such as
     /// bad credentials, a missing table or the wrong schema.

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_people_and_trace.sql",
         sql: include_str!("../../../migrations/0005_people_and_trace.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_title_lengths.sql",
+        sql: include_str!("../../../migrations/0006_title_lengths.sql"),
+    },
 ];
 
 fn needed() -> u32 {
