@@ -114,3 +114,59 @@ async fn each_outcome_is_one_row_with_its_people_and_trace_and_a_redelivery_chan
     let count = run.query("SELECT COUNT(*) FROM matches").await;
     assert_eq!(count[0].get::<u64, _>(0), Some(total));
 }
+
+#[tokio::test]
+async fn a_row_the_database_refuses_is_dead_lettered_alone_and_the_batch_is_recorded() {
+    let run = Run::new("recorder-refused", |_| {});
+    run.migrate().await;
+    // A talk page as long as MediaWiki allows: 255 bytes of title after the namespace prefix,
+    // 270 characters in all.
+    let mut longest = outcome(10);
+    longest.talk_page = format!("Wikipedia talk:Co-op/{}", "a".repeat(249));
+    // A learner name no wiki could have: the database refuses it.
+    let mut impossible = outcome(11);
+    impossible.decision.request.learner.name = "L".repeat(300);
+    run.add_outcomes(0..10).await;
+    let mut redis = run.redis().await;
+    let key = format!("{}outcomes", run.prefix);
+    for o in [&longest, &impossible] {
+        let payload = serde_json::to_string(o).expect("an outcome serialises");
+        let _: String = redis
+            .xadd(&key, "*", &[("payload", payload)])
+            .await
+            .expect("XADD");
+    }
+    run.add_outcomes(12..20).await;
+
+    run.ok("matchbot-recorder", &["--once"]).await;
+    let pages = run
+        .query("SELECT talk_page FROM matches ORDER BY luid")
+        .await;
+    assert_eq!(
+        pages.len(),
+        19,
+        "every outcome but the refused one is a row"
+    );
+    assert!(
+        pages
+            .iter()
+            .any(|r| r.get::<String, _>(0) == Some(longest.talk_page.clone())),
+        "the longest talk page is stored whole"
+    );
+    let dead = run.export("dead-letter").await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(
+        dead[0].contains(&"L".repeat(300)),
+        "the refused outcome: {}",
+        dead[0]
+    );
+    let listed = run.ok("matchbot", &["dlq", "list"]).await;
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("learner"),
+        "the reason names the column: {listed}"
+    );
+    let pending: redis::streams::StreamPendingReply =
+        redis.xpending(&key, "recorder").await.expect("XPENDING");
+    assert_eq!(pending.count(), 0, "every entry acked or dead-lettered");
+}

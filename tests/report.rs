@@ -214,3 +214,22 @@ async fn a_bad_period_or_a_publish_without_a_page_is_refused_by_name() {
         "nothing printed when the publish cannot happen"
     );
 }
+
+#[tokio::test]
+async fn a_period_of_days_beyond_any_calendar_is_refused_as_a_usage_error() {
+    let run = Run::new("report-days", |_| {});
+    run.migrate().await;
+    for days in ["--days=5000000", "--days=0", "--days=-3"] {
+        let out = run.command("matchbot", &["report", days]).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{days} is a usage error:\n{stderr}"
+        );
+        assert!(stderr.contains("--days"), "the flag is named: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // The largest period allowed still gives a report.
+    run.ok("matchbot", &["report", "--days", "36500"]).await;
+}

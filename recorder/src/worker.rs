@@ -50,6 +50,33 @@ impl Deps {
     }
 }
 
+/// Records `rows` (those of `batch`) one at a time, adding to `commit` the ack of each recorded
+/// and the dead-lettering of each the database refuses; MySQL's affected rows.
+async fn one_by_one(
+    db: &Db,
+    outcomes: &Consumer<Outcome>,
+    commit: &mut matchbot_bus::Commit,
+    batch: &[Delivery<Outcome>],
+    rows: &[MatchRow],
+) -> Result<u64, RecorderError> {
+    let mut changed = 0;
+    for (entry, row) in batch.iter().zip(rows) {
+        match db.record(std::slice::from_ref(row)).await {
+            Ok(n) => {
+                changed += n;
+                outcomes.ack(commit, &entry.id);
+            }
+            Err(e) if e.is_row_refused() => {
+                tracing::warn!(entry = %entry.id, error = %e, "the database refused the outcome's row");
+                let reason = format!("the database refused the row: {e}");
+                outcomes.dead_letter_in(commit, entry, &reason).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(changed)
+}
+
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
@@ -90,11 +117,22 @@ pub async fn run(
                 })
                 .collect();
             let rows_changed = async {
-                let rows_changed = db.record(&rows).await?;
                 let mut commit = outcomes.commit_builder();
-                for entry in batch {
-                    outcomes.ack(&mut commit, &entry.id);
-                }
+                let rows_changed = match db.record(&rows).await {
+                    Ok(changed) => {
+                        for entry in batch {
+                            outcomes.ack(&mut commit, &entry.id);
+                        }
+                        changed
+                    }
+                    // One row the database refuses must not hold back, and after its
+                    // redeliveries dead-letter, the whole batch: record the rows one by one
+                    // and dead-letter only those refused, each with the server's reason.
+                    Err(e) if e.is_row_refused() => {
+                        one_by_one(&db, outcomes, &mut commit, batch, &rows).await?
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 bus.commit(commit).await?;
                 tracing::info!(outcomes = batch.len(), rows_changed, "recorded");
                 Ok::<_, RecorderError>(rows_changed)

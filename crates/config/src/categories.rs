@@ -31,6 +31,7 @@ pub(crate) struct Categories {
 
 /// Reads the section. The three lists pair up by position and must agree in length.
 pub(crate) fn read(r: &mut Reader) -> Option<Categories> {
+    r.required_section("categories");
     r.known(GENERAL_SKILL);
     let general = r.category("categories.general");
     let optout = r.category("categories.optout");
@@ -97,7 +98,7 @@ pub(crate) fn read(r: &mut Reader) -> Option<Categories> {
                 .iter()
                 .find(|s| &s.mentor_category == general)
                 .map(|s| s.name.clone());
-            let configured = r.opt_string(GENERAL_SKILL);
+            let configured = r.opt_text(GENERAL_SKILL, crate::limits::TITLE);
             Some(
                 configured
                     .or(by_category)

@@ -8,11 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::Read;
+
 use serde_json::Value;
 
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
 use crate::greetings::{self, Greetings};
+use crate::limits;
 use crate::matcher::{self, MatcherConfig};
 use crate::notifier::{self, NotifierConfig};
 use crate::pages::{self, Pages};
@@ -102,10 +105,7 @@ impl Config {
         } else {
             path.to_path_buf()
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = read_bounded(&path)?;
         Config::from_json(&text, &path, env)
     }
 
@@ -115,6 +115,9 @@ impl Config {
         source: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        if text.len() as u64 > limits::FILE_BYTES {
+            return Err(too_large(source));
+        }
         let root: Value = serde_json::from_str(text).map_err(|e| ConfigError::Json {
             path: source.to_path_buf(),
             source: e,
@@ -128,6 +131,35 @@ impl Config {
                 problems: r.problems,
             }),
         }
+    }
+}
+
+/// The text of `path`, read no further than the largest configuration allowed.
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    let failed = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(failed)?;
+    let mut bytes = Vec::new();
+    file.take(limits::FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > limits::FILE_BYTES {
+        return Err(too_large(path));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        failed(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e.utf8_error(),
+        ))
+    })
+}
+
+fn too_large(path: &Path) -> ConfigError {
+    ConfigError::TooLarge {
+        path: path.to_path_buf(),
+        limit: limits::FILE_BYTES_SAID,
     }
 }
 

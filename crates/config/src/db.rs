@@ -1,9 +1,9 @@
 //! `dbinfo.*`: the match database, and whose credentials (ToolsDB's on Toolforge).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use matchbot_secret::Secret;
-use serde_json::Value;
 
 use crate::mycnf;
 use crate::reader::Reader;
@@ -40,6 +40,19 @@ pub struct DbConfig {
     pub user: String,
     /// `dbinfo.password`, or `MATCHBOT_DB_PASSWORD` / `TOOL_TOOLSDB_PASSWORD`.
     pub password: Secret,
+    /// `dbinfo.connect_timeout_seconds` (default 10): the longest wait for a connection,
+    /// whether a new one (TCP, handshake, login) or one of the pool's.
+    pub connect_timeout: Duration,
+    /// `dbinfo.query_timeout_seconds` (default 60): the longest wait for one statement to be
+    /// sent and answered. A batch of 500 rows takes well under a second.
+    pub query_timeout: Duration,
+}
+
+impl DbConfig {
+    /// The timeouts when the file sets none.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// See [`DbConfig::query_timeout`].
+    pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 }
 
 /// The database, and whose credentials. First found wins: MatchBot's variables, Toolforge's
@@ -48,6 +61,7 @@ pub struct DbConfig {
 /// With ToolsDB credentials the host and database name have Toolforge's defaults, and a
 /// name ToolsDB would refuse is named as a problem.
 pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<DbConfig> {
+    r.required_section("dbinfo");
     for key in REPLACEABLE {
         r.known(key);
     }
@@ -83,18 +97,7 @@ pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<DbConfig> {
         (Some(p), _) => Secret::new(p),
         (None, Some(file)) => file.password,
         // An empty password is legitimate (a local MariaDB's root), so not `opt_string`.
-        (None, None) => match r.lookup("dbinfo.password") {
-            None | Some(Value::String(_)) => Secret::new(
-                r.lookup("dbinfo.password")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            ),
-            Some(other) => {
-                let kind = crate::reader::kind(other);
-                r.problem("dbinfo.password", format!("must be a string, not {kind}"));
-                Secret::default()
-            }
-        },
+        (None, None) => Secret::new(r.opt_secret_text("dbinfo.password").unwrap_or_default()),
     };
     let host = match r.env_first(&["MATCHBOT_DB_HOST"]) {
         Some(host) => Some(host),
@@ -130,7 +133,15 @@ pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<DbConfig> {
             None
         }
     };
+    let connect_timeout = r
+        .opt_seconds("dbinfo.connect_timeout_seconds")
+        .map_or(DbConfig::DEFAULT_CONNECT_TIMEOUT, Duration::from_secs_f64);
+    let query_timeout = r
+        .opt_seconds("dbinfo.query_timeout_seconds")
+        .map_or(DbConfig::DEFAULT_QUERY_TIMEOUT, Duration::from_secs_f64);
     Some(DbConfig {
+        connect_timeout,
+        query_timeout,
         host: host?,
         port: port?,
         name: name?,

@@ -1,5 +1,6 @@
 //! `greetings.*`: the texts of a greeting, with the original's placeholders.
 
+use crate::limits;
 use crate::reader::Reader;
 
 /// The greeting texts, with the original's placeholders.
@@ -19,9 +20,10 @@ pub struct Greetings {
 
 /// Reads the section; each template must use exactly the placeholders it is given.
 pub(crate) fn read(r: &mut Reader) -> Option<Greetings> {
-    let match_topic = r.string("greetings.matchtopic");
+    r.required_section("greetings");
+    let match_topic = r.text("greetings.matchtopic", limits::TITLE);
     let match_greeting = r.template("greetings.matchgreeting", &["mentor", "skill"]);
-    let nomatch_topic = r.string("greetings.nomatchtopic");
+    let nomatch_topic = r.text("greetings.nomatchtopic", limits::TITLE);
     let nomatch_greeting = r.template("greetings.nomatchgreeting", &["maintainer"]);
     let noflow_template = r.template(
         "greetings.noflowtemplate",

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::limits;
 use crate::reader::Reader;
 
 /// The notifier's settings.
@@ -74,9 +75,9 @@ pub(crate) fn read(r: &mut Reader, bot: Option<&str>) -> Option<NotifierConfig> 
     let defaults = NotifierConfig::defaults_for(bot.unwrap_or_default());
     r.section("notifier");
     let summary_suffix = r
-        .opt_string("notifier.summary_suffix")
+        .opt_text("notifier.summary_suffix", limits::SUMMARY)
         .unwrap_or(defaults.summary_suffix);
-    let run_page = match r.opt_string("notifier.run_page") {
+    let run_page = match r.opt_text("notifier.run_page", limits::TITLE) {
         Some(page) => Some(page),
         None => bot.map(|_| defaults.run_page),
     };

@@ -30,6 +30,7 @@ impl Pages {
 
 /// Reads `pages.main` and `pages.talk`.
 pub(crate) fn read(r: &mut Reader) -> Option<Pages> {
+    r.required_section("pages");
     let main = r.title("pages.main");
     let talk = r.title("pages.talk");
     Some(Pages {
@@ -40,7 +41,7 @@ pub(crate) fn read(r: &mut Reader) -> Option<Pages> {
 
 /// Reads `defaultmentorprofile`, which must be a profile like any other.
 pub(crate) fn read_maintainer_profile(r: &mut Reader, pages: Option<&Pages>) -> Option<String> {
-    let profile = r.string("defaultmentorprofile");
+    let profile = r.title("defaultmentorprofile");
     if let (Some(pages), Some(profile)) = (pages, &profile)
         && !pages.is_profile(profile)
     {

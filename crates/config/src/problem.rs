@@ -14,6 +14,14 @@ pub enum ConfigError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// The file is larger than any configuration can be; it was not read further.
+    #[error("configuration {} is larger than {limit}, more than any configuration needs", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The largest size allowed, as a person reads it.
+        limit: &'static str,
+    },
     /// The file is not JSON.
     #[error("configuration {} is not valid JSON: {source}", path.display())]
     Json {

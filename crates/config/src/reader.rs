@@ -9,10 +9,11 @@
 //! section does read. No list of known keys is kept by hand: the readers are the list.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::keys::Consulted;
+use crate::limits::{self, Limit};
 use crate::problem::Problem;
 use crate::template::placeholders;
 use matchbot_secret::Secret;
@@ -22,8 +23,9 @@ pub(crate) struct Reader<'a> {
     root: &'a Value,
     pub(crate) problems: Vec<Problem>,
     env: &'a dyn Fn(&str) -> Option<String>,
-    /// Every key asked for, in the order first asked, and the same as a set.
-    consulted: RefCell<(Vec<String>, HashSet<String>)>,
+    consulted: RefCell<Consulted>,
+    /// Sections found not to be objects: what is below them is not named again.
+    broken: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
@@ -32,7 +34,8 @@ impl<'a> Reader<'a> {
             root,
             problems: Vec::new(),
             env,
-            consulted: RefCell::new((Vec::new(), HashSet::new())),
+            consulted: RefCell::new(Consulted::default()),
+            broken: Vec::new(),
         }
     }
 
@@ -49,11 +52,7 @@ impl<'a> Reader<'a> {
     /// Notes that `key` is a setting MatchBot reads, for a key a section does not read in
     /// every case (one an environment variable overrides, or that another setting replaces).
     pub(crate) fn known(&self, key: &str) {
-        let mut consulted = self.consulted.borrow_mut();
-        let (order, set) = &mut *consulted;
-        if set.insert(key.to_owned()) {
-            order.push(key.to_owned());
-        }
+        self.consulted.borrow_mut().note(key);
     }
 
     /// An optional section: it may be absent, but if present it must be an object.
@@ -62,13 +61,24 @@ impl<'a> Reader<'a> {
             && !value.is_object()
         {
             self.problem(name, "must be an object");
+            self.broken.push(name.to_owned());
+        }
+    }
+
+    /// A section of the original's that must be there: when it is missing or not an object,
+    /// that is the one problem named, not each key it lacks.
+    pub(crate) fn required_section(&mut self, name: &str) {
+        if self.lookup(name).is_none() {
+            self.problem(name, "is missing");
+            self.broken.push(name.to_owned());
+        } else {
+            self.section(name);
         }
     }
 
     /// Notes a problem for every key of the file that no reader asked for.
     pub(crate) fn unknown_keys(&mut self) {
-        let mut unknown = Vec::new();
-        self.walk(self.root, "", &mut unknown);
+        let unknown = self.consulted.borrow().unknown(self.root);
         for (key, known) in unknown {
             self.problem(
                 &key,
@@ -77,57 +87,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Looks for unread keys below `value`, the object at `path` (empty: the top level).
-    fn walk(&self, value: &Value, path: &str, unknown: &mut Vec<(String, Vec<String>)>) {
-        let Some(map) = value.as_object() else {
-            return;
-        };
-        for (name, child) in map {
-            let key = if path.is_empty() {
-                name.clone()
-            } else {
-                format!("{path}.{name}")
-            };
-            if self.read_below(&key) {
-                self.walk(child, &key, unknown);
-            } else if !self.consulted.borrow().1.contains(&key) {
-                unknown.push((key, self.children_read(path)));
-            }
-            // A key read as a whole was judged by its getter, whatever it holds.
-        }
-    }
-
-    /// True when some reader asked for a key below `key`.
-    fn read_below(&self, key: &str) -> bool {
-        let below = format!("{key}.");
-        self.consulted
-            .borrow()
-            .0
-            .iter()
-            .any(|k| k.starts_with(&below))
-    }
-
-    /// The names of the keys directly below `path` that some reader asked for, in order.
-    fn children_read(&self, path: &str) -> Vec<String> {
-        let consulted = self.consulted.borrow();
-        let mut names: Vec<String> = Vec::new();
-        for key in &consulted.0 {
-            let below = if path.is_empty() {
-                Some(key.as_str())
-            } else {
-                key.strip_prefix(path)
-                    .and_then(|rest| rest.strip_prefix('.'))
-            };
-            if let Some(name) = below.and_then(|rest| rest.split('.').next())
-                && !names.iter().any(|n| n == name)
-            {
-                names.push(name.to_owned());
-            }
-        }
-        names
-    }
-
     pub(crate) fn problem(&mut self, key: &str, message: impl Into<String>) {
+        let below_broken = self.broken.iter().any(|section| {
+            key.strip_prefix(section.as_str())
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        });
+        if below_broken {
+            return;
+        }
         self.problems.push(Problem {
             key: key.to_owned(),
             message: message.into(),
@@ -141,6 +108,11 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn string(&mut self, key: &str) -> Option<String> {
+        self.text(key, limits::TEXT)
+    }
+
+    /// A string of at most `limit` bytes, not blank.
+    pub(crate) fn text(&mut self, key: &str, limit: Limit) -> Option<String> {
         match self.lookup(key) {
             None => {
                 self.problem(key, "is missing");
@@ -150,12 +122,33 @@ impl<'a> Reader<'a> {
                 self.problem(key, "is empty");
                 None
             }
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => self.within(key, s, limit).then(|| s.clone()),
             Some(other) => {
                 self.problem(key, format!("must be a string, not {}", kind(other)));
                 None
             }
         }
+    }
+
+    /// True when `value` is at most `limit` bytes long; a problem naming `key` when not.
+    pub(crate) fn within(&mut self, key: &str, value: &str, limit: Limit) -> bool {
+        let ok = value.len() <= limit.bytes;
+        if !ok {
+            let message = format!(
+                "is {} bytes long; at most {} are allowed ({})",
+                value.len(),
+                limit.bytes,
+                limit.why
+            );
+            self.problem(key, message);
+        }
+        ok
+    }
+
+    /// An optional string of at most `limit` bytes.
+    pub(crate) fn opt_text(&mut self, key: &str, limit: Limit) -> Option<String> {
+        self.lookup(key)?;
+        self.text(key, limit)
     }
 
     pub(crate) fn opt_string(&mut self, key: &str) -> Option<String> {
@@ -163,28 +156,63 @@ impl<'a> Reader<'a> {
         self.string(key)
     }
 
+    /// A secret from the variable `env` or else the file's `key`: not blank, not too long, and
+    /// never shown in a problem, whatever it holds.
     pub(crate) fn secret(&mut self, key: &str, env: &str) -> Option<Secret> {
         if let Some(value) = self.env(env).filter(|v| !v.is_empty()) {
-            return Some(Secret::new(value));
+            return self
+                .usable_secret(env, &value, "is blank")
+                .then(|| Secret::new(value));
         }
         match self.lookup(key) {
             None => {
                 self.problem(key, format!("is missing (or set {env})"));
                 None
             }
-            Some(Value::String(s)) => Some(Secret::new(s.clone())),
+            Some(Value::String(s)) => self
+                .usable_secret(key, s, &format!("is empty (or set {env})"))
+                .then(|| Secret::new(s.clone())),
             Some(other) => {
-                self.problem(key, format!("must be a string, not {}", kind(other)));
+                self.wrong_secret_type(key, other);
                 None
             }
         }
     }
 
-    /// A secret that may be absent: `None` without a problem when neither is set.
-    pub(crate) fn opt_secret(&mut self, key: &str, env: &str) -> Option<Secret> {
-        let given = self.env(env).filter(|v| !v.is_empty()).is_some()
-            || self.lookup(key).is_some_and(|v| !v.is_null());
-        if given { self.secret(key, env) } else { None }
+    fn usable_secret(&mut self, key: &str, value: &str, blank: &str) -> bool {
+        if value.trim().is_empty() {
+            self.problem(key, blank);
+            return false;
+        }
+        self.within(key, value, limits::SECRET)
+    }
+
+    /// Notes that the secret at `key` is not a string, saying only what kind of value it is.
+    pub(crate) fn wrong_secret_type(&mut self, key: &str, value: &Value) {
+        let message = format!(
+            "must be a string, not {} (the value of a secret is never shown)",
+            secret_kind(value)
+        );
+        self.problem(key, message);
+    }
+
+    /// True when the secret is given at all, in the variable `env` or the file's `key`.
+    pub(crate) fn secret_given(&self, key: &str, env: &str) -> bool {
+        self.env(env).filter(|v| !v.is_empty()).is_some()
+            || self.lookup(key).is_some_and(|v| !v.is_null())
+    }
+
+    /// An optional secret string of the file (one the environment did not replace): `None`
+    /// without a problem when absent. Unlike [`Reader::secret`], an empty one is returned as
+    /// it is, for its section to judge.
+    pub(crate) fn opt_secret_text(&mut self, key: &str) -> Option<String> {
+        match self.lookup(key)? {
+            Value::String(s) => self.within(key, s, limits::SECRET).then(|| s.clone()),
+            other => {
+                self.wrong_secret_type(key, other);
+                None
+            }
+        }
     }
 
     pub(crate) fn env_first(&self, names: &[&str]) -> Option<String> {
@@ -194,7 +222,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn title(&mut self, key: &str) -> Option<String> {
-        let title = self.string(key)?;
+        let title = self.text(key, limits::TITLE)?;
         if title.ends_with('/') {
             self.problem(
                 key,
@@ -206,7 +234,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn category(&mut self, key: &str) -> Option<String> {
-        let title = self.string(key)?;
+        let title = self.text(key, limits::TITLE)?;
         if !title.starts_with("Category:") {
             self.problem(key, format!("\"{title}\" must start with \"Category:\""));
             return None;
@@ -224,6 +252,15 @@ impl<'a> Reader<'a> {
                 self.problem(key, "is an empty list");
                 return None;
             }
+            Some(Value::Array(list)) if list.len() > limits::LIST_ENTRIES => {
+                let message = format!(
+                    "has {} entries; at most {} are allowed",
+                    list.len(),
+                    limits::LIST_ENTRIES
+                );
+                self.problem(key, message);
+                return None;
+            }
             Some(Value::Array(list)) => list,
             Some(other) => {
                 self.problem(
@@ -236,7 +273,11 @@ impl<'a> Reader<'a> {
         let mut out = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
             match item {
-                Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
+                Value::String(s) if !s.trim().is_empty() => {
+                    if self.within(&format!("{key}[{i}]"), s, limits::TITLE) {
+                        out.push(s.clone());
+                    }
+                }
                 Value::String(_) => self.problem(&format!("{key}[{i}]"), "is empty"),
                 other => self.problem(
                     &format!("{key}[{i}]"),
@@ -249,7 +290,7 @@ impl<'a> Reader<'a> {
 
     /// A greeting template that must use exactly the placeholders `{0}`..`{n-1}`.
     pub(crate) fn template(&mut self, key: &str, meanings: &[&str]) -> Option<String> {
-        let text = self.string(key)?;
+        let text = self.text(key, limits::GREETING)?;
         let used = placeholders(&text);
         let mut ok = true;
         for (i, meaning) in meanings.iter().enumerate() {
@@ -275,94 +316,36 @@ impl<'a> Reader<'a> {
         }
         ok.then_some(text)
     }
-
-    pub(crate) fn opt_u64(&mut self, key: &str) -> Option<u64> {
-        let value = self.lookup(key)?;
-        self.u64_in(key, value)
-    }
-
-    pub(crate) fn opt_u32(&mut self, key: &str) -> Option<u32> {
-        let value = self.lookup(key)?;
-        self.u32_in(key, value)
-    }
-
-    /// `value`, found at `key`, as a whole number. For values found by walking a map whose keys
-    /// are names (a user name may hold a dot, which a dotted key cannot say).
-    pub(crate) fn u64_in(&mut self, key: &str, value: &Value) -> Option<u64> {
-        match value {
-            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
-            other => {
-                self.problem(
-                    key,
-                    format!("must be a whole number of at least 0, not {}", kind(other)),
-                );
-                None
-            }
-        }
-    }
-
-    /// `value`, found at `key`, as a whole number that fits 32 bits.
-    pub(crate) fn u32_in(&mut self, key: &str, value: &Value) -> Option<u32> {
-        let n = self.u64_in(key, value)?;
-        match u32::try_from(n) {
-            Ok(n) => Some(n),
-            Err(_) => {
-                self.problem(key, format!("{n} is too large"));
-                None
-            }
-        }
-    }
-
-    /// A number of days, at least 1 and at most about 27 years.
-    pub(crate) fn opt_days(&mut self, key: &str) -> Option<u32> {
-        let days = self.opt_u32(key)?;
-        if (1..=10_000).contains(&days) {
-            Some(days)
-        } else {
-            self.problem(
-                key,
-                format!("must be a number of days from 1 to 10000, not {days}"),
-            );
-            None
-        }
-    }
-
-    /// A duration in seconds, above 0.
-    pub(crate) fn opt_seconds(&mut self, key: &str) -> Option<f64> {
-        self.seconds(key, false)
-    }
-
-    /// A duration in seconds where 0 means "no wait" (for tests).
-    pub(crate) fn opt_seconds_or_zero(&mut self, key: &str) -> Option<f64> {
-        self.seconds(key, true)
-    }
-
-    pub(crate) fn seconds(&mut self, key: &str, zero_allowed: bool) -> Option<f64> {
-        let value = self.lookup(key)?;
-        let ok = value
-            .as_f64()
-            .filter(|s| *s < 1e9 && (*s > 0.0 || (zero_allowed && *s == 0.0)));
-        if ok.is_none() {
-            let expected = if zero_allowed {
-                "a number of seconds, 0 or more"
-            } else {
-                "a number of seconds above 0"
-            };
-            let message = format!("must be {expected}, not {}", kind(value));
-            self.problem(key, message);
-        }
-        ok
-    }
 }
 
-/// A JSON value as a problem names it.
+/// A JSON value as a problem names it; a long string only by its start.
 pub(crate) fn kind(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("{b}"),
         Value::Number(n) => format!("{n}"),
-        Value::String(s) => format!("\"{s}\""),
+        Value::String(s) => format!("\"{}\"", excerpt(s)),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
+    }
+}
+
+/// At most the first [`limits::ECHO_CHARS`] characters of `text`, marked when cut.
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(limits::ECHO_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// What kind of value a secret setting holds, without any of the value.
+fn secret_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }

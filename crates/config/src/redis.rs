@@ -127,8 +127,9 @@ pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<RedisConfig> {
     })
 }
 
-/// The variable `env` if set, else the file's `key`.
+/// The variable `env` if set, else the file's `key`: both may be secret, so a value of the wrong
+/// type is named by its kind only.
 fn from_env_or_file(r: &mut Reader, env: &str, key: &str) -> Option<String> {
     r.known(key);
-    r.env(env).or_else(|| r.opt_string(key))
+    r.env(env).or_else(|| r.opt_secret_text(key))
 }

@@ -1,5 +1,6 @@
 //! `login.*` and the optional `wiki` section: how to reach the wiki and who the bot is.
 
+use crate::limits;
 use crate::reader::Reader;
 use matchbot_secret::Secret;
 
@@ -8,6 +9,10 @@ const DEFAULT_SCRIPT_PATH: &str = "/w/";
 
 /// The BotPassword, not read when an OAuth 2 token replaces it.
 const PASSWORD: &str = "login.password";
+
+/// An owner-only OAuth 2 token, preferred over the BotPassword, and its variable.
+const TOKEN: &str = "wiki.oauth2_token";
+const TOKEN_ENV: &str = "MATCHBOT_WIKI_OAUTH2_TOKEN";
 
 /// How to reach and identify to the wiki.
 #[derive(Debug, Clone)]
@@ -50,13 +55,15 @@ impl WikiConfig {
 /// Reads the login and the wiki's address; the API URL is judged only once its parts are.
 pub(crate) fn read(r: &mut Reader) -> Option<WikiConfig> {
     r.section("wiki");
+    r.required_section("login");
     r.known(PASSWORD);
-    let username = r.string("login.username");
-    let auth = match r.opt_secret("wiki.oauth2_token", "MATCHBOT_WIKI_OAUTH2_TOKEN") {
-        Some(token) => Some(WikiAuth::OAuth2(token)),
-        None => r
-            .secret("login.password", "MATCHBOT_WIKI_PASSWORD")
-            .map(WikiAuth::BotPassword),
+    let username = r.text("login.username", limits::TITLE);
+    // A token given but unusable is the one problem: the password it replaces is not asked for.
+    let auth = if r.secret_given(TOKEN, TOKEN_ENV) {
+        r.secret(TOKEN, TOKEN_ENV).map(WikiAuth::OAuth2)
+    } else {
+        r.secret(PASSWORD, "MATCHBOT_WIKI_PASSWORD")
+            .map(WikiAuth::BotPassword)
     };
     let protocol = r.string("login.protocol");
     let site = r.string("login.site");

@@ -603,3 +603,21 @@ fn a_mentor_whose_name_holds_a_dot_keeps_their_settings() {
     assert_eq!(config.matcher.mentor("J.Smith").weight, 3);
     assert_eq!(config.matcher.cap("J.Smith"), Some(2));
 }
+
+#[test]
+fn database_timeouts_have_defaults_and_are_checked() {
+    let config = load(&example()).unwrap();
+    assert_eq!(config.db.connect_timeout, Duration::from_secs(10));
+    assert_eq!(config.db.query_timeout, Duration::from_secs(60));
+    let mut c = example();
+    c["dbinfo"]["connect_timeout_seconds"] = json!(2.5);
+    c["dbinfo"]["query_timeout_seconds"] = json!(30);
+    let config = load(&c).unwrap();
+    assert_eq!(config.db.connect_timeout, Duration::from_millis(2500));
+    assert_eq!(config.db.query_timeout, Duration::from_secs(30));
+    c["dbinfo"]["query_timeout_seconds"] = json!(0);
+    assert_has(
+        &problems(&c),
+        "dbinfo.query_timeout_seconds: must be a number of seconds above 0, not 0",
+    );
+}

@@ -57,7 +57,7 @@ impl Db {
                 Option<String>,
                 Option<String>,
             );
-            let rows: Vec<Found> = conn.exec(sql, Params::Positional(ids)).await?;
+            let rows: Vec<Found> = self.answer(conn.exec(sql, Params::Positional(ids))).await?;
             for request in batch {
                 let done = rows
                     .iter()

@@ -53,15 +53,14 @@ impl Db {
             String,
         );
         let mut conn = self.conn().await?;
-        let rows: Vec<Fields> = conn
+        let rows: Vec<Fields> = self.answer(conn
             .exec(
                 "SELECT luid, lprofileid, category, skill, fallback_level, matchmade, outcome, muid, mentor, \
                  DATE_FORMAT(cataddtime, '%Y-%m-%dT%H:%i:%sZ'), \
                  DATE_FORMAT(matchtime, '%Y-%m-%dT%H:%i:%sZ') \
                  FROM matches WHERE matchtime >= ? AND matchtime < ? ORDER BY matchtime, id",
                 (from.sql(), to.sql()),
-            )
-            .await?;
+            )).await?;
         Ok(rows
             .into_iter()
             .filter_map(

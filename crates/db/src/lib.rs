@@ -19,6 +19,8 @@ mod row;
 use matchbot_config::DbConfig;
 use mysql_async::prelude::Queryable;
 use mysql_async::{OptsBuilder, Pool, PoolOpts};
+use std::future::Future;
+use std::time::Duration;
 
 pub use handled::RequestKey;
 pub use handled_rows::HandledRow;
@@ -32,6 +34,14 @@ pub enum DbError {
     /// The server refused or the connection failed.
     #[error("mysql: {0}")]
     Mysql(#[from] mysql_async::Error),
+    /// The server did not answer in time: it is hung, overloaded or unreachable.
+    #[error("mysql: no answer {what} within {} s", after.as_secs_f64())]
+    Timeout {
+        /// What was waited for.
+        what: &'static str,
+        /// How long.
+        after: Duration,
+    },
     /// The schema is not the one this build writes.
     #[error("{}", wrong_schema(*found, *needed))]
     WrongSchema {
@@ -57,13 +67,23 @@ fn wrong_schema(found: u32, needed: u32) -> String {
 }
 
 impl DbError {
+    /// True when the server refused a row for what it holds (a value too long for its column,
+    /// not valid in its character set, out of range, or missing): the same row will be
+    /// refused again, while other rows are fine.
+    pub fn is_row_refused(&self) -> bool {
+        // 1048 column cannot be null, 1264 out of range, 1292 incorrect value, 1366 incorrect
+        // string value, 1406 data too long, 4025 a CHECK (such as JSON validity) failed.
+        matches!(self, DbError::Mysql(mysql_async::Error::Server(e))
+            if matches!(e.code, 1048 | 1264 | 1292 | 1366 | 1406 | 4025))
+    }
+
     /// True when the database is unreachable, restarting or briefly busy (a lost connection, a
     /// deadlock, a lock wait): the same statement will work later. False for refusals such as
     /// bad credentials, a missing table or the wrong schema.
     pub fn is_transient(&self) -> bool {
         use mysql_async::{DriverError, Error};
         match self {
-            DbError::Mysql(Error::Io(_)) => true,
+            DbError::Mysql(Error::Io(_)) | DbError::Timeout { .. } => true,
             DbError::Mysql(Error::Driver(
                 DriverError::ConnectionClosed
                 | DriverError::PoolDisconnected
@@ -84,6 +104,10 @@ impl DbError {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// `dbinfo.connect_timeout_seconds`: for a connection, from the pool or a new one.
+    connect_timeout: Duration,
+    /// `dbinfo.query_timeout_seconds`: for one statement's answer.
+    query_timeout: Duration,
 }
 
 impl std::fmt::Debug for Db {
@@ -97,31 +121,62 @@ impl Db {
     pub fn connect(config: &DbConfig) -> Db {
         Db {
             pool: Pool::new(options(config).db_name(Some(&config.name))),
+            connect_timeout: config.connect_timeout,
+            query_timeout: config.query_timeout,
         }
     }
 
     /// Creates the configured database if it does not exist yet.
     pub async fn create_database(config: &DbConfig) -> Result<(), DbError> {
-        let pool = Pool::new(options(config));
-        let mut conn = pool.get_conn().await?;
+        let db = Db {
+            pool: Pool::new(options(config)),
+            connect_timeout: config.connect_timeout,
+            query_timeout: config.query_timeout,
+        };
+        let mut conn = db.conn().await?;
         let name = config.name.replace('`', "``");
-        conn.query_drop(format!(
+        db.answer(conn.query_drop(format!(
             "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4"
-        ))
+        )))
         .await?;
         drop(conn);
-        pool.disconnect().await?;
-        Ok(())
+        db.close().await
     }
 
     /// A connection from the pool.
     pub async fn conn(&self) -> Result<mysql_async::Conn, DbError> {
-        Ok(self.pool.get_conn().await?)
+        within(
+            self.connect_timeout,
+            "to a connection",
+            self.pool.get_conn(),
+        )
+        .await
+    }
+
+    /// `statement`'s answer, or [`DbError::Timeout`] when the server sends none in time: a
+    /// hung server must become an error the worker can wait out, not a worker that hangs.
+    pub async fn answer<T>(
+        &self,
+        statement: impl Future<Output = Result<T, mysql_async::Error>>,
+    ) -> Result<T, DbError> {
+        within(self.query_timeout, "to a statement", statement).await
     }
 
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(self) -> Result<(), DbError> {
-        Ok(self.pool.disconnect().await?)
+        let limit = self.connect_timeout;
+        within(limit, "while closing", self.pool.disconnect()).await
+    }
+}
+
+async fn within<T>(
+    limit: Duration,
+    what: &'static str,
+    work: impl Future<Output = Result<T, mysql_async::Error>>,
+) -> Result<T, DbError> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(DbError::Timeout { what, after: limit }),
     }
 }
 

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_people_and_trace.sql",
         sql: include_str!("../../../migrations/0005_people_and_trace.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_title_lengths.sql",
+        sql: include_str!("../../../migrations/0006_title_lengths.sql"),
+    },
 ];
 
 fn needed() -> u32 {
@@ -51,24 +56,24 @@ impl Db {
     /// Applies every migration not applied yet; returns the ones it applied.
     pub async fn migrate(&self) -> Result<Vec<Migration>, DbError> {
         let mut conn = self.conn().await?;
-        conn.query_drop(
+        self.answer(conn.query_drop(
             "CREATE TABLE IF NOT EXISTS matchbot_schema (
                 version int NOT NULL PRIMARY KEY,
                 name varchar(100) NOT NULL,
                 applied_at datetime NOT NULL DEFAULT CURRENT_TIMESTAMP
             )",
-        )
+        ))
         .await?;
         let current = self.schema_version().await?;
         let mut applied = Vec::new();
         for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
             for statement in statements(migration.sql) {
-                conn.query_drop(statement).await?;
+                self.answer(conn.query_drop(statement)).await?;
             }
-            conn.exec_drop(
+            self.answer(conn.exec_drop(
                 "INSERT INTO matchbot_schema (version, name) VALUES (?, ?)",
                 (migration.version, migration.name),
-            )
+            ))
             .await?;
             tracing::info!(
                 version = migration.version,
@@ -83,17 +88,17 @@ impl Db {
     /// The schema version of the database (0 when never migrated).
     pub async fn schema_version(&self) -> Result<u32, DbError> {
         let mut conn = self.conn().await?;
-        let exists: Option<u32> = conn
-            .query_first(
+        let exists: Option<u32> = self
+            .answer(conn.query_first(
                 "SELECT COUNT(*) FROM information_schema.tables
                  WHERE table_schema = DATABASE() AND table_name = 'matchbot_schema'",
-            )
+            ))
             .await?;
         if exists.unwrap_or(0) == 0 {
             return Ok(0);
         }
-        let version: Option<Option<u32>> = conn
-            .query_first("SELECT MAX(version) FROM matchbot_schema")
+        let version: Option<Option<u32>> = self
+            .answer(conn.query_first("SELECT MAX(version) FROM matchbot_schema"))
             .await?;
         Ok(version.flatten().unwrap_or(0))
     }

@@ -190,17 +190,19 @@ impl Db {
         if rows.len() <= MAX_ROWS_PER_STATEMENT {
             // One statement is atomic on its own: no transaction to open and commit.
             let (sql, params) = statement(rows);
-            conn.exec_drop(sql, params).await?;
+            self.answer(conn.exec_drop(sql, params)).await?;
             return Ok(conn.affected_rows());
         }
-        let mut tx = conn.start_transaction(TxOpts::default()).await?;
+        let mut tx = self
+            .answer(conn.start_transaction(TxOpts::default()))
+            .await?;
         let mut changed = 0;
         for chunk in rows.chunks(MAX_ROWS_PER_STATEMENT) {
             let (sql, params) = statement(chunk);
-            tx.exec_drop(sql, params).await?;
+            self.answer(tx.exec_drop(sql, params)).await?;
             changed += tx.affected_rows();
         }
-        tx.commit().await?;
+        self.answer(tx.commit()).await?;
         Ok(changed)
     }
 }
@@ -234,12 +236,12 @@ impl Db {
             Option<String>,
         );
         let mut conn = self.conn().await?;
-        let row: Option<Fields> = conn
-            .exec_first(
+        let row: Option<Fields> = self
+            .answer(conn.exec_first(
                 "SELECT category, lprofileid, muid, outcome, outcome_reason, explanation \
                  FROM matches WHERE request_id = ?",
                 (request_id,),
-            )
+            ))
             .await?;
         Ok(row.map(
             |(category, lprofileid, muid, outcome, outcome_reason, explanation)| Recorded {

@@ -16,6 +16,8 @@ async fn database(test: &str) -> Db {
         name: format!("mbt_db_{test}_{}", std::process::id()),
         user: "root".into(),
         password: Secret::new(String::new()),
+        connect_timeout: DbConfig::DEFAULT_CONNECT_TIMEOUT,
+        query_timeout: DbConfig::DEFAULT_QUERY_TIMEOUT,
     };
     Db::create_database(&config)
         .await

@@ -18,8 +18,10 @@ pub struct Args {
     /// The period's end, not included; by default now.
     #[arg(long)]
     to: Option<String>,
-    /// The period's length when `--from` is not given.
-    #[arg(long, default_value_t = 30)]
+    /// The period's length in days (1 to 36500) when `--from` is not given.
+    // Bounded so that `--to` minus the period stays a date: an unbounded count ran the
+    // timestamp out of range and panicked.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS))]
     days: u32,
     /// Print the figures as JSON.
     #[arg(long, conflicts_with = "wikitext")]
@@ -32,6 +34,9 @@ pub struct Args {
     #[arg(long)]
     publish: bool,
 }
+
+/// The longest period `--days` may ask for: a century.
+const MAX_DAYS: i64 = 36_500;
 
 /// Prints the period's figures, and publishes them when asked.
 pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
