@@ -127,14 +127,9 @@ async fn a_row_the_database_refuses_is_dead_lettered_alone_and_the_batch_is_reco
     let mut impossible = outcome(11);
     impossible.decision.request.learner.name = "L".repeat(300);
     run.add_outcomes(0..10).await;
-    let mut redis = run.redis().await;
-    let key = format!("{}outcomes", run.prefix);
     for o in [&longest, &impossible] {
         let payload = serde_json::to_string(o).expect("an outcome serialises");
-        let _: String = redis
-            .xadd(&key, "*", &[("payload", payload)])
-            .await
-            .expect("XADD");
+        run.add_signed(Stream::Outcomes, &payload).await;
     }
     run.add_outcomes(12..20).await;
 
@@ -166,7 +161,10 @@ async fn a_row_the_database_refuses_is_dead_lettered_alone_and_the_batch_is_reco
         listed.contains("learner"),
         "the reason names the column: {listed}"
     );
-    let pending: redis::streams::StreamPendingReply =
-        redis.xpending(&key, "recorder").await.expect("XPENDING");
+    let mut redis = run.redis().await;
+    let pending: redis::streams::StreamPendingReply = redis
+        .xpending(run.key("outcomes"), "recorder")
+        .await
+        .expect("XPENDING");
     assert_eq!(pending.count(), 0, "every entry acked or dead-lettered");
 }

@@ -42,11 +42,12 @@ async fn orig_lost_learner_on_a_crash() {
         .await;
     run.ok("matchbot-matcher", &["--once"]).await;
 
-    // The run page says stop: the notifier reads the decision and waits, holding it.
-    wiki.edit("Admin", "User:MatchBot/Run", "false");
+    // The wiki answers the greeting with 503s: the notifier, waiting them out, is killed in
+    // the middle, holding the decision.
+    wiki.fail_next_edits(&[Fault::Unavailable; 5]);
     let first = run.spawn("matchbot-notifier", &[]);
-    run.wait_until("the notifier holds the decision", PATIENCE, || async {
-        first.log().contains("no edits until it does")
+    run.wait_until("the notifier is at the greeting", PATIENCE, || async {
+        wiki.requests().get("edit").copied().unwrap_or(0) > 0
     })
     .await;
     let killed = std::process::Command::new("kill")
@@ -55,7 +56,6 @@ async fn orig_lost_learner_on_a_crash() {
         .expect("kill runs");
     assert!(killed.success());
 
-    wiki.edit("Admin", "User:MatchBot/Run", "true");
     let second = run.spawn("matchbot-notifier", &[]);
     let talk = run.talk_page("Ken");
     run.wait_until("the greeting, by the second notifier", PATIENCE, || async {
