@@ -17,17 +17,9 @@ async fn co_op(name: &str, cap: u64, learners: &[String]) -> (FakeWiki, Run) {
         c["notifier"]["daily_edit_cap"] = json!(cap);
     })
     .await;
-    let profile = run.profile("Ada");
-    wiki.edit(
-        "Ada",
-        &profile,
-        &format!("I mentor writing. [[{WRITING_MENTORS}]]"),
-    );
-    wiki.categorize(&profile, WRITING_MENTORS);
+    run.mentor_on(&wiki, "Ada", WRITING_MENTORS);
     for learner in learners {
-        let profile = run.profile(learner);
-        wiki.edit(learner, &profile, &format!("Hello! [[{WRITING}]]"));
-        wiki.categorize(&profile, WRITING);
+        run.asks_on(&wiki, learner, WRITING);
     }
     run.ok("matchbot-scanner", &["--once", "--since", &run.since])
         .await;

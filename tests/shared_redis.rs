@@ -16,23 +16,11 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// A Co-op on a fake wiki with one writing mentor, Ada, and `learners` asking for writing help.
 async fn co_op(name: &str, learners: &[&str]) -> (FakeWiki, Run) {
     let (wiki, run) = Run::on_fake_wiki(name, Clock::Real, |_| {}).await;
-    let profile = run.profile("Ada");
-    wiki.edit(
-        "Ada",
-        &profile,
-        &format!("I mentor writing. [[{WRITING_MENTORS}]]"),
-    );
-    wiki.categorize(&profile, WRITING_MENTORS);
+    run.mentor_on(&wiki, "Ada", WRITING_MENTORS);
     for learner in learners {
-        ask(&wiki, &run, learner);
+        run.asks_on(&wiki, learner, WRITING);
     }
     (wiki, run)
-}
-
-fn ask(wiki: &FakeWiki, run: &Run, learner: &str) {
-    let profile = run.profile(learner);
-    wiki.edit(learner, &profile, &format!("Hello! [[{WRITING}]]"));
-    wiki.categorize(&profile, WRITING);
 }
 
 /// How many edits MatchBot saved on `title`.
@@ -226,7 +214,7 @@ async fn after_a_rotation_what_the_old_key_signed_is_still_handled() {
     assert!(dead_letters(&run).await.is_empty());
 
     // Once the old key is retired, what it signed is refused.
-    ask(&wiki, &run, "Zoë");
+    run.asks_on(&wiki, "Zoë", WRITING);
     run.ok("matchbot-scanner", &["--once", "--since", &run.since])
         .await;
     // A matcher still on the old key signs with it (and accepts the new one).

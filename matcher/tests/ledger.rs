@@ -76,6 +76,23 @@ async fn bus(prefix: &str) -> Bus {
     .expect("Redis runs on 127.0.0.1:6379 (scripts/sandbox up)")
 }
 
+/// Deletes every key of `bus`, so a test leaves the shared Redis as it found it.
+async fn forget_every_key(bus: &Bus) {
+    let mut conn = bus.connection();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", bus.namespace()))
+        .query_async(&mut conn)
+        .await
+        .expect("list keys");
+    if !keys.is_empty() {
+        let () = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async(&mut conn)
+            .await
+            .expect("delete keys");
+    }
+}
+
 /// Writes `assignments` to a fresh ledger, reads it for `batch` and compares every load.
 async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
     let prefix = format!("matchbot-test:ledger-{name}-{}:", std::process::id());
@@ -148,19 +165,7 @@ async fn loads_agree(name: &str, assignments: &[Decision], batch: &[Request]) {
             );
         }
     }
-    let mut conn = bus.connection();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{}*", bus.namespace()))
-        .query_async(&mut conn)
-        .await
-        .expect("list keys");
-    if !keys.is_empty() {
-        let () = redis::cmd("DEL")
-            .arg(&keys)
-            .query_async(&mut conn)
-            .await
-            .expect("delete keys");
-    }
+    forget_every_key(&bus).await;
     for delivery in deliveries {
         drop(delivery.payload);
     }
@@ -302,17 +307,5 @@ async fn only_greetings_posted_or_in_flight_for_a_while_count_toward_a_load() {
     }
     assert_eq!(load().await, 2);
 
-    let mut conn = bus.connection();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{}*", bus.namespace()))
-        .query_async(&mut conn)
-        .await
-        .expect("list keys");
-    if !keys.is_empty() {
-        let () = redis::cmd("DEL")
-            .arg(&keys)
-            .query_async(&mut conn)
-            .await
-            .expect("delete keys");
-    }
+    forget_every_key(&bus).await;
 }

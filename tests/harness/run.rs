@@ -193,6 +193,22 @@ impl Run {
         (wiki, run)
     }
 
+    /// `mentor` makes a profile on the fake wiki offering what `category` (a mentor category)
+    /// names, as a person would.
+    pub fn mentor_on(&self, wiki: &FakeWiki, mentor: &str, category: &str) {
+        let profile = self.profile(mentor);
+        wiki.edit(mentor, &profile, &format!("I mentor. [[{category}]]"));
+        wiki.categorize(&profile, category);
+    }
+
+    /// `learner` makes a profile on the fake wiki asking for help with `category` (a request
+    /// category), as a person would.
+    pub fn asks_on(&self, wiki: &FakeWiki, learner: &str, category: &str) {
+        let profile = self.profile(learner);
+        wiki.edit(learner, &profile, &format!("Hello! [[{category}]]"));
+        wiki.categorize(&profile, category);
+    }
+
     /// Changes this run's configuration file.
     pub fn adjust(&self, change: impl FnOnce(&mut Value)) {
         let path = self.dir.join("config.json");
