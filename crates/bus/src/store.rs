@@ -76,15 +76,7 @@ impl Bus {
         name: &str,
         members: &[&'m str],
     ) -> Result<Vec<&'m str>, BusError> {
-        if members.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.connection();
-        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
-            .arg(self.key(name))
-            .arg(members)
-            .query_async(&mut conn)
-            .await?;
+        let scores = self.zmscore(name, members).await?;
         Ok(members
             .iter()
             .zip(scores)
@@ -95,22 +87,28 @@ impl Bus {
     /// The score of each of `members` in sorted set `name` (`None` where absent), in one
     /// round trip. A score that is not a whole number reads as absent.
     pub async fn scores(&self, name: &str, members: &[&str]) -> Result<Vec<Option<i64>>, BusError> {
-        if members.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.connection();
-        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
-            .arg(self.key(name))
-            .arg(members)
-            .query_async(&mut conn)
-            .await?;
-        Ok(scores
+        Ok(self
+            .zmscore(name, members)
+            .await?
             .into_iter()
             .map(|s| {
                 s.filter(|s| s.is_finite() && s.fract() == 0.0)
                     .map(|s| s as i64)
             })
             .collect())
+    }
+
+    /// ZMSCORE: the score of each of `members` in sorted set `name`, in one round trip.
+    async fn zmscore(&self, name: &str, members: &[&str]) -> Result<Vec<Option<f64>>, BusError> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.connection();
+        Ok(redis::cmd("ZMSCORE")
+            .arg(self.key(name))
+            .arg(members)
+            .query_async(&mut conn)
+            .await?)
     }
 
     /// Starts a batch of reads that go to Redis in one round trip.

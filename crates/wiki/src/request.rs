@@ -175,16 +175,7 @@ impl Client {
         }
         // The format before `errorformat` (a wiki or a proxy that ignores it): one `error`.
         if let Some(old) = body.get("error").filter(|e| e.is_object()) {
-            let error = ApiError {
-                code: old["code"].as_str().unwrap_or("unknown").to_owned(),
-                info: old["info"]
-                    .as_str()
-                    .unwrap_or("")
-                    .chars()
-                    .take(500)
-                    .collect(),
-            };
-            return Err(Error::from_api(error, retry_after));
+            return Err(Error::from_api(api_error(old, "info"), retry_after));
         }
         if let Some(first) = body
             .get("errors")
@@ -198,17 +189,7 @@ impl Client {
                     "further API error"
                 );
             }
-            let error = ApiError {
-                code: first["code"].as_str().unwrap_or("unknown").to_owned(),
-                // The text is the wiki's to choose: kept to a length a log line and a row take.
-                info: first["text"]
-                    .as_str()
-                    .unwrap_or("")
-                    .chars()
-                    .take(500)
-                    .collect(),
-            };
-            return Err(Error::from_api(error, retry_after));
+            return Err(Error::from_api(api_error(first, "text"), retry_after));
         }
         Ok(body)
     }
@@ -226,6 +207,21 @@ fn bounded_wait(wait: Duration, longest: Duration) -> Duration {
         "the wiki asked to wait longer than the client's longest wait before a retry; waiting the longest wait"
     );
     longest
+}
+
+/// An API error as the wiki wrote it: its code, and its text (field `text_field`: `text` with
+/// `errorformat`, `info` in the older form). The text is the wiki's to choose: it is kept to a
+/// length a log line and a row take.
+fn api_error(error: &Value, text_field: &str) -> ApiError {
+    ApiError {
+        code: error["code"].as_str().unwrap_or("unknown").to_owned(),
+        info: error[text_field]
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .take(500)
+            .collect(),
+    }
 }
 
 #[cfg(test)]
