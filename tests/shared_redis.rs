@@ -277,11 +277,7 @@ async fn a_notifier_told_to_stop_holds_no_decision_so_the_next_one_greets_at_onc
         first.log().contains("no edits until it does")
     })
     .await;
-    let killed = std::process::Command::new("kill")
-        .args(["-KILL", &first.pid().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
+    first.kill();
 
     // The default claim_idle is 300 s: a decision the killed notifier had read would wait
     // that long. The next notifier, run once, greets now.

@@ -63,6 +63,17 @@ pub fn add_matchbot(wiki: &fake_wiki::FakeWiki) {
     wiki.edit("MatchBot", "User:MatchBot/Run", "true");
 }
 
+/// The shipped example configuration, as a test in this process reads it: it needs a signing
+/// key, which only the environment or a file gives, so one is given here.
+pub fn example_config() -> matchbot_config::Config {
+    matchbot_config::Config::from_json(
+        include_str!("../../config.example.json"),
+        std::path::Path::new("config.example.json"),
+        |name| (name == "MATCHBOT_SIGNING_KEY").then(|| "k".repeat(32)),
+    )
+    .expect("the example is valid")
+}
+
 /// Sends SIGTERM to `child`, as Toolforge and Kubernetes stop a job. False when it had already
 /// exited or the signal could not be sent.
 pub fn sigterm(child: &tokio::process::Child) -> bool {

@@ -65,6 +65,15 @@ impl Worker {
         self.child.id().expect("the worker is running")
     }
 
+    /// Kills it with SIGKILL, as a crash or an OOM kill would: it finishes nothing.
+    pub fn kill(&self) {
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "the worker was running");
+    }
+
     /// Its log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

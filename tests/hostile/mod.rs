@@ -2,8 +2,6 @@
 //! the notifier's greeting carried out in-process against the fake wiki, which can answer a
 //! captcha, an error code nobody knows, a body that is not JSON, or 503 after saving.
 
-use std::path::Path;
-
 use harness::fake_wiki::{Clock, FakeWiki};
 use harness::{BOT_LOGIN, BOT_PASSWORD};
 use matchbot_config::Config;
@@ -22,13 +20,7 @@ const TALK: &str = "Wikipedia talk:Co-op/Ken";
 
 /// The shipped example configuration.
 fn config() -> Config {
-    Config::from_json(
-        include_str!("../../config.example.json"),
-        Path::new("config.example.json"),
-        // A configuration needs a signing key, which only the environment or a file gives.
-        |name| (name == "MATCHBOT_SIGNING_KEY").then(|| "k".repeat(32)),
-    )
-    .expect("the example is valid")
+    harness::example_config()
 }
 
 /// Ken's writing request, matched with Ada.

@@ -9,8 +9,6 @@
 //!   503 after saving and counts every request;
 //! - `pipeline`: the real binaries against the fake wiki and the real Redis and MariaDB.
 
-use std::path::Path;
-
 use harness::fake_wiki::{Clock, FakeWiki};
 use harness::{BOT_LOGIN, BOT_PASSWORD, Run};
 use matchbot_config::Config;
@@ -31,13 +29,7 @@ const NOW: &str = "2026-11-21T10:00:00Z";
 
 /// The shipped example configuration.
 fn config() -> Config {
-    Config::from_json(
-        include_str!("../../config.example.json"),
-        Path::new("config.example.json"),
-        // A configuration needs a signing key, which only the environment or a file gives.
-        |name| (name == "MATCHBOT_SIGNING_KEY").then(|| "k".repeat(32)),
-    )
-    .expect("the example is valid")
+    harness::example_config()
 }
 
 fn at(text: &str) -> Timestamp {

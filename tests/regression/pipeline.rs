@@ -50,11 +50,7 @@ async fn orig_lost_learner_on_a_crash() {
         wiki.requests().get("edit").copied().unwrap_or(0) > 0
     })
     .await;
-    let killed = std::process::Command::new("kill")
-        .args(["-KILL", &first.pid().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
+    first.kill();
 
     let second = run.spawn("matchbot-notifier", &[]);
     let talk = run.talk_page("Ken");
