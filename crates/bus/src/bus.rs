@@ -5,6 +5,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::commit::Commit;
+use crate::dedicated;
 use crate::error::BusError;
 use crate::keys::Keys;
 use crate::signing::Signing;
@@ -27,6 +28,8 @@ pub struct Redelivery {
 pub struct Bus {
     client: redis::Client,
     conn: ConnectionManager,
+    /// Connections of their own, for transactions that watch keys (see `dedicated`).
+    dedicated: deadpool_redis::Pool,
     keys: Keys,
     redelivery: Redelivery,
     keep_handled: Duration,
@@ -61,9 +64,11 @@ impl Bus {
             .set_connection_timeout(Some(Duration::from_secs(5)))
             .set_response_timeout(Some(Duration::from_secs(10)));
         let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
+        let dedicated = dedicated::pool(&client)?;
         Ok(Bus {
             client,
             conn,
+            dedicated,
             keys: Keys::new(prefix, signing),
             redelivery,
             keep_handled,
@@ -84,6 +89,10 @@ impl Bus {
 
     pub(crate) fn redis_client(&self) -> &redis::Client {
         &self.client
+    }
+
+    pub(crate) fn dedicated(&self) -> &deadpool_redis::Pool {
+        &self.dedicated
     }
 
     /// The full key of `name`, derived from the prefix. For tests and tools that look at the
@@ -125,16 +134,29 @@ impl Bus {
             return Ok(());
         }
         let mut conn = self.conn.clone();
-        let (pipe, sends) = commit.into_parts();
-        match pipe.query_async::<Vec<String>>(&mut conn).await {
-            Ok(ids) => {
+        // Nothing is watched on the shared connection, so EXEC always runs.
+        self.run_commit(&mut conn, &commit).await.map(|_| ())
+    }
+
+    /// Runs `commit` as one MULTI/EXEC on `conn`: false when EXEC did not run because a key
+    /// watched on `conn` changed.
+    pub(crate) async fn run_commit(
+        &self,
+        conn: &mut impl redis::aio::ConnectionLike,
+        commit: &Commit,
+    ) -> Result<bool, BusError> {
+        let (pipe, sends) = commit.parts();
+        match pipe.query_async::<Option<Vec<String>>>(conn).await {
+            Ok(Some(ids)) => {
                 for (send, id) in sends.iter().zip(&ids) {
                     send.record("messaging.message.id", id.as_str());
                 }
-                Ok(())
+                Ok(true)
             }
+            // Not sent: the caller reads again and sends anew.
+            Ok(None) => Ok(false),
             Err(e) => {
-                for send in &sends {
+                for send in sends {
                     send.record("otel.status_code", "error");
                 }
                 Err(e.into())

@@ -158,7 +158,7 @@ impl Commit {
         &self.keys
     }
 
-    pub(crate) fn into_parts(self) -> (redis::Pipeline, Vec<tracing::Span>) {
-        (self.pipe, self.sends)
+    pub(crate) fn parts(&self) -> (&redis::Pipeline, &[tracing::Span]) {
+        (&self.pipe, &self.sends)
     }
 }

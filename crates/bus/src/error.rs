@@ -22,6 +22,15 @@ pub enum BusError {
         /// Why it does not read.
         source: serde_json::Error,
     },
+    /// No connection of its own could be had for a transaction (the pool waited too long).
+    #[error("no connection to Redis for a transaction: {0}")]
+    NoConnection(String),
+    /// The scanner's lease passed to another replica: this one must write nothing more.
+    #[error("the {lease} lease is held by another replica now: this one stands by")]
+    LeaseLost {
+        /// Which lease.
+        lease: &'static str,
+    },
     /// The bus was given no key to sign with.
     #[error("no signing key: every stream entry is signed, so the bus cannot run without one")]
     NoSigningKey,
@@ -73,7 +82,9 @@ impl BusError {
     pub fn is_transient(&self) -> bool {
         match self {
             BusError::Redis(e) => is_transient(e),
-            BusError::Encode(_)
+            BusError::NoConnection(_) => true,
+            BusError::LeaseLost { .. }
+            | BusError::Encode(_)
             | BusError::NoSigningKey
             | BusError::Corrupt { .. }
             | BusError::Forged { .. } => false,

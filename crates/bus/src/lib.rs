@@ -36,7 +36,9 @@
 //!   and signatures; `error`: what can go wrong, and which of it is an outage.
 //! - `stream`: the stream names, the fields of an entry, adding one; `topic`: streams typed by
 //!   their payload and reading stage.
-//! - `commit`: emits, acks and state writes that land together or not at all.
+//! - `commit`: emits, acks and state writes that land together or not at all; `dedicated`:
+//!   transactions that watch keys, on connections of their own (a deadpool-redis pool);
+//!   `lease`: the one replica that may act, and the fence on its writes.
 //! - `consumer`: reading a stage's entries (its own pending ones first); `group`: a consumer's
 //!   place in its group; `upkeep`: what a consumer does between reads (its roll, taking over,
 //!   trimming); `hold`: keeping entries in work from being taken over, and handing back what
@@ -53,6 +55,7 @@ mod bus;
 mod commit;
 mod consumer;
 mod dead_letter;
+mod dedicated;
 mod dlq;
 mod edits;
 mod error;
@@ -62,6 +65,7 @@ mod group;
 mod hold;
 mod inspect;
 mod keys;
+mod lease;
 mod pool;
 mod signing;
 mod store;
@@ -73,12 +77,14 @@ mod upkeep;
 pub use bus::{Bus, Redelivery};
 pub use commit::Commit;
 pub use consumer::{Consumer, Delivery};
+pub use dedicated::Watch;
 pub use dlq::{DeadLetter, RetryError, RetryRefused};
 pub use error::BusError;
 pub use export::ExportedEntry;
 pub use fields::trace_id;
 pub use hold::Hold;
 pub use inspect::{ConsumerStatus, GroupStatus, StreamStatus};
+pub use lease::{Lease, LeaseStatus, SCANNER_LEASE};
 pub use pool::{MENTOR_POOL, SCANNER_CURSOR};
 pub use signing::{Signing, key_name, key_namespace};
 pub use store::{Answers, Bound, Reads, Slot};
