@@ -41,6 +41,7 @@ async fn the_four_workers_run_in_process_and_greet_a_learner() {
     let options = matchbot_scanner::Options {
         once: true,
         since: Some(since),
+        ..Default::default()
     };
     let scanned = matchbot_scanner::run(&config, deps, options, never())
         .await

@@ -24,6 +24,10 @@
 //! original advanced its cursor first and lost learners: its defect 1 in docs/ARCHITECTURE.md),
 //! and the ids seen mean the overlap never hands out a request twice (its defect 2).
 //!
+//! Any number of replicas may run; the one holding the scanner lease scans and the others
+//! stand by, one of them taking over within seconds of its death (`leadership`). Every commit
+//! is fenced by the lease, so a holder paused past it writes nothing when it wakes.
+//!
 //! A request withdrawn before its greeting (the category taken off the profile again) is not
 //! retracted here: the notifier reads the profile's categories in the same request as the talk
 //! page, right before it would post, and skips it.
@@ -38,12 +42,14 @@
 //! - `creators`: profile page → creator, remembered.
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
+//! - `leadership`: the scanner lease: which replica scans, while the others stand by.
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the scanner, or makes it wait.
 
 pub mod admission;
 mod creators;
 mod error;
+mod leadership;
 mod learners;
 mod pool;
 pub mod requests;
@@ -53,5 +59,6 @@ mod worker;
 
 pub use creators::CREATORS_IN_MEMORY;
 pub use error::ScanError;
+pub use leadership::LEASE;
 pub use scan::CHANGES_PER_COMMIT;
 pub use worker::{Deps, Options, Summary, run};

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let options = matchbot_scanner::Options {
         once: args.worker.once,
         since: args.since,
+        replica: None,
     };
     matchbot_runtime::main(
         "matchbot-scanner",

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
-use matchbot_bus::{Bus, Commit, REQUESTS, request_span};
+use matchbot_bus::{Bus, Commit, Lease, REQUESTS, request_span};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
@@ -32,9 +32,16 @@ pub(crate) struct Scanner<'a> {
     pub pool: MentorPool,
     /// No request whose category was added before this is handed out.
     pub floor: Timestamp,
+    /// The scanner lease: every commit is fenced by it.
+    pub lease: Lease,
 }
 
 impl Scanner<'_> {
+    /// Runs `commit` if this replica still holds the lease.
+    async fn commit(&self, commit: Commit) -> Result<(), ScanError> {
+        Ok(self.bus.commit_fenced(commit, &self.lease).await?)
+    }
+
     /// One poll of the watchlist; returns how many requests it put on the stream.
     ///
     /// The changes are handled [`CHANGES_PER_COMMIT`] at a time, oldest first, each chunk
@@ -68,18 +75,18 @@ impl Scanner<'_> {
                 if let Some(to) = done.max(cursor) {
                     self.state.advance(&mut commit, to, overlap);
                 }
-                self.bus.commit(commit).await?;
+                self.commit(commit).await?;
             } else {
                 self.state
                     .advance(&mut commit, listing.server_time, overlap);
-                self.bus.commit(commit).await?;
+                self.commit(commit).await?;
             }
         }
         if changes.is_empty() {
             let mut commit = self.bus.commit_builder();
             self.state
                 .advance(&mut commit, listing.server_time, overlap);
-            self.bus.commit(commit).await?;
+            self.commit(commit).await?;
         }
         Ok(handed_out)
     }
@@ -332,7 +339,7 @@ impl Scanner<'_> {
         if self.state.cursor().await?.is_none() {
             self.state.advance(&mut commit, scanned_at, 0);
         }
-        self.bus.commit(commit).await?;
+        self.commit(commit).await?;
         self.pool = pool;
         tracing::info!(
             requests = requests.len(),

@@ -3,15 +3,16 @@
 
 use std::time::Instant;
 
-use matchbot_bus::Bus;
+use matchbot_bus::{Bus, BusError, SCANNER_LEASE};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Timestamp};
-use matchbot_runtime::{Shutdown, connect, retry};
+use matchbot_runtime::{Shutdown, connect, consumer_name, retry};
 use matchbot_wiki::Client;
 
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::leadership::Leadership;
 use crate::scan::Scanner;
 use crate::state::State;
 
@@ -22,6 +23,9 @@ pub struct Options {
     pub once: bool,
     /// Where a first scan starts; ignored once the scanner has started once.
     pub since: Option<Timestamp>,
+    /// This replica's name, for the lease and `matchbot status` (default: as a consumer's,
+    /// `MATCHBOT_CONSUMER` or `scanner-<host>-<pid>`).
+    pub replica: Option<String>,
 }
 
 /// What a run did.
@@ -33,6 +37,8 @@ pub struct Summary {
     pub reconciles: usize,
     /// Requests put on the stream.
     pub requests: usize,
+    /// Times this replica took the scanner lease.
+    pub leases: usize,
 }
 
 /// What the scanner runs on: the wiki (logged in as the bot), the bus, and the match
@@ -79,7 +85,8 @@ impl Deps {
     }
 }
 
-/// Runs the scanner until `shutdown` fires (or reconciles and polls once, with `options.once`).
+/// Runs the scanner until `shutdown` fires (or reconciles and polls once, with `options.once`):
+/// stands by while another replica holds the scanner lease, scans while this one does.
 pub async fn run(
     config: &Config,
     deps: Deps,
@@ -87,33 +94,86 @@ pub async fn run(
     shutdown: Shutdown,
 ) -> Result<Summary, ScanError> {
     let mut summary = Summary::default();
+    let replica = options
+        .replica
+        .clone()
+        .unwrap_or_else(|| consumer_name("scanner"));
+    loop {
+        let Some(leadership) = Leadership::take(&deps.bus, &replica, &shutdown).await? else {
+            return Ok(summary);
+        };
+        summary.leases += 1;
+        let scanned = scan(
+            config,
+            &deps,
+            &options,
+            &shutdown,
+            &leadership,
+            &mut summary,
+        )
+        .await;
+        match scanned {
+            Err(ScanError::Bus(BusError::LeaseLost { .. })) => {
+                tracing::warn!(
+                    replica,
+                    "the scanner lease passed to another replica: standing by"
+                );
+            }
+            other => {
+                leadership.release(&deps.bus).await;
+                return other.map(|()| summary);
+            }
+        }
+    }
+}
+
+/// Scans while `leadership` holds, until `shutdown` (or once, with `options.once`).
+async fn scan(
+    config: &Config,
+    deps: &Deps,
+    options: &Options,
+    shutdown: &Shutdown,
+    leadership: &Leadership,
+    summary: &mut Summary,
+) -> Result<(), ScanError> {
     let Deps { wiki, bus, db } = deps;
-    let Some(floor) = retry(&shutdown, "reading where scans start", async || {
-        State::new(&bus)
+    let Some(floor) = retry(shutdown, "reading where scans start", async || {
+        State::new(bus)
             .floor(options.since.or(config.scanner.since))
             .await
     })
     .await?
     else {
-        return Ok(summary);
+        return Ok(());
     };
     let mut scanner = Scanner {
         config,
-        wiki,
-        state: State::new(&bus),
-        bus,
-        db,
+        wiki: wiki.clone(),
+        state: State::new(bus),
+        bus: bus.clone(),
+        db: db.clone(),
         creators: Creators::new(),
         pool: MentorPool::default(),
         floor,
+        lease: leadership.lease().clone(),
+    };
+    let lost = || {
+        leadership
+            .is_lost()
+            .then_some(ScanError::Bus(BusError::LeaseLost {
+                lease: SCANNER_LEASE,
+            }))
     };
     let mut next_reconcile = Instant::now();
     loop {
         // A poll or reconcile half done when the wiki, Redis or MariaDB went away wrote nothing
         // (its writes are one MULTI/EXEC at the end), so it is simply done again.
         if Instant::now() >= next_reconcile {
+            if let Some(e) = lost() {
+                return Err(e);
+            }
             let Some(found) =
-                retry(&shutdown, "reconciling", async || scanner.reconcile().await).await?
+                retry(shutdown, "reconciling", async || scanner.reconcile().await).await?
             else {
                 break;
             };
@@ -121,7 +181,10 @@ pub async fn run(
             summary.reconciles += 1;
             next_reconcile = Instant::now() + config.scanner.reconcile_interval;
         }
-        let Some(found) = retry(&shutdown, "polling the watchlist", async || {
+        if let Some(e) = lost() {
+            return Err(e);
+        }
+        let Some(found) = retry(shutdown, "polling the watchlist", async || {
             scanner.poll().await
         })
         .await?
@@ -134,5 +197,5 @@ pub async fn run(
             break;
         }
     }
-    Ok(summary)
+    Ok(())
 }
