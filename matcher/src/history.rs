@@ -8,12 +8,13 @@
 //! that mentor is still listed, although loads have changed since as greetings were posted or
 //! not (see `ledger`).
 //!
-//! Both only count requests *before* the one being decided, in request order: by the time the
-//! category was added, then by request id. That is what makes a decision a function of the
-//! request alone and of what came before it, so deciding a request again (a replayed stream, a
-//! redelivery) sees exactly what it saw the first time, even though later requests have been
-//! decided since. The scanner emits requests in that order, and the matcher decides each batch
-//! in it.
+//! The mentors a learner already has count only requests *before* the one being decided, in
+//! request order (by the time the category was added, then by request id), and a mentor's load
+//! counts every assignment in the request's window, before it or after: what the mentor holds
+//! now, whichever matcher replica decided it. A request decided again (a replayed stream, a
+//! redelivery) gets the decision it got, from [`History::decided`], whatever changed since; the
+//! scanner emits requests in request order and each batch is decided in it, so a replay of a
+//! stream into an empty ledger decides as the first run did.
 
 use std::collections::BTreeMap;
 
@@ -78,8 +79,8 @@ impl History {
     }
 
     /// Notes that `mentor` got `count` learners whose places are known to be inside the load
-    /// window of every request about to be decided, and before each of them: their places need
-    /// not be read, only counted. Not idempotent: call it once per mentor.
+    /// window of every request about to be decided: their places need not be read, only
+    /// counted. Not idempotent: call it once per mentor.
     pub fn add_steady_load(&mut self, mentor: u64, count: u32) {
         *self.steady.entry(mentor).or_default() += count;
     }
@@ -121,15 +122,17 @@ impl History {
         );
     }
 
-    /// How many learners `mentor` got for requests made in the `days` before `request`, and
-    /// before it in request order.
+    /// How many learners `mentor` got for requests made from `days` before `request` on, other
+    /// than `request` itself: all the mentor holds in that window now, whichever replica
+    /// decided it and in whatever order, so that a cap holds however the requests were shared
+    /// out among matchers.
     pub fn load(&self, mentor: u64, request: &Request, days: u32) -> u32 {
         let place = Place::of(request);
         let from = place.added - i64::from(days) * 86_400;
         let count = self.by_mentor.get(&mentor).map_or(0, |places| {
             places
                 .iter()
-                .filter(|p| p.added > from && **p < place)
+                .filter(|p| p.added > from && p.request_id != place.request_id)
                 .count()
         });
         let steady = self.steady.get(&mentor).copied().unwrap_or(0);

@@ -160,14 +160,12 @@ struct LoadReads {
 /// Which of a mentor's assignments (scored by when their category was added) a batch reads,
 /// and which it only counts, for requests added from `earliest` to `latest` and a load window
 /// of `window` seconds. A request added at `a` counts the assignments scored after `a - window`
-/// and before it in request order, so:
-/// - scored after `latest - window` and before `earliest`: counted by every request of the
-///   batch, whatever its place: only their number is needed;
-/// - scored from `earliest` to `latest` (before some requests, after others), or after
-///   `earliest - window` up to `latest - window` (in some windows only): read, with their places;
-/// - scored later, or earlier: counted by none.
-///
-/// A batch spanning more than the window reads all of them.
+/// (see [`History::load`]), so:
+/// - scored after `latest - window`: counted by every request of the batch: only their number
+///   is needed;
+/// - scored after `earliest - window` up to `latest - window`: in some windows only: read,
+///   with their places;
+/// - scored earlier: counted by none.
 struct LoadRanges {
     /// Score bounds of the assignments only counted.
     counted: (Bound, Bound),
@@ -178,22 +176,31 @@ struct LoadRanges {
 impl LoadRanges {
     fn new(earliest: i64, latest: i64, window: i64) -> LoadRanges {
         use Bound::{Exclusive, Inclusive};
-        if latest - window < earliest {
-            LoadRanges {
-                counted: (Exclusive(latest - window), Exclusive(earliest)),
-                read: vec![
-                    (Exclusive(earliest - window), Inclusive(latest - window)),
-                    (Inclusive(earliest), Inclusive(latest)),
-                ],
-            }
-        } else {
-            LoadRanges {
-                // An empty range: nothing is counted without being read.
-                counted: (Inclusive(1), Inclusive(0)),
-                read: vec![(Exclusive(earliest - window), Inclusive(latest))],
-            }
+        LoadRanges {
+            counted: (Exclusive(latest - window), Inclusive(i64::MAX)),
+            read: vec![(Exclusive(earliest - window), Inclusive(latest - window))],
         }
     }
+}
+
+/// The ledger keys the decisions of `batch` against `pool` depend on: every listed mentor's
+/// load and the batch's learners. Watched from before the history is read until the batch's
+/// commit, so that a commit made against loads another matcher changed meanwhile does not
+/// run, and the batch is decided again on what the ledger holds then.
+pub fn keys(pool: &MentorPool, batch: &[Delivery<Request>]) -> Vec<String> {
+    let mentors: BTreeSet<u64> = pool
+        .by_category
+        .values()
+        .flatten()
+        .chain(&pool.general)
+        .map(|m| m.user.id)
+        .collect();
+    let profiles: BTreeSet<u64> = batch.iter().map(|e| e.payload.profile.id).collect();
+    mentors
+        .into_iter()
+        .map(load_key)
+        .chain(profiles.into_iter().map(learner_key))
+        .collect()
 }
 
 /// Adds `decision`, made at `decided_at`, to the ledger, in `commit`. The maintainer's

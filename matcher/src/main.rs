@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             tracing::info!(
                 decided = summary.decided,
                 dead_lettered = summary.dead_lettered,
+                decided_again = summary.decided_again,
                 "matcher done"
             );
             Ok(())

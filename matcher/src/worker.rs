@@ -1,14 +1,16 @@
 //! The matcher's loop: read a batch of requests, read the mentor pool and the history once,
 //! decide in request order, then emit the decisions, add them to the ledger and ack the
-//! requests in one MULTI/EXEC.
+//! requests in one MULTI/EXEC, which runs only if the ledger the batch read did not change
+//! meanwhile (the batch is decided again if it did): the caps hold across replicas.
 
-use matchbot_bus::{Bus, BusError, Consumer, DECISIONS, Delivery, REQUESTS};
+use matchbot_bus::{Bus, BusError, Commit, Consumer, DECISIONS, Delivery, REQUESTS};
 use matchbot_config::Config;
-use matchbot_model::{MentorPool, Request, Timestamp};
+use matchbot_model::{Decision, MentorPool, Request, Timestamp};
 use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, run_stage};
-use tracing::Instrument;
+use tracing::{Instrument, Span};
 
 use crate::error::MatcherError;
+use crate::history::History;
 use crate::ledger;
 use crate::policy::Policy;
 
@@ -43,6 +45,8 @@ pub struct Summary {
     pub decided: usize,
     /// Requests that could not be decided and went to the dead-letter stream.
     pub dead_lettered: usize,
+    /// Batches decided again because another matcher changed the ledger under them.
+    pub decided_again: usize,
 }
 
 /// Runs the matcher until `shutdown` fires (or, with `options.once`, until nothing is waiting).
@@ -63,56 +67,90 @@ pub async fn run(
         &options,
         &shutdown,
         async |requests: &Consumer<Request>, batch: &[Delivery<Request>]| {
-            // One pool for the whole batch, read after the requests: the scanner wrote it in
-            // the same transaction as the newest of them, or later.
-            let pool = read_pool(&bus).await?;
-            let now = Timestamp::now();
-            ledger::expire_in_flight(&bus, now, in_flight_seconds).await?;
-            let mut history = ledger::read(&bus, &pool, batch, load_days).await?;
-            // In request order, whatever order they were delivered in (see `history`).
-            let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
-            in_order.sort_by(|a, b| a.payload.order().cmp(&b.payload.order()));
-            let mut commit = requests.commit_builder();
-            let (mut decided, mut dead_lettered) = (0, 0);
-            for entry in in_order {
-                let span = requests.process_span(entry);
-                let decided_one =
-                    span.in_scope(|| match policy.decide(&entry.payload, &pool, &history) {
-                        Ok(decision) => {
-                            history.record(&decision);
-                            ledger::write(&mut commit, &decision, load_days, now)?;
-                            tracing::info!(
-                                request = %decision.request.request_id,
-                                learner = %decision.request.learner.name,
-                                mentor = %decision.mentor.name,
-                                match_level = decision.level.name(),
-                                "decided"
-                            );
-                            commit.emit(DECISIONS, &decision)?;
-                            requests.ack(&mut commit, &entry.id);
-                            Ok::<_, MatcherError>(None)
-                        }
-                        Err(e) => Ok(Some(e)),
-                    })?;
-                match decided_one {
-                    None => decided += 1,
-                    Some(refused) => {
-                        requests
-                            .dead_letter_in(&mut commit, entry, &refused.to_string())
-                            .instrument(span)
-                            .await?;
-                        dead_lettered += 1;
-                    }
+            // Decided against the ledger as it is, and committed only if no other matcher
+            // (or notifier) changed the loads and learners the decisions read meanwhile;
+            // otherwise decided again on what it holds then.
+            loop {
+                // One pool for the whole batch, read after the requests: the scanner wrote it
+                // in the same transaction as the newest of them, or later.
+                let pool = read_pool(&bus).await?;
+                let now = Timestamp::now();
+                ledger::expire_in_flight(&bus, now, in_flight_seconds).await?;
+                let watch = bus.watch(&ledger::keys(&pool, batch)).await?;
+                let history = ledger::read(&bus, &pool, batch, load_days).await?;
+                let decided =
+                    decide(&policy, requests, batch, &pool, history, load_days, now).await?;
+                if !watch.commit(&bus, &decided.commit).await? {
+                    summary.decided_again += 1;
+                    continue;
                 }
+                for (span, decision) in &decided.decisions {
+                    span.in_scope(|| {
+                        tracing::info!(
+                            request = %decision.request.request_id,
+                            learner = %decision.request.learner.name,
+                            mentor = %decision.mentor.name,
+                            match_level = decision.level.name(),
+                            "decided"
+                        )
+                    });
+                }
+                summary.decided += decided.decisions.len();
+                summary.dead_lettered += decided.dead_lettered;
+                return Ok::<Next, MatcherError>(Next::Continue);
             }
-            bus.commit(commit).await?;
-            summary.decided += decided;
-            summary.dead_lettered += dead_lettered;
-            Ok::<Next, MatcherError>(Next::Continue)
         },
     )
     .await?;
     Ok(summary)
+}
+
+/// A batch decided, and the commit that emits, records and acks it.
+struct Decided {
+    commit: Commit,
+    /// Each decision, with the span of its request's handling.
+    decisions: Vec<(Span, Decision)>,
+    dead_lettered: usize,
+}
+
+/// Decides `batch` in request order, whatever order it was delivered in (see `history`).
+async fn decide(
+    policy: &Policy,
+    requests: &Consumer<Request>,
+    batch: &[Delivery<Request>],
+    pool: &MentorPool,
+    mut history: History,
+    load_days: u32,
+    now: Timestamp,
+) -> Result<Decided, MatcherError> {
+    let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
+    in_order.sort_by(|a, b| a.payload.order().cmp(&b.payload.order()));
+    let mut decided = Decided {
+        commit: requests.commit_builder(),
+        decisions: Vec::new(),
+        dead_lettered: 0,
+    };
+    for entry in in_order {
+        let span = requests.process_span(entry);
+        match span.in_scope(|| policy.decide(&entry.payload, pool, &history)) {
+            Ok(decision) => {
+                history.record(&decision);
+                let commit = &mut decided.commit;
+                ledger::write(commit, &decision, load_days, now)?;
+                span.in_scope(|| commit.emit(DECISIONS, &decision))?;
+                requests.ack(commit, &entry.id);
+                decided.decisions.push((span, decision));
+            }
+            Err(refused) => {
+                requests
+                    .dead_letter_in(&mut decided.commit, entry, &refused.to_string())
+                    .instrument(span)
+                    .await?;
+                decided.dead_lettered += 1;
+            }
+        }
+    }
+    Ok(decided)
 }
 
 /// The pool the scanner last wrote; a missing or unreadable one is waited out.

@@ -46,6 +46,31 @@ fn a_mentor_at_their_cap_is_passed_over_and_the_cap_can_be_their_own() {
 }
 
 #[test]
+fn learners_given_for_later_requests_count_toward_the_cap_too() {
+    // Another matcher replica decided later requests first: Ada holds two learners whose
+    // requests come after this one in request order, and is at her cap all the same.
+    let p = pool(vec![mentor("Ada", 10), mentor("Bea", 20)], vec![], vec![]);
+    let r = request(user("Zoë", 50), WRITING, 500);
+    let mut history = History::new();
+    for i in 0..2 {
+        let later = request_at(
+            user("Later", 700 + i),
+            WRITING,
+            7000 + i,
+            r.category_added.plus_seconds(60 + i as i64),
+        );
+        history.add_load(10, crate::history::Place::of(&later));
+    }
+    assert_eq!(history.load(10, &r, 30), 2);
+    let capped = with(|s| s.max_active = Some(2));
+    let d = capped.decide(&r, &p, &history).unwrap();
+    assert_eq!(d.mentor.name, "Bea");
+    // A request's own place is not its load: decided again, it does not crowd itself out.
+    history.add_load(20, crate::history::Place::of(&r));
+    assert_eq!(history.load(20, &r, 30), 0);
+}
+
+#[test]
 fn loads_outside_the_window_do_not_count() {
     let mut history = History::new();
     let long_ago = request_at(user("Old", 800), WRITING, 8000, at("2026-09-01T00:00:00Z"));
