@@ -1,9 +1,11 @@
 //! `matchbot status`: the pipeline at a glance, and whether it is healthy.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use matchbot_bus::{Stream, StreamStatus};
+use matchbot_bus::{GroupStatus, LeaseStatus, SCANNER_LEASE, Stream, StreamStatus};
 use matchbot_config::Config;
 use matchbot_model::Timestamp;
 use matchbot_runtime::connect;
@@ -75,6 +77,11 @@ pub struct Status {
     pub scanner_cursor: Option<String>,
     /// Seconds since then.
     pub scanner_cursor_age_seconds: Option<i64>,
+    /// Who holds the scanner lease (the replica that scans), if anyone.
+    pub scanner_lease: Option<LeaseStatus>,
+    /// The replicas of each stage that are alive: consumers that read within `--max-idle`,
+    /// and scanners that held or wanted the lease within it.
+    pub replicas: BTreeMap<String, usize>,
     /// The kill switch.
     pub kill_switch: KillSwitch,
     /// The bot account's greetings today, when `notifier.daily_edit_cap` is set.
@@ -129,6 +136,18 @@ pub async fn status(config: &Config, limits: &Limits) -> anyhow::Result<Status> 
         streams.push(bus.stream_status(stream).await?);
     }
     let cursor = bus.scanner_cursor().await?;
+    let scanner_lease = bus.lease_status(SCANNER_LEASE).await?;
+    let within = Duration::from_secs(limits.max_idle);
+    let mut replicas = BTreeMap::new();
+    replicas.insert(
+        "scanner".to_owned(),
+        bus.lease_candidates(SCANNER_LEASE, within).await?.len(),
+    );
+    for stream in &streams {
+        for group in &stream.groups {
+            replicas.insert(group.group.clone(), alive(group, limits));
+        }
+    }
     let kill_switch = kill_switch(config).await;
     let dead_letters = streams
         .iter()
@@ -155,6 +174,8 @@ pub async fn status(config: &Config, limits: &Limits) -> anyhow::Result<Status> 
         dead_letters,
         scanner_cursor: cursor.map(|c| c.to_string()),
         scanner_cursor_age_seconds: cursor_age,
+        scanner_lease,
+        replicas,
         kill_switch,
         edits_today,
         healthy: problems.is_empty(),
@@ -191,6 +212,15 @@ async fn kill_switch(config: &Config) -> KillSwitch {
     }
 }
 
+/// How many of `group`'s consumers read within `--max-idle`.
+fn alive(group: &GroupStatus, limits: &Limits) -> usize {
+    group
+        .consumers
+        .iter()
+        .filter(|c| c.last_read_seconds.is_some_and(|s| s <= limits.max_idle))
+        .count()
+}
+
 fn problems(
     streams: &[StreamStatus],
     dead_letters: u64,
@@ -213,12 +243,7 @@ fn problems(
             ));
             continue;
         };
-        let alive = group
-            .consumers
-            .iter()
-            .filter(|c| c.last_read_seconds.is_some_and(|s| s <= limits.max_idle))
-            .count();
-        if alive == 0 {
+        if alive(group, limits) == 0 {
             problems.push(format!(
                 "no {stage} is reading {stream}: none of its {} consumers read in the last {} s",
                 group.consumers.len(),
@@ -269,8 +294,9 @@ impl Status {
             for g in &stream.groups {
                 let _ = writeln!(
                     out,
-                    "  {:<10} pending {}, lag {}, oldest pending {}, consumers {}",
+                    "  {:<10} replicas {}, pending {}, lag {}, oldest pending {}, consumers {}",
                     g.group,
+                    self.replicas.get(&g.group).copied().unwrap_or(0),
                     g.pending,
                     g.lag.map_or("unknown".into(), |l| l.to_string()),
                     g.oldest_pending_seconds
@@ -292,6 +318,28 @@ impl Status {
         let _ = match (&self.scanner_cursor, self.scanner_cursor_age_seconds) {
             (Some(at), Some(age)) => writeln!(out, "scanner      last polled {age} s ago ({at})"),
             _ => writeln!(out, "scanner      never polled"),
+        };
+        let scanners = self.replicas.get("scanner").copied().unwrap_or(0);
+        let _ = match &self.scanner_lease {
+            Some(LeaseStatus {
+                holder: Some(holder),
+                expires_in_ms,
+            }) => writeln!(
+                out,
+                "             replicas {scanners}; {holder:?} holds the lease ({})",
+                expires_in_ms.map_or("no expiry".into(), |ms| format!(
+                    "{:.1} s left",
+                    ms as f64 / 1000.0
+                ))
+            ),
+            Some(LeaseStatus { holder: None, .. }) => writeln!(
+                out,
+                "             replicas {scanners}; the lease holds a value not signed by MatchBot (a scanner replaces it)"
+            ),
+            None => writeln!(
+                out,
+                "             replicas {scanners}; nobody holds the lease"
+            ),
         };
         let _ = match &self.kill_switch {
             KillSwitch::Running { page } => {
