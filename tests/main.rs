@@ -35,6 +35,8 @@ mod regression;
 mod replay;
 /// `matchbot report`'s figures on a known data set.
 mod report;
+/// Several replicas of a stage: one scanner scans, matchers keep the caps together.
+mod scaling;
 /// The scanner binary on a fake wiki with a clock the test moves: re-emits, its cost.
 mod scanner;
 /// No secret reaches a log line or an error message.

@@ -67,11 +67,16 @@ impl Worker {
 
     /// Kills it with SIGKILL, as a crash or an OOM kill would: it finishes nothing.
     pub fn kill(&self) {
-        let killed = std::process::Command::new("kill")
-            .args(["-KILL", &self.pid().to_string()])
+        self.signal("KILL");
+    }
+
+    /// Sends it `signal` (`KILL`, `STOP`, `CONT`, …), as `kill -<signal>` would.
+    pub fn signal(&self, signal: &str) {
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &self.pid().to_string()])
             .status()
             .expect("kill runs");
-        assert!(killed.success(), "the worker was running");
+        assert!(sent.success(), "the worker was running");
     }
 
     /// Its log so far.
@@ -293,14 +298,32 @@ impl Run {
     /// Starts a MatchBot binary in the background with this run's configuration; its log
     /// goes to `<bin_name>.log` in the run's directory. Killed if dropped without [`Worker::stop`].
     pub fn spawn(&self, bin_name: &str, args: &[&str]) -> Worker {
-        let log = self.dir.join(format!("{bin_name}.log"));
+        self.start(bin_name, None, args)
+    }
+
+    /// Like [`Run::spawn`], as replica `name` of its stage (its consumer name, and the
+    /// scanner's name for the lease); its log goes to `<bin_name>-<name>.log`.
+    pub fn spawn_replica(&self, bin_name: &str, name: &str, args: &[&str]) -> Worker {
+        self.start(bin_name, Some(name), args)
+    }
+
+    fn start(&self, bin_name: &str, replica: Option<&str>, args: &[&str]) -> Worker {
+        let log = match replica {
+            Some(name) => self.dir.join(format!("{bin_name}-{name}.log")),
+            None => self.dir.join(format!("{bin_name}.log")),
+        };
         let file = std::fs::File::create(&log).expect("create the worker's log");
-        let child = tokio::process::Command::new(bin(bin_name))
+        let mut command = tokio::process::Command::new(bin(bin_name));
+        command
             .arg("--config")
             .arg(&self.dir)
             .args(args)
             .env_remove("MATCHBOT_CONSUMER")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        if let Some(name) = replica {
+            command.env("MATCHBOT_CONSUMER", name);
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(file)
             .kill_on_drop(true)
