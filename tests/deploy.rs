@@ -200,6 +200,12 @@ fn toolforge_runs_each_worker_as_a_checked_continuous_job() {
             "{worker}"
         );
         assert!(job["cpu"].as_str().is_some(), "{worker}");
+        if let Some(replicas) = job.get("replicas") {
+            assert!(
+                replicas.as_u64().is_some_and(|n| n >= 1),
+                "{worker}: replicas must be a positive number, not {replicas:?}"
+            );
+        }
         let command = job["command"].as_str().expect("a command");
         let (_, run) = processes
             .iter()

@@ -11,6 +11,7 @@
 //! - `report`: `matchbot report --publish`, its page, the kill switch and `{{bots}}`.
 //! - `operations`: `matchbot status`, `dlq` and `health` while the workers run and fail.
 //! - `traces`: one trace per request across the four workers, exported or not.
+//! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
 mod etiquette;
@@ -19,6 +20,7 @@ mod markers;
 mod matcher;
 mod operations;
 mod pipeline;
+mod replicas;
 mod report;
 mod scanner;
 mod traces;

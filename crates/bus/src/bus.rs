@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use deadpool_redis::{Manager, Pool, Runtime};
+use redis::AsyncConnectionConfig;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::commit::Commit;
-use crate::dedicated;
 use crate::error::BusError;
 use crate::keys::Keys;
 use crate::signing::Signing;
@@ -64,7 +65,7 @@ impl Bus {
             .set_connection_timeout(Some(Duration::from_secs(5)))
             .set_response_timeout(Some(Duration::from_secs(10)));
         let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
-        let dedicated = dedicated::pool(&client)?;
+        let dedicated = dedicated_pool(&client)?;
         Ok(Bus {
             client,
             conn,
@@ -171,4 +172,24 @@ impl Bus {
         let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
         Ok(seconds * 1000 + micros / 1000)
     }
+}
+
+/// How many transactions of one process can be under way at once. Every worker runs one at a
+/// time; the spare ones serve a transaction whose connection is still being recycled.
+const CONNECTIONS: usize = 4;
+
+/// The pool of connections of their own, for transactions that watch keys (see `dedicated`).
+fn dedicated_pool(client: &redis::Client) -> Result<Pool, BusError> {
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(5)))
+        .set_response_timeout(Some(Duration::from_secs(10)));
+    let manager = Manager::new_with_config(client.get_connection_info().clone(), config)?;
+    Pool::builder(manager)
+        .max_size(CONNECTIONS)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(10)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| BusError::NoConnection(e.to_string()))
 }

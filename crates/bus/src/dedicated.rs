@@ -7,34 +7,11 @@
 //! taken for one transaction and put back, and deadpool's recycling (`UNWATCH`, then `PING`)
 //! makes sure none comes back still watching, or broken, from a transaction cut short.
 
-use std::time::Duration;
-
-use deadpool_redis::{Manager, Pool, PoolError, Runtime};
-use redis::AsyncConnectionConfig;
+use deadpool_redis::PoolError;
 
 use crate::bus::Bus;
 use crate::commit::Commit;
 use crate::error::BusError;
-
-/// How many transactions of one process can be under way at once. Every worker runs one at a
-/// time; the spare ones serve a transaction whose connection is still being recycled.
-const CONNECTIONS: usize = 4;
-
-/// The pool of connections for transactions.
-pub(crate) fn pool(client: &redis::Client) -> Result<Pool, BusError> {
-    let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(5)))
-        .set_response_timeout(Some(Duration::from_secs(10)));
-    let manager = Manager::new_with_config(client.get_connection_info().clone(), config)?;
-    Pool::builder(manager)
-        .max_size(CONNECTIONS)
-        .runtime(Runtime::Tokio1)
-        .wait_timeout(Some(Duration::from_secs(10)))
-        .create_timeout(Some(Duration::from_secs(5)))
-        .recycle_timeout(Some(Duration::from_secs(5)))
-        .build()
-        .map_err(|e| BusError::NoConnection(e.to_string()))
-}
 
 impl From<PoolError> for BusError {
     fn from(e: PoolError) -> BusError {

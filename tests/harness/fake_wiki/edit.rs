@@ -67,6 +67,7 @@ pub(super) fn edit(
         summary: p.get("summary").cloned().unwrap_or_default(),
         revid: revision.revid,
         timestamp: revision.timestamp,
+        received: std::time::Instant::now(),
     });
     let mut result = json!({
         "result": "Success",

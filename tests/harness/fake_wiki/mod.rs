@@ -132,6 +132,9 @@ pub struct Edit {
     pub summary: String,
     /// The new revision.
     pub revid: u64,
+    /// When the fake received it, to the nanosecond (the revision's `timestamp` is whole
+    /// seconds, as MediaWiki's are).
+    pub received: std::time::Instant,
     /// When it was saved.
     pub timestamp: Timestamp,
 }

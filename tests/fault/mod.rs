@@ -1,19 +1,25 @@
-//! The fault test: nothing lost, nothing doubled, through crashes and restarts.
+//! The fault test: nothing lost, nothing doubled, no cap or edit interval broken, through
+//! crashes, pauses and restarts of every part, with several replicas of every worker.
 //!
-//! A thousand learners tag their profiles on a fake wiki (real clock; one request in 200
-//! answered 503, half of the failed edits saved before the 503) while the four real binaries
-//! run against a Redis of the test's own (append-only, fsync always) and a MariaDB of its own.
-//! Meanwhile each worker is SIGKILLed at random moments, at least three times, and started
-//! again under a new consumer name; Redis is restarted once and MariaDB once. At the end every
-//! request must have exactly one greeting and exactly one row, and the dead-letter stream must
-//! be empty. The test prints the counts.
+//! Learners tag their profiles on a fake wiki (real clock; one request in 200 answered 503,
+//! half of the failed edits saved before the 503) while the four real binaries run — two
+//! scanners, three matchers, three notifiers, two recorders — against a Redis of the test's own
+//! (append-only, fsync always) and a MariaDB of its own, with an edit interval and a small
+//! per-mentor cap. Meanwhile each kind of worker is SIGKILLed at random moments, at least three
+//! times, and started again under a new consumer name; the scanner holding the lease is
+//! SIGSTOPped past its lease and resumed; Redis is restarted once and MariaDB once. At the end
+//! every request must have exactly one greeting and exactly one row, the dead-letter stream
+//! must be empty, no mentor may have more learners than the cap, and no two of the bot's edits
+//! may have reached the wiki closer together than the interval. The test prints the figures.
 //!
 //! The chaos is drawn from a seed it prints; `MATCHBOT_FAULT_SEED=<seed>` repeats a schedule.
 //! Worker logs are in the directory it prints, kept when the test fails (or with
 //! `MATCHBOT_FAULT_KEEP=1`).
 
+mod workers;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,98 +27,25 @@ use std::time::{Duration, Instant};
 use harness::fake_wiki::{Clock, FakeWiki};
 use harness::services::{OwnMariaDb, OwnRedis};
 use harness::{Run, bin};
+use matchbot_bus::SCANNER_LEASE;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-const REQUESTS: usize = 1000;
+use workers::Worker;
+
+const REQUESTS: usize = 150;
 const KILLS_PER_WORKER: usize = 3;
-
-/// One worker binary and its running replicas.
-struct Worker {
-    binary: &'static str,
-    stage: &'static str,
-    args: Vec<String>,
-    replicas: Vec<Child>,
-    starts: usize,
-    kills: usize,
-}
-
-impl Worker {
-    fn new(binary: &'static str, stage: &'static str, args: &[&str]) -> Worker {
-        Worker {
-            binary,
-            stage,
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
-            replicas: Vec::new(),
-            starts: 0,
-            kills: 0,
-        }
-    }
-
-    /// Starts one more replica, under a consumer name no earlier process used, so what a
-    /// killed one left pending must be taken over (XAUTOCLAIM) by another.
-    fn spawn(&mut self, run: &Run, logs: &Path) -> Child {
-        self.starts += 1;
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(logs.join(format!("{}.log", self.stage)))
-            .expect("open the worker's log");
-        Command::new(bin(self.binary))
-            .arg("--config")
-            .arg(&run.dir)
-            .args(&self.args)
-            .env(
-                "MATCHBOT_CONSUMER",
-                format!("{}-{}", self.stage, self.starts),
-            )
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(log))
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the worker starts")
-    }
-
-    fn start(&mut self, replicas: usize, run: &Run, logs: &Path) {
-        for _ in 0..replicas {
-            let child = self.spawn(run, logs);
-            self.replicas.push(child);
-        }
-    }
-
-    /// SIGKILLs replica `index` and starts a new one in its place after `pause`.
-    async fn kill(&mut self, index: usize, pause: Duration, run: &Run, logs: &Path) {
-        let child = &mut self.replicas[index];
-        child.start_kill().expect("SIGKILL the worker");
-        let _ = child.wait().await;
-        self.kills += 1;
-        tokio::time::sleep(pause).await;
-        self.replicas[index] = self.spawn(run, logs);
-    }
-
-    /// SIGTERMs every replica; each must exit 0 within 10 s.
-    async fn stop(&mut self) {
-        for child in &mut self.replicas {
-            harness::sigterm(child);
-            let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-                .await
-                .unwrap_or_else(|_| panic!("{} did not stop within 10 s of SIGTERM", self.binary))
-                .expect("wait for the worker");
-            assert!(
-                status.success(),
-                "{} exited with {status} after SIGTERM",
-                self.binary
-            );
-        }
-    }
-}
+/// The least time between two of the bot's edits, as the wiki receives them.
+const EDIT_INTERVAL: Duration = Duration::from_millis(500);
+/// The most learners one mentor may have.
+const CAP: u64 = 4;
 
 enum Chaos {
     Kill(usize),
+    PauseScannerLeader,
     RestartRedis,
     RestartMariaDb,
 }
@@ -138,7 +71,7 @@ fn seed_co_op(wiki: &FakeWiki, run: &Run, config: &serde_json::Value) {
     }
 }
 
-/// A thousand learners tag their profiles, fifty a second.
+/// The learners tag their profiles, fifty a second.
 async fn learners_arrive(wiki: Arc<FakeWiki>, main: String, categories: Vec<String>) {
     for i in 0..REQUESTS {
         let learner = format!("Learner {i}");
@@ -153,7 +86,7 @@ async fn learners_arrive(wiki: Arc<FakeWiki>, main: String, categories: Vec<Stri
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_restarts() {
+async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_pauses_and_restarts() {
     let started = Instant::now();
     let seed: u64 = std::env::var("MATCHBOT_FAULT_SEED")
         .ok()
@@ -182,6 +115,8 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
         c["dbinfo"]["host"] = json!("127.0.0.1");
         c["dbinfo"]["port"] = json!(mariadb.port);
         c["scanner"]["poll_seconds"] = json!(0.5);
+        c["notifier"]["edit_interval_seconds"] = json!(EDIT_INTERVAL.as_secs_f64());
+        c["matcher"]["max_active"] = json!(CAP);
     });
     let config: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(run.dir.join("config.json")).expect("the run's config"),
@@ -196,8 +131,7 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
         Worker::new("matchbot-notifier", "notifier", &[]),
         Worker::new("matchbot-recorder", "recorder", &[]),
     ];
-    // One scanner (it owns the cursor); two replicas of every stage, sharing its group.
-    for (worker, replicas) in workers.iter_mut().zip([1, 2, 2, 2]) {
+    for (worker, replicas) in workers.iter_mut().zip([2, 3, 3, 2]) {
         worker.start(replicas, &run, &dir);
     }
     wiki.set_flaky(5);
@@ -217,10 +151,13 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
     let mut chaos: Vec<Chaos> = (0..workers.len())
         .flat_map(|w| std::iter::repeat_n(w, KILLS_PER_WORKER).map(Chaos::Kill))
         .collect();
-    chaos.push(Chaos::RestartRedis);
-    chaos.push(Chaos::RestartMariaDb);
+    chaos.extend([
+        Chaos::PauseScannerLeader,
+        Chaos::RestartRedis,
+        Chaos::RestartMariaDb,
+    ]);
     chaos.shuffle(&mut rng);
-    let (mut redis_restarts, mut mariadb_restarts) = (0, 0);
+    let (mut redis_restarts, mut mariadb_restarts, mut pauses) = (0, 0, 0);
     for event in chaos {
         tokio::time::sleep(Duration::from_millis(rng.random_range(300..1500))).await;
         match event {
@@ -228,6 +165,22 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
                 let index = rng.random_range(0..workers[w].replicas.len());
                 let pause = Duration::from_millis(rng.random_range(0..500));
                 workers[w].kill(index, pause, &run, &dir).await;
+            }
+            Chaos::PauseScannerLeader => {
+                let holder = run
+                    .bus()
+                    .await
+                    .lease_status(SCANNER_LEASE)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.holder);
+                let past_the_lease = matchbot_scanner::LEASE + Duration::from_secs(2);
+                if let Some(holder) = holder
+                    && workers[0].pause(&holder, past_the_lease).await
+                {
+                    pauses += 1;
+                }
             }
             Chaos::RestartRedis => {
                 redis.restart().await;
@@ -258,8 +211,13 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
     }
 
     // Greetings: the bot's edits, by the request marker each carries.
+    let bot_edits: Vec<_> = wiki
+        .edits()
+        .into_iter()
+        .filter(|e| e.user == "MatchBot")
+        .collect();
     let mut greetings: BTreeMap<String, usize> = BTreeMap::new();
-    for edit in wiki.edits().iter().filter(|e| e.user == "MatchBot") {
+    for edit in &bot_edits {
         let request = edit
             .text
             .split("<!-- matchbot request=")
@@ -270,6 +228,13 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
     }
     let greeted_twice: Vec<_> = greetings.iter().filter(|(_, n)| **n > 1).collect();
     let greeting_count: usize = greetings.values().sum();
+    let mut received: Vec<Instant> = bot_edits.iter().map(|e| e.received).collect();
+    received.sort();
+    let closest = received
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .min()
+        .unwrap_or(Duration::MAX);
 
     let rows = run
         .query("SELECT COUNT(*), COUNT(DISTINCT request_id), SUM(outcome = 'posted') FROM matches")
@@ -280,6 +245,10 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
         row.get(1).expect("distinct"),
         row.get::<Option<u64>, _>(2).flatten().unwrap_or(0),
     );
+    let loads = run
+        .query("SELECT mentor, COUNT(*) FROM matches WHERE matchmade = 1 GROUP BY mentor ORDER BY 2 DESC")
+        .await;
+    let most_learners: u64 = loads.first().and_then(|r| r.get::<u64, _>(1)).unwrap_or(0);
     let mut conn = run.redis().await;
     let dead_letters: u64 = redis::cmd("XLEN")
         .arg(run.key("dead-letter"))
@@ -293,12 +262,14 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
         .collect();
 
     println!(
-        "fault test (seed {seed}): {REQUESTS} requests; {} requests greeted, {greeting_count} greetings, {} greeted more than once; {row_count} rows ({distinct_rows} distinct requests, {posted_rows} posted); {dead_letters} dead letters",
+        "fault test (seed {seed}): {REQUESTS} requests; {} requests greeted, {greeting_count} greetings, {} greeted more than once; {row_count} rows ({distinct_rows} distinct requests, {posted_rows} posted); {dead_letters} dead letters; most learners of one mentor {most_learners} (cap {CAP}); closest two edits {:.3} s apart (interval {:.3} s)",
         greetings.len(),
         greeted_twice.len(),
+        closest.as_secs_f64(),
+        EDIT_INTERVAL.as_secs_f64(),
     );
     println!(
-        "  chaos over the first {:.1} s: SIGKILLs {}; Redis restarted {redis_restarts}, MariaDB restarted {mariadb_restarts}; {} wiki answers were 503 ({} of them after saving the edit); all done in {:.1} s",
+        "  replicas: scanner 2, matcher 3, notifier 3, recorder 2; chaos over the first {:.1} s: SIGKILLs {}; scanner leader paused past its lease {pauses}; Redis restarted {redis_restarts}, MariaDB restarted {mariadb_restarts}; {} wiki answers were 503 ({} of them after saving the edit); all done in {:.1} s",
         chaos_ended.as_secs_f64(),
         kills.join(", "),
         wiki.unavailable(),
@@ -313,6 +284,14 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
     assert_eq!(distinct_rows, REQUESTS as u64, "no request recorded twice");
     assert_eq!(posted_rows, REQUESTS as u64, "every row a posted greeting");
     assert_eq!(dead_letters, 0, "the dead-letter stream is empty");
+    assert!(
+        most_learners <= CAP,
+        "a mentor above the cap: {most_learners}"
+    );
+    assert!(
+        closest >= EDIT_INTERVAL,
+        "two edits {closest:?} apart, closer than the interval"
+    );
     for worker in &workers {
         assert!(
             worker.kills >= KILLS_PER_WORKER,
@@ -321,7 +300,7 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_and_re
             worker.kills
         );
     }
-    assert_eq!((redis_restarts, mariadb_restarts), (1, 1));
+    assert_eq!((redis_restarts, mariadb_restarts, pauses), (1, 1, 1));
     // On failure the directory stays, with every worker's log; MATCHBOT_FAULT_KEEP keeps it
     // on success too.
     if std::env::var_os("MATCHBOT_FAULT_KEEP").is_none() {
