@@ -5,8 +5,11 @@
 //! [`run`] reads the requests stream in batches. For each batch it reads the mentor pool the
 //! scanner last wrote and the [`History`] of earlier assignments (the `ledger`, in Redis) once,
 //! decides each request in request order with the pure [`Policy`], and then emits the
-//! decisions, adds them to the ledger and acks the requests in one MULTI/EXEC. A request the
-//! policy cannot decide (a category no longer configured) goes to the dead-letter stream.
+//! decisions, adds them to the ledger and acks the requests in one MULTI/EXEC. That commit
+//! watches the ledger keys the batch read (every listed mentor's load, the batch's learners):
+//! when another matcher replica changed one of them meanwhile it does not run, and the batch is
+//! decided again, so a mentor's cap holds however many matchers run. A request the policy
+//! cannot decide (a category no longer configured) goes to the dead-letter stream.
 //!
 //! # Layout
 //!
