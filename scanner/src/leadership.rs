@@ -42,6 +42,7 @@ impl Leadership {
         shutdown: &Shutdown,
     ) -> Result<Option<Leadership>, ScanError> {
         let mut said = None;
+        let mut unreachable = false;
         loop {
             bus.note_candidate(SCANNER_LEASE, replica).await.ok();
             match bus.take_lease(SCANNER_LEASE, replica, LEASE).await {
@@ -50,6 +51,7 @@ impl Leadership {
                     return Ok(Some(Leadership::hold(bus, lease)));
                 }
                 Ok(None) => {
+                    unreachable = false;
                     let holder = bus
                         .lease_status(SCANNER_LEASE)
                         .await
@@ -66,7 +68,10 @@ impl Leadership {
                     }
                 }
                 Err(e) if e.is_transient() => {
-                    tracing::warn!(error = %e, "cannot reach Redis to take the scanner lease; trying again")
+                    if !unreachable {
+                        tracing::warn!(error = %e, "cannot reach Redis to take the scanner lease; trying every second");
+                        unreachable = true;
+                    }
                 }
                 Err(e) => return Err(e.into()),
             }

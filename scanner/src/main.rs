@@ -34,6 +34,7 @@ fn main() -> ExitCode {
                 polls = summary.polls,
                 reconciles = summary.reconciles,
                 requests = summary.requests,
+                leases = summary.leases,
                 "scanner done"
             );
             Ok(())
