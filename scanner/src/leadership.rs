@@ -119,10 +119,12 @@ impl Drop for Leadership {
 
 /// Renews `lease` every [`RENEW_EVERY`] until a renewal finds it gone.
 async fn renew(bus: Bus, lease: Lease, lost: Arc<AtomicBool>) {
+    let mut failing = false;
     loop {
         tokio::time::sleep(RENEW_EVERY).await;
         match bus.renew_lease(&lease).await {
             Ok(true) => {
+                failing = false;
                 bus.note_candidate(SCANNER_LEASE, lease.holder()).await.ok();
             }
             Ok(false) => {
@@ -135,7 +137,11 @@ async fn renew(bus: Bus, lease: Lease, lost: Arc<AtomicBool>) {
             }
             // Redis away: keep trying; if it stays away past the lease, the renewal that
             // reaches it finds the lease gone.
-            Err(e) => tracing::warn!(error = %e, "could not renew the scanner lease; trying again"),
+            Err(e) if !failing => {
+                tracing::warn!(error = %e, "could not renew the scanner lease; trying again");
+                failing = true;
+            }
+            Err(_) => {}
         }
     }
 }
