@@ -40,6 +40,7 @@
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the notifier, or makes it wait.
 
+mod account;
 mod error;
 mod greet;
 pub mod greeting;

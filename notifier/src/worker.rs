@@ -1,6 +1,8 @@
 //! The notifier's loop: wait for the run page, read a batch of decisions' talk pages, carry
 //! each decision out, and emit its outcome with the decision's ack.
 
+use std::sync::Arc;
+
 use matchbot_bus::{Bus, Consumer, DECISIONS, Delivery, OUTCOMES};
 use matchbot_config::Config;
 use matchbot_model::{Decision, OutcomeKind, Timestamp};
@@ -8,6 +10,7 @@ use matchbot_runtime::{Next, Shutdown, StageOptions, connect, join_stage, retry,
 use matchbot_wiki::Client;
 use tracing::Instrument;
 
+use crate::account::BusAccount;
 use crate::error::NotifierError;
 use crate::greet::{greet, not_a_profile};
 use crate::reads::{decisions_per_read, read_talk_pages};
@@ -31,7 +34,8 @@ pub struct Summary {
 }
 
 /// What the notifier runs on: the wiki (logged in as the bot, with the edit etiquette of
-/// `notifier.*` and the trial's budget), the bus, and its place in the notifier's group.
+/// `notifier.*` and the trial's budget, kept on the bus for every replica), the bus, and its
+/// place in the notifier's group.
 pub struct Deps {
     /// The wiki, as the bot.
     pub wiki: Client,
@@ -42,7 +46,7 @@ pub struct Deps {
 }
 
 impl Deps {
-    /// Logs in and joins the notifier's group as `options.consumer`, waiting out outages;
+    /// Joins the notifier's group as `options.consumer` and logs in, waiting out outages;
     /// `None` if `shutdown` came first.
     pub async fn connect(
         config: &Config,
@@ -51,11 +55,20 @@ impl Deps {
         shutdown: &Shutdown,
     ) -> Result<Option<Deps>, NotifierError> {
         let n = &config.notifier;
+        let Some((bus, decisions)) =
+            join_stage(&config.redis, DECISIONS, options, shutdown).await?
+        else {
+            return Ok(None);
+        };
+        // The interval, the budget and the kill switch are the bot account's: every replica
+        // takes them from the bus.
+        let account = Arc::new(BusAccount::new(bus.clone(), &options.consumer));
         let Some(wiki) = retry(shutdown, "logging in to the wiki", async || {
             connect::wiki(&config.wiki)
                 .edit_interval(n.edit_interval)
                 .run_page(&n.run_page, n.run_page_check)
                 .edit_budget(trial.max_edits)
+                .account_gate(account.clone())
                 .build()
                 .await
                 .map_err(NotifierError::from)
@@ -64,8 +77,7 @@ impl Deps {
         else {
             return Ok(None);
         };
-        let joined = join_stage(&config.redis, DECISIONS, options, shutdown).await?;
-        Ok(joined.map(|(bus, decisions)| Deps {
+        Ok(Some(Deps {
             wiki,
             bus,
             decisions,

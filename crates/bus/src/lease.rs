@@ -19,6 +19,7 @@ use rand::RngExt;
 use crate::bus::Bus;
 use crate::commit::Commit;
 use crate::error::BusError;
+use crate::time::{millis, unix_ms};
 
 /// The scanner's lease: its holder polls, reconciles and writes the scanner's state.
 pub const SCANNER_LEASE: &str = "scanner:lease";
@@ -231,14 +232,4 @@ impl Bus {
 /// The sorted set of the replicas that want lease `name`, scored by when they last said so.
 fn candidates(name: &str) -> String {
     format!("{name}:replicas")
-}
-
-fn unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, millis)
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }

@@ -45,7 +45,8 @@
 //!   was read but not acted on; `dead_letter`: giving up on an entry; `fields`: reading what
 //!   Redis returns.
 //! - `pool`: the mentor pool and the scanner's cursor; `edits`: the bot account's edits of the
-//!   day; `store`: each worker's own keys.
+//!   day; `etiquette`: its edit slot, trial budget and kill-switch reading, shared by every
+//!   notifier; `store`: each worker's own keys; `time`: milliseconds as Redis takes them.
 //! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
 //! - `trace`: the spans that carry one trace per request through the streams.
 //! - `inspect` and `dlq`: what `matchbot status` and `matchbot dlq` read and change.
@@ -59,6 +60,7 @@ mod dedicated;
 mod dlq;
 mod edits;
 mod error;
+mod etiquette;
 mod export;
 mod fields;
 mod group;
@@ -70,6 +72,7 @@ mod pool;
 mod signing;
 mod store;
 mod stream;
+mod time;
 mod topic;
 mod trace;
 mod upkeep;
@@ -80,6 +83,7 @@ pub use consumer::{Consumer, Delivery};
 pub use dedicated::Watch;
 pub use dlq::{DeadLetter, RetryError, RetryRefused};
 pub use error::BusError;
+pub use etiquette::{EditSlot, RunPageReading};
 pub use export::ExportedEntry;
 pub use fields::trace_id;
 pub use hold::Hold;

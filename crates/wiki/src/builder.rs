@@ -6,10 +6,11 @@ use std::time::Duration;
 use matchbot_secret::Secret;
 use tokio::sync::Mutex;
 
+use crate::account::AccountGate;
 use crate::auth::Auth;
 use crate::client::{Client, Inner, Session};
 use crate::error::Error;
-use crate::gate::{EditGate, RunPage};
+use crate::gate::{Account, EditGate, RunPage};
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct Builder {
@@ -95,6 +96,13 @@ impl Builder {
     /// At most `edits` edits for the life of the client (a bot trial's limit); `None`: no limit.
     pub fn edit_budget(mut self, edits: Option<u64>) -> Builder {
         self.gate.budget = edits;
+        self
+    }
+
+    /// Keep the edit slot, the budget and the run page's reading in `account`, shared by every
+    /// process editing as the bot account, instead of in this client alone.
+    pub fn account_gate(mut self, account: Arc<dyn AccountGate>) -> Builder {
+        self.gate.account = Some(Account(account));
         self
     }
 

@@ -89,6 +89,10 @@ pub enum Error {
         /// What it says instead (its first 80 characters).
         says: String,
     },
+    /// The bot account's shared etiquette (edit slot, budget, run page reading) could not be
+    /// asked: no edit is made without it.
+    #[error(transparent)]
+    Account(#[from] crate::account::AccountError),
     /// The edit budget of a trial run (`--max-edits`) is used up.
     #[error("the edit budget of {budget} edits is used up")]
     EditBudgetSpent {
@@ -154,6 +158,7 @@ impl Error {
                 self,
                 Error::Decode(_) | Error::BadToken | Error::Stopped { .. }
             )
+            || matches!(self, Error::Account(e) if e.transient)
     }
 
     /// True when the error concerns one page (protected, invalid title, …) rather than the bot
@@ -189,6 +194,7 @@ impl Error {
             Error::LoginFailed { .. } => "loginfailed",
             Error::Stopped { .. } => "stopped",
             Error::EditBudgetSpent { .. } => "edit-budget-spent",
+            Error::Account(_) => "account-gate",
             Error::NotChecked { .. } => "not-checked",
             Error::BadAnswers { .. } => "bad-answers",
             Error::Api(e) => &e.code,

@@ -31,11 +31,13 @@
 //! - `uncertain`: pages whose last edit's result is unknown (a timeout, a 5xx, an answer that
 //!   is none), so that a greeting is looked for before it is posted again.
 //! - `etiquette` (with its state in `gate`): what every edit waits for: the run page (kill
-//!   switch), the edit interval and the edit budget of a trial.
+//!   switch), the edit interval and the edit budget of a trial; `account`: the same, kept for
+//!   every process editing as the bot account.
 //! - `exclusion`: `{{bots}}` / `{{nobots}}`, as Wikipedia's bot policy asks; every edit takes
 //!   its verdict, an [`exclusion::Allowed`].
 #![deny(missing_docs)]
 
+mod account;
 mod auth;
 mod builder;
 mod categories;
@@ -54,6 +56,7 @@ mod uncertain;
 mod users;
 mod watchlist;
 
+pub use account::{AccountError, AccountGate, GateFuture, Reading, Slot};
 pub use builder::{Builder, LONGEST_WAIT};
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::Client;
