@@ -72,14 +72,8 @@ pub async fn read(
         .max()
         .unwrap_or(earliest);
     let ranges = LoadRanges::new(earliest, latest, i64::from(load_days) * DAY);
-    let mentors: BTreeSet<u64> = pool
-        .by_category
-        .values()
-        .flatten()
-        .chain(&pool.general)
-        .map(|m| m.user.id)
-        .collect();
-    let profiles: BTreeSet<u64> = batch.iter().map(|e| e.payload.profile.id).collect();
+    let mentors = mentor_ids(pool);
+    let profiles = profile_ids(batch);
 
     let mut reads = bus.reads();
     let per_mentor: Vec<LoadReads> = mentors
@@ -183,19 +177,28 @@ impl LoadRanges {
     }
 }
 
+/// Every mentor the pool lists, whatever for.
+fn mentor_ids(pool: &MentorPool) -> BTreeSet<u64> {
+    pool.by_category
+        .values()
+        .flatten()
+        .chain(&pool.general)
+        .map(|m| m.user.id)
+        .collect()
+}
+
+/// The learners' profiles of `batch`.
+fn profile_ids(batch: &[Delivery<Request>]) -> BTreeSet<u64> {
+    batch.iter().map(|e| e.payload.profile.id).collect()
+}
+
 /// The ledger keys the decisions of `batch` against `pool` depend on: every listed mentor's
 /// load and the batch's learners. Watched from before the history is read until the batch's
 /// commit, so that a commit made against loads another matcher changed meanwhile does not
 /// run, and the batch is decided again on what the ledger holds then.
 pub fn keys(pool: &MentorPool, batch: &[Delivery<Request>]) -> Vec<String> {
-    let mentors: BTreeSet<u64> = pool
-        .by_category
-        .values()
-        .flatten()
-        .chain(&pool.general)
-        .map(|m| m.user.id)
-        .collect();
-    let profiles: BTreeSet<u64> = batch.iter().map(|e| e.payload.profile.id).collect();
+    let mentors = mentor_ids(pool);
+    let profiles = profile_ids(batch);
     mentors
         .into_iter()
         .map(load_key)
