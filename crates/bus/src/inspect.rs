@@ -9,7 +9,8 @@ use crate::bus::Bus;
 use crate::error::BusError;
 use crate::fields::{number, text};
 use crate::stream::{EntryId, Stream};
-use crate::upkeep::{roll_key, unix_seconds};
+use crate::time::unix_seconds;
+use crate::upkeep::roll_key;
 
 /// A stream as `matchbot status` shows it.
 #[derive(Debug, Clone, Serialize)]

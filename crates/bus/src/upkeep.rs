@@ -13,6 +13,7 @@ use crate::error::BusError;
 use crate::fields::{TRIMMED, number, text};
 use crate::group::Member;
 use crate::stream::EntryId;
+use crate::time::unix_seconds;
 
 /// How often a reading consumer notes itself in its stage's roll.
 const ANNOUNCE_EVERY: Duration = Duration::from_secs(5);
@@ -28,12 +29,6 @@ const FORGET_IDLE_CONSUMER: Duration = Duration::from_secs(24 * 3600);
 /// (unix seconds).
 pub(crate) fn roll_key(stage: &str) -> String {
     format!("consumers:{stage}")
-}
-
-pub(crate) fn unix_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// When each chore is next due.
