@@ -121,13 +121,9 @@ impl Client {
         if let Err(e) = account.release_slot(gate.interval).await {
             tracing::warn!(error = %e, "could not release the edit slot; the others wait until it runs out");
         }
-        state.last_edit = Some(Instant::now());
-        match &result {
-            Ok(_) => state.edits += 1,
-            Err(_) if gate.budget.is_some() => {
-                account.give_back_trial_edit().await.ok();
-            }
-            Err(_) => {}
+        // The account counts the trial's edits; this client keeps none of its own.
+        if result.is_err() && gate.budget.is_some() {
+            account.give_back_trial_edit().await.ok();
         }
         result
     }
