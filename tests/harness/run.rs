@@ -79,6 +79,11 @@ impl Worker {
         assert!(sent.success(), "the worker was running");
     }
 
+    /// How it exited, once it has; `None` while it runs.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().expect("ask after the worker")
+    }
+
     /// Its log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

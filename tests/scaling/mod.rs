@@ -2,6 +2,8 @@
 //! them: one scanner scans while the others stand by, and matchers deciding at the same moment
 //! keep every mentor's cap. Real binaries, the real Redis, the fake wiki.
 
+mod notifiers;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
