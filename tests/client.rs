@@ -501,7 +501,7 @@ async fn flow_topics_are_posted_found_again_and_headers_read() {
     );
     assert_eq!(
         client
-            .flow_post_containing("Talk:Board", "marker-1")
+            .flow_post_containing("Talk:Board", "MatchBot", "marker-1")
             .await
             .unwrap(),
         None
@@ -523,7 +523,7 @@ async fn flow_topics_are_posted_found_again_and_headers_read() {
     assert_eq!(post.topic_page, topics[0].topic_page);
     assert_eq!(
         client
-            .flow_post_containing("Talk:Board", "marker-1")
+            .flow_post_containing("Talk:Board", "MatchBot", "marker-1")
             .await
             .unwrap(),
         Some(post.post_revision_id)

@@ -68,7 +68,11 @@ pub async fn greet(
                 }
                 Step::FindMarkerOnBoard => {
                     let found = wiki
-                        .flow_post_containing(&page.title, &marker(decision))
+                        .flow_post_containing(
+                            &page.title,
+                            config.wiki.bot_name(),
+                            &marker(decision),
+                        )
                         .await?;
                     read.board_post = Some(found);
                 }
@@ -235,7 +239,7 @@ async fn posted_meanwhile(
             })
         }
         Surface::Board => wiki
-            .flow_post_containing(title, &marker)
+            .flow_post_containing(title, config.wiki.bot_name(), &marker)
             .await?
             .map(|postid| {
                 let kind = OutcomeKind::Posted {

@@ -11,10 +11,12 @@
 //! - `report`: `matchbot report --publish`, its page, the kill switch and `{{bots}}`.
 //! - `operations`: `matchbot status`, `dlq` and `health` while the workers run and fail.
 //! - `traces`: one trace per request across the four workers, exported or not.
+//! - `flow`: greetings on Flow boards, on the real Flow extension.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
 mod etiquette;
+mod flow;
 mod lifecycle;
 mod markers;
 mod matcher;

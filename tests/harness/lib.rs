@@ -19,6 +19,7 @@
 
 pub mod collector;
 pub mod fake_wiki;
+mod flow;
 pub mod outcomes;
 pub mod process;
 pub mod proxy;
@@ -28,9 +29,10 @@ mod sandbox;
 pub mod services;
 mod streams;
 
+pub use flow::{FlowSession, FlowTopic};
 pub use rows::Row;
 pub use run::{Run, Worker, write_signing_key};
-pub use sandbox::{WIKI, Wiki, api_url, wiki_dir};
+pub use sandbox::{TEST_USER_PASSWORD, WIKI, Wiki, api_url, wiki_dir};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -20,14 +20,17 @@ pub fn wiki_dir() -> PathBuf {
     Path::new(&sandbox).join("wiki")
 }
 
+/// The password of accounts a test makes with [`Wiki::create_user`].
+pub const TEST_USER_PASSWORD: &str = "Test-User-Passw0rd!";
+
 /// The wiki's tests talk to; serialises use of the single-threaded `php -S` between tests.
 pub static WIKI: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Reading the sandbox wiki the way a person checks it: through its API.
 #[derive(Clone)]
 pub struct Wiki {
-    http: reqwest::Client,
-    api: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) api: String,
 }
 
 impl Wiki {
@@ -96,12 +99,7 @@ impl Wiki {
     /// Creates the account `name` (a new mentor or learner of one test only).
     pub async fn create_user(&self, name: &str) {
         maintenance(
-            &[
-                "createAndPromote.php",
-                "--force",
-                name,
-                "Test-User-Passw0rd!",
-            ],
+            &["createAndPromote.php", "--force", name, TEST_USER_PASSWORD],
             "",
         )
         .await;

@@ -59,11 +59,13 @@ impl Client {
             .to_owned())
     }
 
-    /// The post revision id of a post among the board's newest 100 topics whose wikitext
-    /// contains `needle`: how a greeting posted before a crash is found again.
+    /// The post revision id of a post by `author` among the board's newest 100 topics whose
+    /// wikitext contains `needle`: how a greeting posted before a crash is found again. Anyone
+    /// can write the needle on a board; only the author's own post counts.
     pub async fn flow_post_containing(
         &self,
         board: &str,
+        author: &str,
         needle: &str,
     ) -> Result<Option<String>, Error> {
         let answer = self
@@ -82,9 +84,10 @@ impl Client {
             .into_iter()
             .flatten()
             .find(|(_, revision)| {
-                revision["content"]["content"]
-                    .as_str()
-                    .is_some_and(|text| text.contains(needle))
+                revision["creator"]["name"] == author
+                    && revision["content"]["content"]
+                        .as_str()
+                        .is_some_and(|text| text.contains(needle))
             })
             .map(|(id, _)| id.clone());
         Ok(found)

@@ -213,8 +213,13 @@ fn bounded_wait(wait: Duration, longest: Duration) -> Duration {
 /// `errorformat`, `info` in the older form). The text is the wiki's to choose: it is kept to a
 /// length a log line and a row take.
 fn api_error(error: &Value, text_field: &str) -> ApiError {
+    let code = if is_flow_throttle(error) {
+        "ratelimited"
+    } else {
+        error["code"].as_str().unwrap_or("unknown")
+    };
     ApiError {
-        code: error["code"].as_str().unwrap_or("unknown").to_owned(),
+        code: code.to_owned(),
         info: error[text_field]
             .as_str()
             .unwrap_or("")
@@ -224,9 +229,35 @@ fn api_error(error: &Value, text_field: &str) -> ApiError {
     }
 }
 
+/// Flow answers MediaWiki's edit throttle as `spamfilter` with the message key
+/// `actionthrottledtext` (under `data` with `errorformat`), where core answers `ratelimited`:
+/// the same condition, waited out the same way.
+fn is_flow_throttle(error: &Value) -> bool {
+    error["code"] == "spamfilter"
+        && [&error["data"]["spamfilter"], &error["spamfilter"]]
+            .iter()
+            .any(|filter| filter["messageKey"] == "actionthrottledtext")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flows_throttle_is_the_rate_limit_and_other_spam_filters_are_not() {
+        // As Flow REL1_39 answers a throttled new-topic, with and without `errorformat`.
+        let with_errorformat = serde_json::json!({ "code": "spamfilter",
+            "text": "As an anti-abuse measure, you are limited from performing this action too many times",
+            "data": { "spamfilter": { "messageKey": "actionthrottledtext", "details": null } },
+            "module": "flow+new-topic" });
+        let without = serde_json::json!({ "code": "spamfilter", "info": "As an anti-abuse measure",
+            "spamfilter": { "messageKey": "actionthrottledtext", "details": null } });
+        assert_eq!(api_error(&with_errorformat, "text").code, "ratelimited");
+        assert_eq!(api_error(&without, "info").code, "ratelimited");
+        let caught = serde_json::json!({ "code": "spamfilter", "text": "Your edit was caught",
+            "data": { "spamfilter": { "messageKey": "flow-spam-confirmedit-form" } } });
+        assert_eq!(api_error(&caught, "text").code, "spamfilter");
+    }
 
     #[test]
     fn a_wait_the_wiki_asks_for_is_cut_to_the_longest() {
