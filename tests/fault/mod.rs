@@ -167,19 +167,24 @@ async fn every_request_is_greeted_and_recorded_exactly_once_through_kills_pauses
                 workers[w].kill(index, pause, &run, &dir).await;
             }
             Chaos::PauseScannerLeader => {
-                let holder = run
-                    .bus()
-                    .await
-                    .lease_status(SCANNER_LEASE)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|s| s.holder);
+                // Right after a kill or a Redis restart nobody may hold the lease yet: wait
+                // for the next holder rather than skip the pause.
                 let past_the_lease = matchbot_scanner::LEASE + Duration::from_secs(2);
-                if let Some(holder) = holder
-                    && workers[0].pause(&holder, past_the_lease).await
-                {
-                    pauses += 1;
+                let bus = run.bus().await;
+                for _ in 0..100 {
+                    let holder = bus
+                        .lease_status(SCANNER_LEASE)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|s| s.holder);
+                    if let Some(holder) = holder
+                        && workers[0].pause(&holder, past_the_lease).await
+                    {
+                        pauses += 1;
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
             Chaos::RestartRedis => {
