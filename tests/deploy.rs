@@ -108,7 +108,7 @@ fn compose_describes_the_whole_local_stack() {
         let binary = format!("matchbot-{worker}");
         assert_eq!(strings(&service["command"]), [binary.as_str()]);
         assert!(
-            dockerfile.contains(&format!("/target/release/{binary}")),
+            dockerfile.contains(&format!(" target/release/{binary}")),
             "the image lacks {binary}"
         );
         assert_eq!(service["build"], ".");
@@ -171,6 +171,35 @@ fn compose_describes_the_whole_local_stack() {
         services[host]["environment"]["COLLECTOR_OTLP_ENABLED"],
         "true"
     );
+}
+
+/// `build: .` sends the directory to the daemon: not the build output (gigabytes), nor the
+/// configuration and key that are mounted or given at run time. And the compose test's
+/// override only changes services the shipped file has.
+#[test]
+fn the_build_context_leaves_out_target_and_secrets_and_the_override_fits() {
+    let ignore = std::fs::read_to_string(root().join(".dockerignore")).expect("a .dockerignore");
+    let ignored: Vec<&str> = ignore
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    for needed in ["target", "config.json", "signing.key"] {
+        assert!(ignored.contains(&needed), "{needed} is sent: {ignored:?}");
+    }
+    let compose = yaml("docker-compose.yml");
+    let test = yaml("deploy/standin/compose.test.yml");
+    for (name, service) in test["services"].as_object().expect("services") {
+        assert!(
+            compose["services"].get(name).is_some(),
+            "the override adds {name}, which docker-compose.yml lacks"
+        );
+        for key in service.as_object().expect("a service").keys() {
+            assert!(
+                ["image", "command", "extra_hosts"].contains(&key.as_str()),
+                "the override changes {name}.{key}: it may change only what Docker Hub gives"
+            );
+        }
+    }
 }
 
 #[test]

@@ -7,6 +7,8 @@
 
 /// The MediaWiki client's etiquette, against the fake wiki (what a real wiki cannot do on demand).
 mod client;
+/// docker-compose.yml brought up for real, with images built here: greeting, scaling, crashes.
+mod compose;
 /// A refused configuration: exit status 2 from every binary, no secret shown.
 mod config;
 /// The deployment files: docker-compose.yml with its collector, jobs.yaml with the Procfile.

@@ -70,13 +70,19 @@ impl Collector {
     /// Starts a collector on `port` of 127.0.0.1 (4318 is where an exporter sends when no
     /// endpoint is set).
     pub async fn start_on(port: u16) -> Collector {
+        Collector::start_at(std::net::Ipv4Addr::LOCALHOST.into(), port).await
+    }
+
+    /// Starts a collector on `port` of `ip`: an address other than loopback for exporters
+    /// elsewhere, as in containers (0 for a free port).
+    pub async fn start_at(ip: std::net::IpAddr, port: u16) -> Collector {
         let spans = Arc::new(Mutex::new(Vec::new()));
         let app = Router::new()
             .route("/v1/traces", axum::routing::post(export))
             .with_state(spans.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        let listener = tokio::net::TcpListener::bind((ip, port))
             .await
-            .unwrap_or_else(|e| panic!("cannot listen on 127.0.0.1:{port} for the collector: {e}"));
+            .unwrap_or_else(|e| panic!("cannot listen on {ip}:{port} for the collector: {e}"));
         let addr = listener.local_addr().expect("the collector's address");
         let server = tokio::spawn(async move {
             axum::serve(listener, app)

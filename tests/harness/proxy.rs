@@ -64,6 +64,12 @@ impl Drop for CountingProxy {
 impl CountingProxy {
     /// Starts a proxy on a free port of 127.0.0.1 for the API at `target`.
     pub async fn start(target: &str) -> CountingProxy {
+        CountingProxy::start_at(std::net::Ipv4Addr::LOCALHOST.into(), target).await
+    }
+
+    /// Starts a proxy on a free port of `ip` for the API at `target`: an address other than
+    /// loopback lets a bot elsewhere (in a container) reach a wiki that listens on loopback.
+    pub async fn start_at(ip: std::net::IpAddr, target: &str) -> CountingProxy {
         let log = Arc::new(Mutex::new(Vec::new()));
         let shared = Shared {
             target: target.to_owned(),
@@ -76,9 +82,9 @@ impl CountingProxy {
         let app = Router::new()
             .route("/api.php", axum::routing::get(forward).post(forward))
             .with_state(shared);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind((ip, 0))
             .await
-            .expect("bind a port for the proxy");
+            .unwrap_or_else(|e| panic!("cannot listen on {ip} for the proxy: {e}"));
         let addr = listener.local_addr().expect("the proxy's address");
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("the proxy serves");

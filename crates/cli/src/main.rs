@@ -31,6 +31,17 @@ fn main() -> ExitCode {
     if let cmd::Command::Health(health) = &args.command {
         return cmd::health::run(health);
     }
+    // Migrating touches only the database: it runs where the workers' other settings (the
+    // wiki password in their environment) are not given, as docker compose's `migrate`.
+    if let cmd::Command::Migrate = &args.command {
+        return match matchbot_config::DbConfig::load(&args.config) {
+            Ok(db) => cmd::migrate(&db),
+            Err(e) => {
+                eprintln!("matchbot: {e}");
+                ExitCode::from(matchbot_runtime::EXIT_BAD_CONFIG)
+            }
+        };
+    }
     let config = match matchbot_runtime::load_config("matchbot", &args.config) {
         Ok(config) => config,
         Err(code) => return code,

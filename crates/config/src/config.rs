@@ -100,11 +100,7 @@ impl Config {
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let path = if path.is_dir() {
-            path.join("config.json")
-        } else {
-            path.to_path_buf()
-        };
+        let path = file_of(path)?;
         let text = read_bounded(&path)?;
         Config::from_json(&text, &path, env)
     }
@@ -115,22 +111,81 @@ impl Config {
         source: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        if text.len() as u64 > limits::FILE_BYTES {
-            return Err(too_large(source));
-        }
-        let root: Value = serde_json::from_str(text).map_err(|e| ConfigError::Json {
-            path: source.to_path_buf(),
-            source: e,
-        })?;
+        let root = parse(text, source)?;
         let mut r = Reader::new(&root, &env);
         let config = read(&mut r, source);
-        match config {
-            Some(config) if r.problems.is_empty() => Ok(config),
-            _ => Err(ConfigError::Invalid {
-                path: source.to_path_buf(),
-                problems: r.problems,
-            }),
-        }
+        settled(r, config, source)
+    }
+}
+
+/// Loading only `dbinfo`, for a command that needs nothing else (`matchbot migrate`): the
+/// rest of the file is not judged, so a wiki password left to the environment of the workers
+/// does not stop the database from being set up where that environment is not given.
+impl DbConfig {
+    /// Loads the `dbinfo` of `path` (a file, or a directory holding `config.json`) with the
+    /// process environment.
+    pub fn load(path: &Path) -> Result<DbConfig, ConfigError> {
+        DbConfig::load_with_env(path, |name| std::env::var(name).ok())
+    }
+
+    /// Loads the `dbinfo` of `path` with `env` standing in for the process environment.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<DbConfig, ConfigError> {
+        let path = file_of(path)?;
+        let text = read_bounded(&path)?;
+        let root = parse(&text, &path)?;
+        let mut r = Reader::new(&root, &env);
+        let db = if r.root_is_object() {
+            let db = db::read(&mut r, &path);
+            // A typo in `dbinfo` is still named; the other sections are other commands' business.
+            r.unknown_keys_below("dbinfo");
+            db
+        } else {
+            r.problem("(top level)", "must be a JSON object");
+            None
+        };
+        settled(r, db, &path)
+    }
+}
+
+/// The JSON of a configuration's text, refused when it is larger than any configuration.
+fn parse(text: &str, source: &Path) -> Result<Value, ConfigError> {
+    if text.len() as u64 > limits::FILE_BYTES {
+        return Err(too_large(source));
+    }
+    serde_json::from_str(text).map_err(|e| ConfigError::Json {
+        path: source.to_path_buf(),
+        source: e,
+    })
+}
+
+/// What was read, if the reader noted no problem on the way.
+fn settled<T>(r: Reader, read: Option<T>, source: &Path) -> Result<T, ConfigError> {
+    match read {
+        Some(value) if r.problems.is_empty() => Ok(value),
+        _ => Err(ConfigError::Invalid {
+            path: source.to_path_buf(),
+            problems: r.problems,
+        }),
+    }
+}
+
+/// The file a configuration path names: itself, or `config.json` in it when it is a directory.
+/// A directory without one is said plainly: it is what Docker mounts where a missing file
+/// was to be mounted, and "cannot read …/config.json/config.json" would not tell that.
+fn file_of(path: &Path) -> Result<PathBuf, ConfigError> {
+    if !path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    let file = path.join("config.json");
+    if file.exists() {
+        Ok(file)
+    } else {
+        Err(ConfigError::NoFileInDirectory {
+            path: path.to_path_buf(),
+        })
     }
 }
 

@@ -47,6 +47,13 @@ impl Consulted {
         unknown
     }
 
+    /// Every key below `value`, the object at top-level key `section`, no reader asked for.
+    pub(crate) fn unknown_below(&self, value: &Value, section: &str) -> Vec<(String, Vec<String>)> {
+        let mut unknown = Vec::new();
+        self.walk(value, section, &mut unknown);
+        unknown
+    }
+
     /// Looks for unread keys below `value`, the object at `path` (empty: the top level).
     fn walk(&self, value: &Value, path: &str, unknown: &mut Vec<(String, Vec<String>)>) {
         let Some(map) = value.as_object() else {

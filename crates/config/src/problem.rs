@@ -14,6 +14,14 @@ pub enum ConfigError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// The path is a directory holding no `config.json`.
+    #[error("configuration {} is a directory without config.json in it; if Docker made it \
+        (it mounts a missing file as an empty directory), remove it and create the file, \
+        e.g. cp config.example.json config.json", path.display())]
+    NoFileInDirectory {
+        /// The directory.
+        path: PathBuf,
+    },
     /// The file is larger than any configuration can be; it was not read further.
     #[error("configuration {} is larger than {limit}, more than any configuration needs", path.display())]
     TooLarge {

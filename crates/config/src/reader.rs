@@ -87,6 +87,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Like [`Reader::unknown_keys`], for the keys below `section` only.
+    pub(crate) fn unknown_keys_below(&mut self, section: &str) {
+        let Some(value) = self.root.get(section) else {
+            return;
+        };
+        let unknown = self.consulted.borrow().unknown_below(value, section);
+        for (key, known) in unknown {
+            self.problem(
+                &key,
+                format!("unknown setting (known: {})", known.join(", ")),
+            );
+        }
+    }
+
     pub(crate) fn problem(&mut self, key: &str, message: impl Into<String>) {
         let below_broken = self.broken.iter().any(|section| {
             key.strip_prefix(section.as_str())

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
-use matchbot_config::Config;
+use matchbot_config::{Config, DbConfig};
 
 mod check_config;
 mod dlq;
@@ -50,7 +50,7 @@ pub fn run(config: &Config, command: Command) -> ExitCode {
             check_config::run(config);
             Ok(())
         }
-        Command::Migrate => block_on(migrate::run(config)),
+        Command::Migrate => block_on(migrate::run(&config.db)),
         Command::Explain(args) => block_on(explain::run(config, &args)),
         Command::Report(args) => block_on(report::run(config, &args)),
         Command::Status(args) => {
@@ -61,6 +61,14 @@ pub fn run(config: &Config, command: Command) -> ExitCode {
         Command::Stream(command) => block_on(stream::run(config, &command)),
     };
     match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failed(e),
+    }
+}
+
+/// `matchbot migrate`, which needs only the database's settings.
+pub fn migrate(db: &DbConfig) -> ExitCode {
+    match block_on(migrate::run(db)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => failed(e),
     }
