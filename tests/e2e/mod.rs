@@ -12,11 +12,13 @@
 //! - `operations`: `matchbot status`, `dlq` and `health` while the workers run and fail.
 //! - `traces`: one trace per request across the four workers, exported or not.
 //! - `flow`: greetings on Flow boards, on the real Flow extension.
+//! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
 mod etiquette;
 mod flow;
+mod flow_answers;
 mod lifecycle;
 mod markers;
 mod matcher;

@@ -34,7 +34,7 @@ impl Wiki {
             api: self.api.clone(),
         };
         let tokens = session
-            .get(&[("action", "query"), ("meta", "tokens"), ("type", "login")])
+            .read(&[("action", "query"), ("meta", "tokens"), ("type", "login")])
             .await;
         let token = tokens["query"]["tokens"]["logintoken"]
             .as_str()
@@ -108,6 +108,35 @@ impl Wiki {
 }
 
 impl FlowSession {
+    /// A session of the bot `login` (`Bot@appid`, a BotPassword) on the wiki whose API is `api`:
+    /// the sandbox's or a fake wiki's.
+    pub async fn bot(api: &str, login: &str, password: &str) -> FlowSession {
+        let session = FlowSession {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("an HTTP client"),
+            api: api.to_owned(),
+        };
+        let tokens = session
+            .read(&[("action", "query"), ("meta", "tokens"), ("type", "login")])
+            .await;
+        let token = tokens["query"]["tokens"]["logintoken"]
+            .as_str()
+            .expect("a login token")
+            .to_owned();
+        let answer = session
+            .post_form(&[
+                ("action", "login"),
+                ("lgname", login),
+                ("lgpassword", password),
+                ("lgtoken", &token),
+            ])
+            .await;
+        assert_eq!(answer["login"]["result"], "Success", "{login}: {answer}");
+        session
+    }
+
     /// Starts a topic on `board`, which makes the page a board when it does not exist.
     pub async fn new_topic(&self, board: &str, topic: &str, wikitext: &str) {
         let answer = self
@@ -138,8 +167,9 @@ impl FlowSession {
         assert_eq!(answer["flow"]["edit-header"]["status"], "ok", "{answer}");
     }
 
-    async fn write(&self, params: &[(&str, &str)]) -> Value {
-        let tokens = self.get(&[("action", "query"), ("meta", "tokens")]).await;
+    /// A write with the session's edit token; the answer as it came.
+    pub async fn write(&self, params: &[(&str, &str)]) -> Value {
+        let tokens = self.read(&[("action", "query"), ("meta", "tokens")]).await;
         let token = tokens["query"]["tokens"]["csrftoken"]
             .as_str()
             .expect("an edit token")
@@ -149,7 +179,8 @@ impl FlowSession {
         self.post_form(&all).await
     }
 
-    async fn get(&self, params: &[(&str, &str)]) -> Value {
+    /// A read; the answer as it came.
+    pub async fn read(&self, params: &[(&str, &str)]) -> Value {
         self.http
             .get(&self.api)
             .query(params)

@@ -39,9 +39,13 @@ pub(super) fn edit(
         .get(title)
         .is_some_and(|page| page.content_model == "flow-board")
     {
+        // As Flow REL1_39 answers.
         return error(
-            "contentmodel-mismatch",
-            "The content you supplied is not allowed on a Flow board.",
+            "no-direct-editing",
+            &format!(
+                "Direct editing via API is not supported for content model flow-board used by {}.",
+                title.replace(' ', "_")
+            ),
         );
     }
     let (text, append) = match (p.get("appendtext"), p.get("text")) {

@@ -64,7 +64,6 @@ pub(super) fn error(code: &str, text: &str) -> Value {
     json!({
         "errors": [{ "code": code, "text": text, "module": "main" }],
         "docref": "See http://127.0.0.1/api.php for API usage.",
-        "servedby": "fakewiki",
     })
 }
 
