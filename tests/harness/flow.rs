@@ -26,20 +26,7 @@ pub struct FlowSession {
 impl Wiki {
     /// A session of `user`, an account made by [`Wiki::create_user`].
     pub async fn session(&self, user: &str) -> FlowSession {
-        let session = FlowSession {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("an HTTP client"),
-            api: self.api.clone(),
-        };
-        let tokens = session
-            .read(&[("action", "query"), ("meta", "tokens"), ("type", "login")])
-            .await;
-        let token = tokens["query"]["tokens"]["logintoken"]
-            .as_str()
-            .expect("a login token")
-            .to_owned();
+        let (session, token) = FlowSession::logging_in(&self.api).await;
         let answer = session
             .post_form(&[
                 ("action", "clientlogin"),
@@ -111,6 +98,21 @@ impl FlowSession {
     /// A session of the bot `login` (`Bot@appid`, a BotPassword) on the wiki whose API is `api`:
     /// the sandbox's or a fake wiki's.
     pub async fn bot(api: &str, login: &str, password: &str) -> FlowSession {
+        let (session, token) = FlowSession::logging_in(api).await;
+        let answer = session
+            .post_form(&[
+                ("action", "login"),
+                ("lgname", login),
+                ("lgpassword", password),
+                ("lgtoken", &token),
+            ])
+            .await;
+        assert_eq!(answer["login"]["result"], "Success", "{login}: {answer}");
+        session
+    }
+
+    /// A session on the wiki whose API is `api`, not logged in yet, and its login token.
+    async fn logging_in(api: &str) -> (FlowSession, String) {
         let session = FlowSession {
             http: reqwest::Client::builder()
                 .cookie_store(true)
@@ -125,16 +127,7 @@ impl FlowSession {
             .as_str()
             .expect("a login token")
             .to_owned();
-        let answer = session
-            .post_form(&[
-                ("action", "login"),
-                ("lgname", login),
-                ("lgpassword", password),
-                ("lgtoken", &token),
-            ])
-            .await;
-        assert_eq!(answer["login"]["result"], "Success", "{login}: {answer}");
-        session
+        (session, token)
     }
 
     /// Starts a topic on `board`, which makes the page a board when it does not exist.
