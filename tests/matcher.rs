@@ -70,6 +70,7 @@ fn request(n: u64) -> Request {
             id: 5000 + n,
         },
         scanned_at: added,
+        checkup: None,
     }
 }
 

@@ -261,7 +261,10 @@ pub fn settle(commit: &mut Commit, outcome: &Outcome) {
                 request.category_added.unix(),
             );
         }
-        OutcomeKind::DryRun { .. } | OutcomeKind::Skipped { .. } | OutcomeKind::Failed { .. } => {
+        OutcomeKind::DryRun { .. }
+        | OutcomeKind::Skipped { .. }
+        | OutcomeKind::Noted
+        | OutcomeKind::Failed { .. } => {
             commit.zrem(&loads, request.request_id.as_str());
         }
     }

@@ -125,6 +125,7 @@ impl Policy {
                         chosen,
                         Some(point),
                     )),
+                    step: None,
                 });
             }
         }
@@ -143,6 +144,7 @@ impl Policy {
                 maintainer,
                 None,
             )),
+            step: None,
         })
     }
 

@@ -41,6 +41,7 @@ fn request(profile: u64, added: i64) -> Request {
             id: profile,
         },
         scanned_at: added,
+        checkup: None,
     }
 }
 
@@ -52,6 +53,7 @@ fn decision(request: Request, mentor_id: u64) -> Decision {
         level: Level::Skill,
         mentor_skill: "writing".into(),
         explanation: None,
+        step: None,
     }
 }
 

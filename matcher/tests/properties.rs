@@ -96,6 +96,7 @@ fn request(learner: User, n: u64) -> Request {
         category_added: added,
         learner,
         scanned_at: at(SCANNED),
+        checkup: None,
     }
 }
 

@@ -109,6 +109,7 @@ mod tests {
                     id: 10,
                 },
                 scanned_at: t,
+                checkup: None,
             },
             mentor: User {
                 name: mentor.into(),
@@ -118,6 +119,7 @@ mod tests {
             level,
             mentor_skill: skill.into(),
             explanation: None,
+            step: None,
         }
     }
 

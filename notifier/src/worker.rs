@@ -180,7 +180,7 @@ pub async fn run(
                     OutcomeKind::Posted { already: false, .. } => summary.posted += 1,
                     OutcomeKind::Posted { already: true, .. } => summary.already_posted += 1,
                     OutcomeKind::DryRun { .. } => summary.dry_run += 1,
-                    OutcomeKind::Skipped { .. } => summary.skipped += 1,
+                    OutcomeKind::Skipped { .. } | OutcomeKind::Noted => summary.skipped += 1,
                     OutcomeKind::Failed { .. } => summary.failed += 1,
                 }
                 if !edited {

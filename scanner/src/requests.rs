@@ -45,6 +45,7 @@ impl Sighting {
             category_added: self.key.category_added,
             learner,
             scanned_at,
+            checkup: None,
         }
     }
 }

@@ -65,6 +65,7 @@ pub fn outcome(i: u64) -> Outcome {
                     id: 200_000 + i,
                 },
                 scanned_at: added,
+                checkup: None,
             },
             mentor: mentor.clone(),
             mentor_profile: Some(PageRef {
@@ -74,6 +75,7 @@ pub fn outcome(i: u64) -> Outcome {
             level: Level::Skill,
             mentor_skill: "writing".into(),
             explanation: Some(explanation),
+            step: None,
         },
         talk_page: format!("Wikipedia talk:Co-op/Learner {i}"),
         kind: OutcomeKind::Posted {

@@ -40,6 +40,7 @@ fn decision() -> Decision {
                 id: 51,
             },
             scanned_at: at,
+            checkup: None,
         },
         mentor: User {
             name: "Ada".into(),
@@ -49,6 +50,7 @@ fn decision() -> Decision {
         level: Level::Skill,
         mentor_skill: "writing".into(),
         explanation: None,
+        step: None,
     }
 }
 

@@ -66,6 +66,7 @@ fn request(learner: User, category: &str, page: u64) -> Request {
         category_added: at(NOW),
         learner,
         scanned_at: at(NOW),
+        checkup: None,
     }
 }
 
@@ -89,6 +90,7 @@ fn decision(learner: &str, mentor: &str, level: Level, skill: &str) -> Decision 
         level,
         mentor_skill: skill.into(),
         explanation: None,
+        step: None,
     }
 }
 

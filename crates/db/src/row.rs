@@ -61,6 +61,7 @@ impl MatchRow {
             }
             OutcomeKind::DryRun { text } => (None, None, Some(text.clone())),
             OutcomeKind::Skipped { reason } => (None, None, Some(reason.clone())),
+            OutcomeKind::Noted => (None, None, None),
             OutcomeKind::Failed { code, info } => (None, None, Some(format!("{code}: {info}"))),
         };
         MatchRow {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::explanation::Explanation;
 use crate::level::Level;
+use crate::lifecycle::Step;
 use crate::people::{PageRef, User};
 use crate::request::Request;
 
@@ -26,6 +27,10 @@ pub struct Decision {
     /// draw. Absent on decisions made before MatchBot explained them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
+    /// Set for a step in the match's life after its greeting (a nudge, a reassignment, …):
+    /// then this is not a greeting, and `mentor` is the mentor the step concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<Step>,
 }
 
 impl Decision {

@@ -24,6 +24,9 @@
 //! | [`MentorPool`] | `blocked` | nobody blocked |
 //! | [`MentorPool`] | `away` | nobody away |
 //! | [`MentorPool`] | `last_edits` | no last edits (activity is not judged) |
+//! | [`Request`] | `checkup` (the request again, after its greeting) | a new request |
+//! | [`Decision`] | `step` (a nudge, a reassignment, …) | a greeting |
+//! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |
 //!
 //! The tests of each module read the oldest forms back.
 //!
@@ -37,11 +40,13 @@
 //! - `explanation`: why a decision went the way it did.
 //! - `decision`: the matcher's choice.
 //! - `outcome`: what happened on the wiki.
+//! - `lifecycle`: a match's life after its greeting: checkups, steps, recorded events.
 #![deny(missing_docs)]
 
 mod decision;
 mod explanation;
 mod level;
+mod lifecycle;
 mod outcome;
 mod people;
 mod pool;
@@ -51,6 +56,10 @@ mod timestamp;
 pub use decision::Decision;
 pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
 pub use level::{Level, Selection};
+pub use lifecycle::{
+    Action, Checkup, Closing, Contact, Departure, Event, EventKind, Pairing, Step, Why, is_closed,
+    pairing,
+};
 pub use outcome::{Outcome, OutcomeKind};
 pub use people::{Mentor, PageRef, User};
 pub use pool::{Away, MentorPool};

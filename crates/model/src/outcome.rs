@@ -44,6 +44,8 @@ pub enum OutcomeKind {
         /// Why, for a person.
         reason: String,
     },
+    /// A lifecycle step that posts nothing (a contact seen, a match closed): recorded only.
+    Noted,
     /// The wiki refused the edit.
     Failed {
         /// The API's error code (`protectedpage`, `blocked`, …).
@@ -54,12 +56,13 @@ pub enum OutcomeKind {
 }
 
 impl OutcomeKind {
-    /// The outcome's name as stored: `posted`, `dry-run`, `skipped` or `failed`.
+    /// The outcome's name as stored: `posted`, `dry-run`, `skipped`, `noted` or `failed`.
     pub fn name(&self) -> &'static str {
         match self {
             OutcomeKind::Posted { .. } => "posted",
             OutcomeKind::DryRun { .. } => "dry-run",
             OutcomeKind::Skipped { .. } => "skipped",
+            OutcomeKind::Noted => "noted",
             OutcomeKind::Failed { .. } => "failed",
         }
     }

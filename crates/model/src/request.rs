@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::lifecycle::Checkup;
 use crate::people::{PageRef, User};
 use crate::timestamp::Timestamp;
 
@@ -78,6 +79,10 @@ pub struct Request {
     pub learner: User,
     /// When the scan that found the request started (the original's `run_time`).
     pub scanned_at: Timestamp,
+    /// Set when the request travels again after its greeting: what the scanner saw of its
+    /// match since, for the matcher to decide the match's next step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkup: Option<Box<Checkup>>,
 }
 
 impl Request {

@@ -35,6 +35,7 @@ fn request(learner: u64, profile: u64, category: &str, added: i64) -> Request {
             id: learner,
         },
         scanned_at: at(added + 5),
+        checkup: None,
     }
 }
 

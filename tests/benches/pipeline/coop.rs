@@ -77,6 +77,7 @@ pub(crate) async fn coop(name: &str, mentors: usize, learners: usize) -> Coop {
                 category,
                 category_added: added,
                 scanned_at,
+                checkup: None,
             }
         })
         .collect();

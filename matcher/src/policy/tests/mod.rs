@@ -84,6 +84,7 @@ fn request_at(learner: User, category: &str, page: u64, added: Timestamp) -> Req
         category_added: added,
         learner,
         scanned_at: at(NOW),
+        checkup: None,
     }
 }
 
