@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
 use crate::greetings::{self, Greetings};
+use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
 use crate::matcher::{self, MatcherConfig};
 use crate::notifier::{self, NotifierConfig};
@@ -62,6 +63,9 @@ pub struct Config {
     pub matcher: MatcherConfig,
     /// The optional `notifier` section.
     pub notifier: NotifierConfig,
+    /// The optional `lifecycle` section: `None` when matches are not followed after their
+    /// greeting.
+    pub lifecycle: Option<LifecycleConfig>,
     /// `report.page`: where `matchbot report --publish` saves the report; none by default.
     pub report_page: Option<String>,
 }
@@ -234,6 +238,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
     let scanner = scanner::read(r);
     let matcher = matcher::read(r);
     let notifier = notifier::read(r, wiki.as_ref().map(WikiConfig::bot_name));
+    let lifecycle = lifecycle::read(r);
     r.section("report");
     let report_page = r
         .lookup("report.page")
@@ -257,6 +262,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
         scanner: scanner?,
         matcher: matcher?,
         notifier: notifier?,
+        lifecycle: lifecycle?,
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
     })
 }

@@ -19,7 +19,7 @@
 //! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
-//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`.
+//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
 #![deny(missing_docs)]
 
@@ -28,6 +28,7 @@ mod config;
 mod db;
 mod greetings;
 mod keys;
+mod lifecycle;
 mod limits;
 mod matcher;
 mod mycnf;
@@ -46,6 +47,7 @@ pub use categories::Skill;
 pub use config::Config;
 pub use db::DbConfig;
 pub use greetings::Greetings;
+pub use lifecycle::{LifecycleConfig, LifecycleMessages};
 pub use matcher::{MatcherConfig, MentorSettings};
 pub use notifier::{MissingTalkPage, NotifierConfig};
 pub use pages::Pages;
