@@ -99,6 +99,22 @@ impl History {
             .insert(decision.request.request_id.clone(), decision);
     }
 
+    /// Notes that `decision` was emitted before under `id` (a step of a match's life is kept
+    /// under its own id, see `lifecycle::step_key`).
+    pub fn add_decision_under(&mut self, id: RequestId, decision: Decision) {
+        self.decided.insert(id, decision);
+    }
+
+    /// Notes that `mentor` no longer has the learner of request `id` (a reassignment, a match
+    /// closed).
+    pub fn remove_load(&mut self, mentor: u64, id: &RequestId) {
+        if let Some(places) = self.by_mentor.get_mut(&mentor) {
+            places.retain(|p| &p.request_id != id);
+        }
+        // One only counted (see `add_steady_load`) stays counted until the next batch reads
+        // the ledger again: a cap judged a little strictly for the rest of this batch.
+    }
+
     /// The decision emitted before for request `id`, if the history holds it.
     pub fn decided(&self, id: &RequestId) -> Option<&Decision> {
         self.decided.get(id)

@@ -18,7 +18,9 @@
 use std::collections::BTreeSet;
 
 use matchbot_bus::{Bound, Bus, BusError, Commit, Delivery, Slot};
-use matchbot_model::{Decision, MentorPool, Outcome, OutcomeKind, Request, RequestId, Timestamp};
+use matchbot_model::{
+    Action, Decision, MentorPool, Outcome, OutcomeKind, Request, RequestId, Timestamp,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::history::{Assignment, History, Place};
@@ -126,7 +128,7 @@ pub async fn read(
                 continue;
             };
             if let Some(decision) = entry.decision {
-                history.add_decision(decision);
+                history.add_decision_under(RequestId::from_stored(request_id.clone()), decision);
             }
             history.add_learner(
                 profile,
@@ -239,12 +241,66 @@ pub fn write(
     Ok(())
 }
 
+/// Adds the step `decision` of a match's life (see `lifecycle`), made at `decided_at`, to the
+/// ledger, in `commit`: a reassignment moves the learner from the mentor before to the new one
+/// (in flight until the notifier settles it) and is kept under its step's key, so a checkup
+/// seen again gets it back; a close frees the mentor's place. Other steps change no load.
+pub fn write_step(
+    commit: &mut Commit,
+    decision: &Decision,
+    load_days: u32,
+    decided_at: Timestamp,
+) -> Result<(), BusError> {
+    let Some(step) = &decision.step else {
+        return write(commit, decision, load_days, decided_at);
+    };
+    let request = &decision.request;
+    let id = request.request_id.as_str();
+    let added = request.category_added.unix();
+    let keep = i64::from(load_days) * DAY + DAY;
+    match &step.action {
+        Action::Reassign { from, .. } => {
+            commit.zrem(&load_key(from.id), id);
+            commit.zrem(IN_FLIGHT, &in_flight_member(from.id, &request.request_id));
+            if decision.matchmade() {
+                let loads = load_key(decision.mentor.id);
+                commit.zadd(&loads, id, added);
+                commit.zremrangebyscore_below(&loads, added - keep);
+                commit.zadd(
+                    IN_FLIGHT,
+                    &in_flight_member(decision.mentor.id, &request.request_id),
+                    decided_at.unix(),
+                );
+            }
+            let learner = learner_key(request.profile.id);
+            let entry = serde_json::to_string(&LearnerEntry {
+                mentor: decision.mentor.id,
+                category: request.category.clone(),
+                added,
+                decision: Some(decision.clone()),
+            })?;
+            let key = crate::lifecycle::step_key(&request.request_id, &step.id);
+            commit.hset(&learner, key.as_str(), &entry);
+            commit.expire(&learner, keep);
+        }
+        Action::Close { .. } => commit.zrem(&load_key(decision.mentor.id), id),
+        Action::Contacted { .. } | Action::Nudge { .. } => {}
+    }
+    Ok(())
+}
+
 /// Settles the assignment `outcome` carried out, in the notifier's outcome `commit`: a posted
 /// greeting counts toward the mentor's load (again, if its time in flight ran out), any other
 /// outcome not at all. Idempotent.
 pub fn settle(commit: &mut Commit, outcome: &Outcome) {
     let decision = &outcome.decision;
-    if !decision.matchmade() {
+    // Of a match's later steps only a reassignment assigns anyone (a nudge posted or not
+    // changes no load).
+    let assigns = decision
+        .step
+        .as_ref()
+        .is_none_or(|s| matches!(s.action, Action::Reassign { .. }));
+    if !decision.matchmade() || !assigns {
         return;
     }
     let request = &decision.request;

@@ -14,14 +14,19 @@
 //! # Layout
 //!
 //! - `policy`: the pure matching policy (no I/O), deterministic given a seed.
+//! - `draw`: one candidate drawn by weight, reproducibly.
+//! - `lifecycle`: the pure rules for a match after its greeting: contact, nudge, new
+//!   mentor, close.
 //! - `history`: earlier assignments as plain data (loads, a learner's mentors).
 //! - `ledger`: the history's keys in Redis.
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the matcher, or makes it wait.
 
+mod draw;
 mod error;
 pub mod history;
 pub mod ledger;
+pub mod lifecycle;
 pub mod policy;
 mod worker;
 

@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use matchbot_config::{Config, MatcherConfig, Skill};
 use matchbot_model::{
     Candidate, Decision, Excluded, Explanation, Level, LevelReport, Mentor, MentorPool, Reason,
-    Request, Selection, User,
+    Request, RequestId, Selection, User,
 };
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
+use crate::draw::{draw, is_same_person};
 use crate::history::History;
 
 /// What the policy needs from the configuration.
@@ -68,17 +69,56 @@ impl Policy {
         pool: &MentorPool,
         history: &History,
     ) -> Result<Decision, PolicyError> {
-        let skill = self
-            .skills
-            .iter()
-            .find(|s| s.request_category == request.category)
-            .ok_or_else(|| PolicyError::UnknownCategory(request.category.clone()))?;
+        let skill = self.skill_of(request)?;
         if let Some(earlier) = self.earlier_decision(request, skill, pool, history) {
             return Ok(earlier);
         }
+        let seed = self.settings.seed ^ request.request_id.digest();
+        self.fresh(request, skill, pool, history, &[], seed)
+    }
+
+    /// Draws a new mentor for `request`, never one of `former`, as the step `step_id` of its
+    /// match's life; the draw is seeded by the request and the step, so the same step draws
+    /// the same. The maintainer when nobody is free.
+    pub fn reassign(
+        &self,
+        request: &Request,
+        pool: &MentorPool,
+        history: &History,
+        former: &[User],
+        step_id: &str,
+    ) -> Result<Decision, PolicyError> {
+        let skill = self.skill_of(request)?;
+        let salted = RequestId::from_stored(format!("{}/{step_id}", request.request_id));
+        let seed = self.settings.seed ^ salted.digest();
+        self.fresh(request, skill, pool, history, former, seed)
+    }
+
+    /// The skill `request` asks for, as the Co-op names it.
+    pub fn skill_name(&self, request: &Request) -> Result<&str, PolicyError> {
+        Ok(&self.skill_of(request)?.name)
+    }
+
+    fn skill_of(&self, request: &Request) -> Result<&Skill, PolicyError> {
+        self.skills
+            .iter()
+            .find(|s| s.request_category == request.category)
+            .ok_or_else(|| PolicyError::UnknownCategory(request.category.clone()))
+    }
+
+    /// A decision drawn afresh with `seed`, passing over `former` mentors.
+    fn fresh(
+        &self,
+        request: &Request,
+        skill: &Skill,
+        pool: &MentorPool,
+        history: &History,
+        former: &[User],
+        seed: u64,
+    ) -> Result<Decision, PolicyError> {
         let facts = Facts {
             request,
-            unavailable: self.unavailable(request, pool),
+            unavailable: self.unavailable(request, pool, former),
             already: history.mentors_of_learner(request),
             history,
         };
@@ -99,7 +139,7 @@ impl Policy {
                 &self.general_skill,
             ),
         ];
-        let mut rng = ChaCha8Rng::seed_from_u64(self.settings.seed ^ request.request_id.digest());
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut reports = Vec::new();
         for (level, category, listed, mentor_skill) in levels {
             let report = self.assess(&facts, level, category, listed);
@@ -186,7 +226,12 @@ impl Policy {
     }
 
     /// Why each mentor who cannot take anyone right now is out, whatever the level.
-    fn unavailable(&self, request: &Request, pool: &MentorPool) -> BTreeMap<u64, Reason> {
+    fn unavailable(
+        &self,
+        request: &Request,
+        pool: &MentorPool,
+        former: &[User],
+    ) -> BTreeMap<u64, Reason> {
         let mut out = BTreeMap::new();
         // Later entries win: the order is from the least to the most telling reason.
         if let Some(days) = self.settings.active_within_days {
@@ -215,6 +260,9 @@ impl Policy {
         }
         for mentor in &pool.opted_out {
             out.insert(mentor.user.id, Reason::OptedOut);
+        }
+        for user in former {
+            out.insert(user.id, Reason::FormerMentor);
         }
         out
     }
@@ -331,39 +379,6 @@ struct Facts<'a> {
     /// The mentors the learner already got for earlier requests, with those requests' categories.
     already: Vec<(u64, &'a str)>,
     history: &'a History,
-}
-
-/// Draws one candidate with probability proportional to its weight; returns its index and the
-/// point drawn in `[0, total weight)`. `None` when no candidate has a weight above 0.
-fn draw(candidates: &[Candidate], rng: &mut ChaCha8Rng) -> Option<(usize, f64)> {
-    let total: f64 = candidates.iter().map(|c| c.weight).sum();
-    if candidates.is_empty() || total <= 0.0 {
-        return None;
-    }
-    let point = unit(rand::Rng::next_u64(rng)) * total;
-    let mut reached = 0.0;
-    for (i, c) in candidates.iter().enumerate() {
-        reached += c.weight;
-        if point < reached {
-            return Some((i, point));
-        }
-    }
-    // Rounding left the point at the very end: it belongs to the last weighted candidate.
-    let last = candidates.iter().rposition(|c| c.weight > 0.0)?;
-    Some((last, point))
-}
-
-/// A number in `[0, 1)` from 64 random bits, the same on every machine and `rand` version.
-fn unit(bits: u64) -> f64 {
-    (bits >> 11) as f64 / (1u64 << 53) as f64
-}
-
-fn is_same_person(a: &User, b: &User) -> bool {
-    if a.id != 0 && b.id != 0 {
-        a.id == b.id
-    } else {
-        a.name == b.name
-    }
 }
 
 #[cfg(test)]

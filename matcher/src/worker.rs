@@ -3,15 +3,16 @@
 //! requests in one MULTI/EXEC, which runs only if the ledger the batch read did not change
 //! meanwhile (the batch is decided again if it did): the caps hold across replicas.
 
-use matchbot_bus::{Bus, BusError, Commit, Consumer, DECISIONS, Delivery, REQUESTS};
+use matchbot_bus::{Bus, BusError, Commit, Consumer, DECISIONS, Delivery, OUTCOMES, REQUESTS};
 use matchbot_config::Config;
-use matchbot_model::{Decision, MentorPool, Request, Timestamp};
+use matchbot_model::{Decision, MentorPool, Outcome, OutcomeKind, Request, Timestamp};
 use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, run_stage};
 use tracing::{Instrument, Span};
 
 use crate::error::MatcherError;
 use crate::history::History;
 use crate::ledger;
+use crate::lifecycle::{self, Rules};
 use crate::policy::Policy;
 
 /// How many requests are decided per batch.
@@ -57,6 +58,10 @@ pub async fn run(
     shutdown: Shutdown,
 ) -> Result<Summary, MatcherError> {
     let policy = Policy::new(config);
+    let rules = config
+        .lifecycle
+        .as_ref()
+        .map(|l| Rules::new(l, &config.matcher));
     let load_days = config.matcher.load_days;
     let in_flight_seconds = config.matcher.in_flight_seconds;
     let mut summary = Summary::default();
@@ -78,21 +83,35 @@ pub async fn run(
                 ledger::expire_in_flight(&bus, now, in_flight_seconds).await?;
                 let watch = bus.watch(&ledger::keys(&pool, batch)).await?;
                 let history = ledger::read(&bus, &pool, batch, load_days).await?;
-                let decided =
-                    decide(&policy, requests, batch, &pool, history, load_days, now).await?;
+                let judge = Judge {
+                    policy: &policy,
+                    rules: rules.as_ref(),
+                    pool: &pool,
+                    load_days,
+                    now,
+                };
+                let decided = decide(&judge, requests, batch, history).await?;
                 if !watch.commit(&bus, &decided.commit).await? {
                     summary.decided_again += 1;
                     continue;
                 }
                 for (span, decision) in &decided.decisions {
-                    span.in_scope(|| {
-                        tracing::info!(
+                    span.in_scope(|| match &decision.step {
+                        None => tracing::info!(
                             request = %decision.request.request_id,
                             learner = %decision.request.learner.name,
                             mentor = %decision.mentor.name,
                             match_level = decision.level.name(),
                             "decided"
-                        )
+                        ),
+                        Some(step) => tracing::info!(
+                            request = %decision.request.request_id,
+                            learner = %decision.request.learner.name,
+                            mentor = %decision.mentor.name,
+                            step = %step.id,
+                            event = %step.action.event(),
+                            "decided a step of the match's life"
+                        ),
                     });
                 }
                 summary.decided += decided.decisions.len();
@@ -113,15 +132,23 @@ struct Decided {
     dead_lettered: usize,
 }
 
-/// Decides `batch` in request order, whatever order it was delivered in (see `history`).
-async fn decide(
-    policy: &Policy,
-    requests: &Consumer<Request>,
-    batch: &[Delivery<Request>],
-    pool: &MentorPool,
-    mut history: History,
+/// What a batch is decided with.
+struct Judge<'a> {
+    policy: &'a Policy,
+    /// The lifecycle's rules; `None` when matches are not followed.
+    rules: Option<&'a Rules>,
+    pool: &'a MentorPool,
     load_days: u32,
     now: Timestamp,
+}
+
+/// Decides `batch` in request order, whatever order it was delivered in (see `history`): a new
+/// request gets its mentor, a request back with a checkup the next step of its match's life.
+async fn decide(
+    judge: &Judge<'_>,
+    requests: &Consumer<Request>,
+    batch: &[Delivery<Request>],
+    mut history: History,
 ) -> Result<Decided, MatcherError> {
     let mut in_order: Vec<&Delivery<Request>> = batch.iter().collect();
     in_order.sort_by(|a, b| a.payload.order().cmp(&b.payload.order()));
@@ -132,18 +159,48 @@ async fn decide(
     };
     for entry in in_order {
         let span = requests.process_span(entry);
-        match span.in_scope(|| policy.decide(&entry.payload, pool, &history)) {
-            Ok(decision) => {
-                history.record(&decision);
-                let commit = &mut decided.commit;
-                ledger::write(commit, &decision, load_days, now)?;
-                span.in_scope(|| commit.emit(DECISIONS, &decision))?;
+        let request = &entry.payload;
+        let decision = span.in_scope(|| match (&request.checkup, judge.rules) {
+            (None, _) => judge.policy.decide(request, judge.pool, &history).map(Some),
+            (Some(checkup), Some(rules)) => {
+                lifecycle::decide(judge.policy, rules, request, checkup, judge.pool, &history)
+            }
+            // This deployment follows no match: a checkup is nobody's business.
+            (Some(_), None) => Ok(None),
+        });
+        let commit = &mut decided.commit;
+        match decision {
+            Ok(Some(decision)) => {
+                match &decision.step {
+                    None => {
+                        history.record(&decision);
+                        ledger::write(commit, &decision, judge.load_days, judge.now)?;
+                    }
+                    Some(_) => {
+                        lifecycle::note(&mut history, &decision);
+                        ledger::write_step(commit, &decision, judge.load_days, judge.now)?;
+                    }
+                }
+                match decision.step.as_ref().filter(|s| s.action.is_quiet()) {
+                    // Nothing to post: straight to the recorder.
+                    Some(step) => {
+                        let outcome = Outcome {
+                            decision: decision.clone(),
+                            talk_page: String::new(),
+                            kind: OutcomeKind::Noted,
+                            at: step.at,
+                        };
+                        span.in_scope(|| commit.emit(OUTCOMES, &outcome))?;
+                    }
+                    None => span.in_scope(|| commit.emit(DECISIONS, &decision))?,
+                }
                 requests.ack(commit, &entry.id);
                 decided.decisions.push((span, decision));
             }
+            Ok(None) => requests.ack(commit, &entry.id),
             Err(refused) => {
                 requests
-                    .dead_letter_in(&mut decided.commit, entry, &refused.to_string())
+                    .dead_letter_in(commit, entry, &refused.to_string())
                     .instrument(span)
                     .await?;
                 decided.dead_lettered += 1;

@@ -99,6 +99,8 @@ pub enum Reason {
         /// Their cap.
         cap: u32,
     },
+    /// The mentor had this learner for this request before (a new mentor is never a former one).
+    FormerMentor,
     /// The mentor already mentors this learner for another request, and someone else was free.
     AlreadyMentorsLearner {
         /// The other request's category.
@@ -110,6 +112,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::IsTheLearner => f.write_str("is the learner"),
+            Reason::FormerMentor => f.write_str("was this learner's mentor for this request"),
             Reason::OptedOut => f.write_str("opted out of new learners"),
             Reason::Blocked => f.write_str("blocked"),
             Reason::Away { until: Some(t) } => write!(f, "away until {t}"),
