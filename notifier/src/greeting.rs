@@ -4,11 +4,19 @@ use matchbot_config::{Config, render};
 use matchbot_model::{Decision, Level};
 
 use crate::names::{self, Refused};
+use crate::step_text;
 
 /// The invisible marker every greeting carries, naming its request. The notifier looks for it
 /// before posting, so neither a replayed stream nor a flushed Redis greets a learner twice.
+/// A step of the match's life carries its own: `<!-- matchbot request=… step=… -->`.
 pub fn marker(decision: &Decision) -> String {
-    format!("<!-- matchbot request={} -->", decision.request.request_id)
+    match &decision.step {
+        None => format!("<!-- matchbot request={} -->", decision.request.request_id),
+        Some(step) => format!(
+            "<!-- matchbot request={} step={} -->",
+            decision.request.request_id, step.id
+        ),
+    }
 }
 
 /// What to append to the talk page, and the edit summary.
@@ -27,14 +35,22 @@ pub struct Greeting {
 pub fn render_greeting(config: &Config, decision: &Decision) -> Result<Greeting, Refused> {
     let g = &config.greetings;
     let (topic, body) = topic_and_body(config, decision)?;
+    if decision.step.is_some() {
+        // A later message is a plain section, signed: the greeting template is for greetings.
+        return Ok(Greeting {
+            text: format!("\n\n=={topic}==\n{body} ~~~~ {}", marker(decision)),
+            summary: config.notifier.summary(&topic),
+            topic,
+        });
+    }
     let section = render(
         &g.noflow_template,
-        &[topic, &decision.request.learner.name, &body],
+        &[&topic, &decision.request.learner.name, &body],
     );
     Ok(Greeting {
         topic: topic.clone(),
         text: format!("{section} {}", marker(decision)),
-        summary: config.notifier.summary(topic),
+        summary: config.notifier.summary(&topic),
     })
 }
 
@@ -43,32 +59,34 @@ pub fn render_greeting(config: &Config, decision: &Decision) -> Result<Greeting,
 pub fn render_flow_greeting(config: &Config, decision: &Decision) -> Result<Greeting, Refused> {
     let (topic, body) = topic_and_body(config, decision)?;
     Ok(Greeting {
-        topic: topic.clone(),
         text: format!("{body} {}", marker(decision)),
-        summary: config.notifier.summary(topic),
+        summary: config.notifier.summary(&topic),
+        topic,
     })
 }
 
 /// The section title and the greeting proper, once every name from the decision is one
 /// MediaWiki would allow.
-fn topic_and_body<'c>(
-    config: &'c Config,
-    decision: &Decision,
-) -> Result<(&'c String, String), Refused> {
+fn topic_and_body(config: &Config, decision: &Decision) -> Result<(String, String), Refused> {
+    if let Some(step) = &decision.step
+        && let Some(text) = step_text::topic_and_body(config, decision, step)?
+    {
+        return Ok(text);
+    }
     names::check("the learner's name", &decision.request.learner.name)?;
     names::check("the mentor's name", &decision.mentor.name)?;
     names::check("the skill", &decision.mentor_skill)?;
     let g = &config.greetings;
     Ok(match decision.level {
         Level::Skill | Level::General => (
-            &g.match_topic,
+            g.match_topic.clone(),
             render(
                 &g.match_greeting,
                 &[&decision.mentor.name, &decision.mentor_skill],
             ),
         ),
         Level::Maintainer => (
-            &g.nomatch_topic,
+            g.nomatch_topic.clone(),
             render(&g.nomatch_greeting, &[&decision.mentor.name]),
         ),
     })

@@ -32,7 +32,7 @@
 //!
 //! # Layout
 //!
-//! - `greeting`: the text and the marker; `names`: what a name may hold before it is rendered.
+//! - `greeting`: the text and the marker; `step_text`: a nudge's or a new mentor's text; `names`: what a name may hold before it is rendered.
 //! - `plan`: the checks a greeting goes through, as a pure function of what was read.
 //! - `greet`: one decision carried out on the wiki: the reads its plan asks for, the edit, the
 //!   outcome.
@@ -47,6 +47,7 @@ pub mod greeting;
 mod names;
 pub mod plan;
 mod reads;
+mod step_text;
 mod trial;
 mod worker;
 
