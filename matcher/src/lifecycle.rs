@@ -14,8 +14,9 @@
 //!    was granted at least `rematch_after_days` ago: a new mentor.
 //! 7. The request waits with the maintainer: a new mentor if one is free (the caller drops
 //!    the step when the draw finds nobody).
-//! 8. No contact yet, and the mentor is not away: after `rematch_after_days` a new mentor;
-//!    after `nudge_after_days` one nudge.
+//! 8. No contact yet, and the mentor is not away: after `nudge_after_days` one nudge; after
+//!    `rematch_after_days`, and at least the difference of the two after the nudge, a new
+//!    mentor (never without a nudge first).
 //!
 //! A new mentor is never one the learner had for this request. Each step's id follows from
 //! the history (`contact-<mentor>`, `nudge-<mentor>`, `reassign-<n>`, `close`), so a checkup
@@ -143,14 +144,20 @@ pub fn next(rules: &Rules, request: &Request, checkup: &Checkup, pool: &MentorPo
         return Next::Nothing;
     }
     let silent = at.unix() - now.since.unix();
-    if silent >= rules.rematch_after.1 {
+    let nudge = format!("nudge-{}", now.mentor.id);
+    let Some(nudged) = history.iter().find(|e| e.step == nudge) else {
+        if silent >= rules.nudge_after.1 {
+            let silent_since = now.since;
+            return step(nudge, Action::Nudge { silent_since });
+        }
+        return Next::Nothing;
+    };
+    // The nudged mentor has as long after the nudge as the nudge came after the greeting
+    // would have left them, however late the nudge went out.
+    let grace = rules.rematch_after.1 - rules.nudge_after.1;
+    if silent >= rules.rematch_after.1 && at.unix() >= nudged.at.unix() + grace {
         let days = rules.rematch_after.0;
         return reassign(Why::Silent { days });
-    }
-    let nudge = format!("nudge-{}", now.mentor.id);
-    if silent >= rules.nudge_after.1 && !history.iter().any(|e| e.step == nudge) {
-        let silent_since = now.since;
-        return step(nudge, Action::Nudge { silent_since });
     }
     Next::Nothing
 }

@@ -133,8 +133,41 @@ fn still_silent_after_fourteen_days_the_learner_gets_someone_else() {
 }
 
 #[test]
+fn a_mentor_is_never_replaced_for_silence_without_a_nudge_and_the_time_it_gives() {
+    let silent = checkup(day(20));
+    assert!(
+        matches!(
+            step(next(&rules(), &request(), &silent, &pool())).action,
+            Action::Nudge { .. }
+        ),
+        "the nudge comes first"
+    );
+    let mut late = checkup(day(14));
+    late.history.push(event(
+        "nudge-1",
+        EventKind::Nudged,
+        day(13),
+        ada(),
+        "posted",
+    ));
+    assert_eq!(
+        next(&rules(), &request(), &late, &pool()),
+        Next::Nothing,
+        "a late nudge still gives seven days"
+    );
+    late.at = day(20);
+    assert!(matches!(
+        next(&rules(), &request(), &late, &pool()),
+        Next::Reassign { .. }
+    ));
+}
+
+#[test]
 fn a_reassignment_that_did_not_reach_the_wiki_is_not_tried_again() {
     let mut silent = checkup(day(15));
+    silent
+        .history
+        .push(event("nudge-1", EventKind::Nudged, day(7), ada(), "posted"));
     let mut tried = event(
         "reassign-1",
         EventKind::Reassigned,
