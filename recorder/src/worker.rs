@@ -1,10 +1,11 @@
-//! The recorder's loop: read a batch of outcomes, write them as one multi-row upsert, and only
+//! The recorder's loop: read a batch of outcomes, write them as one multi-row upsert (and their
+//! steps' rows of `match_events` as another), and only
 //! once that has committed, ack the whole batch in one MULTI/EXEC. A crash in between delivers
 //! the batch again, and the unique `request_id` turns the second upsert into no change.
 
 use matchbot_bus::{Bus, Consumer, Delivery, OUTCOMES};
 use matchbot_config::Config;
-use matchbot_db::{Db, MatchRow};
+use matchbot_db::{Db, EventRow, MatchRow};
 use matchbot_model::Outcome;
 use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, retry, run_stage};
 use tracing::Instrument;
@@ -50,18 +51,54 @@ impl Deps {
     }
 }
 
-/// Records `rows` (those of `batch`) one at a time, adding to `commit` the ack of each recorded
-/// and the dead-lettering of each the database refuses; MySQL's affected rows.
+/// What one outcome is recorded as: a greeting's row of `matches` (none for a later step of
+/// the match's life), and its row of `match_events` (none for a greeting not posted).
+struct Rows {
+    matches: Option<MatchRow>,
+    event: Option<EventRow>,
+}
+
+impl Rows {
+    fn of(config: &Config, entry: &Delivery<Outcome>) -> Rows {
+        let outcome = &entry.payload;
+        let matches = outcome.decision.step.is_none().then(|| {
+            let skill = config.skill_requested_with(&outcome.decision.request.category);
+            MatchRow::new(outcome, skill, entry.trace_id())
+        });
+        Rows {
+            matches,
+            event: EventRow::new(outcome, entry.trace_id()),
+        }
+    }
+}
+
+/// Writes every `rows`' `matches` rows in one statement, then their events; MySQL's affected
+/// rows.
+async fn record(db: &Db, rows: &[Rows]) -> Result<u64, matchbot_db::DbError> {
+    let matches: Vec<MatchRow> = rows.iter().filter_map(|r| r.matches.clone()).collect();
+    let events: Vec<EventRow> = rows.iter().filter_map(|r| r.event.clone()).collect();
+    let mut changed = 0;
+    if !matches.is_empty() {
+        changed += db.record(&matches).await?;
+    }
+    if !events.is_empty() {
+        changed += db.record_events(&events).await?;
+    }
+    Ok(changed)
+}
+
+/// Records `rows` (those of `batch`) one outcome at a time, adding to `commit` the ack of each
+/// recorded and the dead-lettering of each the database refuses; MySQL's affected rows.
 async fn one_by_one(
     db: &Db,
     outcomes: &Consumer<Outcome>,
     commit: &mut matchbot_bus::Commit,
     batch: &[Delivery<Outcome>],
-    rows: &[MatchRow],
+    rows: Vec<Rows>,
 ) -> Result<u64, RecorderError> {
     let mut changed = 0;
     for (entry, row) in batch.iter().zip(rows) {
-        match db.record(std::slice::from_ref(row)).await {
+        match record(db, std::slice::from_ref(&row)).await {
             Ok(n) => {
                 changed += n;
                 outcomes.ack(commit, &entry.id);
@@ -109,16 +146,10 @@ pub async fn run(
             // whole batch is in the batch's span, which links to them all.
             let entry_spans: Vec<tracing::Span> =
                 batch.iter().map(|e| outcomes.process_span(e)).collect();
-            let rows: Vec<MatchRow> = batch
-                .iter()
-                .map(|e| {
-                    let skill = config.skill_requested_with(&e.payload.decision.request.category);
-                    MatchRow::new(&e.payload, skill, e.trace_id())
-                })
-                .collect();
+            let rows: Vec<Rows> = batch.iter().map(|e| Rows::of(config, e)).collect();
             let rows_changed = async {
                 let mut commit = outcomes.commit_builder();
-                let rows_changed = match db.record(&rows).await {
+                let rows_changed = match record(&db, &rows).await {
                     Ok(changed) => {
                         for entry in batch {
                             outcomes.ack(&mut commit, &entry.id);
@@ -129,7 +160,7 @@ pub async fn run(
                     // redeliveries dead-letter, the whole batch: record the rows one by one
                     // and dead-letter only those refused, each with the server's reason.
                     Err(e) if e.is_row_refused() => {
-                        one_by_one(&db, outcomes, &mut commit, batch, &rows).await?
+                        one_by_one(&db, outcomes, &mut commit, batch, rows).await?
                     }
                     Err(e) => return Err(e.into()),
                 };

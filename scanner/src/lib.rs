@@ -28,6 +28,12 @@
 //! stand by, one of them taking over within seconds of its death (`leadership`). Every commit
 //! is fenced by the lease, so a holder paused past it writes nothing when it wakes.
 //!
+//! With a `lifecycle` section, every `lifecycle.check_seconds` the scanner also checks up on
+//! the open matches recorded in `match_events`: it reads who edited whose talk page since each
+//! mentor was assigned, whether the learners still edit, are blocked, still make their request
+//! or ask for a new mentor, and sends each request to the matcher again with that checkup; the
+//! matcher decides what the match needs (see `matchbot_matcher::lifecycle`).
+//!
 //! A request withdrawn before its greeting (the category taken off the profile again) is not
 //! retracted here: the notifier reads the profile's categories in the same request as the talk
 //! page, right before it would post, and skips it.
@@ -39,6 +45,8 @@
 //! - `admission`: which new requests a learner may make: the cooldown per learner and
 //!   category, the cap on open requests (pure: no I/O); `learners`: its memory in Redis.
 //! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
+//! - `checkups`: one check of the open matches, its reads and its commit; `followup`: what
+//!   it saw, as a checkup per match (pure: no I/O).
 //! - `creators`: profile page → creator, remembered.
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
@@ -47,8 +55,10 @@
 //! - `error`: what stops the scanner, or makes it wait.
 
 pub mod admission;
+mod checkups;
 mod creators;
 mod error;
+mod followup;
 mod leadership;
 mod learners;
 mod pool;

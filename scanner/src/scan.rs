@@ -38,7 +38,7 @@ pub(crate) struct Scanner<'a> {
 
 impl Scanner<'_> {
     /// Runs `commit` if this replica still holds the lease.
-    async fn commit(&self, commit: Commit) -> Result<(), ScanError> {
+    pub(crate) async fn commit(&self, commit: Commit) -> Result<(), ScanError> {
         Ok(self.bus.commit_fenced(commit, &self.lease).await?)
     }
 

@@ -1,5 +1,6 @@
 //! The scanner's loop: reconcile at start and every `scanner.reconcile_seconds`, poll every
-//! `scanner.poll_seconds`, and wait out any outage in between.
+//! `scanner.poll_seconds`, check up on the open matches every `lifecycle.check_seconds` (when
+//! matches are followed), and wait out any outage in between.
 
 use std::time::Instant;
 
@@ -37,6 +38,8 @@ pub struct Summary {
     pub reconciles: usize,
     /// Requests put on the stream.
     pub requests: usize,
+    /// Checkups of open matches sent to the matcher.
+    pub checkups: usize,
     /// Times this replica took the scanner lease.
     pub leases: usize,
 }
@@ -165,6 +168,7 @@ async fn scan(
             }))
     };
     let mut next_reconcile = Instant::now();
+    let mut next_checkup = Instant::now();
     loop {
         // A poll or reconcile half done when the wiki, Redis or MariaDB went away wrote nothing
         // (its writes are one MULTI/EXEC at the end), so it is simply done again.
@@ -193,6 +197,22 @@ async fn scan(
         };
         summary.requests += found;
         summary.polls += 1;
+        if let Some(lifecycle) = &config.lifecycle
+            && Instant::now() >= next_checkup
+        {
+            if let Some(e) = lost() {
+                return Err(e);
+            }
+            let Some(sent) = retry(shutdown, "checking up on the open matches", async || {
+                scanner.check_up().await
+            })
+            .await?
+            else {
+                break;
+            };
+            summary.checkups += sent;
+            next_checkup = Instant::now() + lifecycle.check_interval;
+        }
         if options.once || shutdown.sleep(config.scanner.poll_interval).await {
             break;
         }

@@ -13,6 +13,7 @@
 //! - `traces`: one trace per request across the four workers, exported or not.
 //! - `flow`: greetings on Flow boards, on the real Flow extension.
 //! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
+//! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
@@ -22,6 +23,7 @@ mod flow_answers;
 mod lifecycle;
 mod markers;
 mod matcher;
+mod mentorship;
 mod operations;
 mod pipeline;
 mod replicas;

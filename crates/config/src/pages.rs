@@ -26,6 +26,12 @@ impl Pages {
         self.is_profile(profile)
             .then(|| format!("{}{}", self.talk, &profile[self.main.len()..]))
     }
+
+    /// The profile whose talk page is `talk`: the `pages.talk` prefix replaced by `pages.main`.
+    pub fn profile_of(&self, talk: &str) -> Option<String> {
+        let sub = talk.strip_prefix(&self.talk)?.strip_prefix('/')?;
+        (!sub.is_empty()).then(|| format!("{}/{sub}", self.main))
+    }
 }
 
 /// Reads `pages.main` and `pages.talk`.

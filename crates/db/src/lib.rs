@@ -9,11 +9,18 @@
 //! idempotently: a request already recorded is left as it is. [`Db::handled`] tells the
 //! scanner's reconcile which requests need nothing more, including those the original MatchBot
 //! recorded. [`Db::handled_between`] reads a period's rows for `matchbot report`.
+//!
+//! Beside `matches`, `match_events` holds each match's life after its greeting:
+//! [`Db::record_events`] writes its rows ([`EventRow`]), [`Db::open_matches`] reads the matches
+//! still followed, with their history, for the scanner's checkups, and [`Db::events_of`] one
+//! request's history for `matchbot explain`.
 #![deny(missing_docs)]
 
+mod events;
 mod handled;
 mod handled_rows;
 mod migrate;
+mod open;
 mod row;
 
 use matchbot_config::DbConfig;
@@ -22,9 +29,11 @@ use mysql_async::{OptsBuilder, Pool, PoolOpts};
 use std::future::Future;
 use std::time::Duration;
 
+pub use events::EventRow;
 pub use handled::RequestKey;
 pub use handled_rows::HandledRow;
 pub use migrate::{MIGRATIONS, Migration};
+pub use open::{OpenMatch, RecordedEvent};
 pub use row::{MatchRow, Recorded};
 
 /// What can go wrong with the database.

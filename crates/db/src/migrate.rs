@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_title_lengths.sql",
         sql: include_str!("../../../migrations/0006_title_lengths.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_match_events.sql",
+        sql: include_str!("../../../migrations/0007_match_events.sql"),
+    },
 ];
 
 fn needed() -> u32 {

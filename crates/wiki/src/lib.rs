@@ -25,6 +25,7 @@
 //!   a page is in now.
 //! - `watchlist`: category changes on the bot's watchlist; watching categories.
 //! - `users`: which accounts are blocked.
+//! - `contributions`: who edited what, for many accounts at once.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).
 //! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
@@ -42,6 +43,7 @@ mod auth;
 mod builder;
 mod categories;
 mod client;
+mod contributions;
 mod edit;
 mod error;
 mod etiquette;
@@ -60,6 +62,7 @@ pub use account::{AccountError, AccountGate, GateFuture, Reading, Slot};
 pub use builder::{Builder, LONGEST_WAIT};
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::Client;
+pub use contributions::{Contribution, Contributions};
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
