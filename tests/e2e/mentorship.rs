@@ -29,6 +29,13 @@ async fn bot_edits(wiki: &Wiki, title: &str) -> usize {
         .count()
 }
 
+/// `user` adds `text` to `title` as a person replying would.
+async fn reply(wiki: &Wiki, user: &str, title: &str, text: &str) {
+    let before = wiki.text(title).await.unwrap_or_default();
+    wiki.edit_as(user, title, &format!("{before}\n\n{text}"))
+        .await;
+}
+
 /// `(learner, step, event, mentor, from, reason, outcome)` of every recorded event, in order.
 async fn events(run: &Run) -> Vec<(String, String, String, String, String, String, String)> {
     let rows = run
@@ -147,11 +154,21 @@ async fn a_month_of_matches_followed_on_the_real_wiki() {
     .await;
 
     // Sam stays silent: nudged after 3 "days", replaced after 6. Rounds until both happened.
+    // Nia's and Lin's new mentors answer as soon as they are named.
     let started = Instant::now();
+    let mut answered = Vec::new();
     loop {
         run.pipeline_once().await;
         let now = events(&run).await;
-        if of(&now, "Ken").iter().any(|e| e.0 == "reassigned") {
+        for (learner, mentor) in [("Nia", "Grace"), ("Lin", "Mia")] {
+            let named = of(&now, learner).iter().any(|e| e.0 == "reassigned");
+            if named && !answered.contains(&learner) {
+                let hello = format!("Hi {learner}, I'm your mentor now. ~~~~");
+                reply(&wiki, mentor, &run.talk_page(learner), &hello).await;
+                answered.push(learner);
+            }
+        }
+        if of(&now, "Ken").iter().any(|e| e.0 == "reassigned") && answered.len() == 2 {
             break;
         }
         assert!(
@@ -185,6 +202,7 @@ async fn a_month_of_matches_followed_on_the_real_wiki() {
         [
             ("greeted", "Olga", "", "", "posted"),
             ("reassigned", "Grace", "Olga", "mentor-left", "posted"),
+            ("contacted", "Grace", "", "", "noted"),
         ]
     );
     assert_eq!(
@@ -192,14 +210,21 @@ async fn a_month_of_matches_followed_on_the_real_wiki() {
         [
             ("greeted", "Maintainer", "", "", "posted"),
             ("reassigned", "Mia", "Maintainer", "picked-up", "posted"),
+            ("contacted", "Mia", "", "", "noted"),
         ]
     );
 
-    // On the wiki: Zoë greeted once; Ken greeted, nudged and told once; Nia and Lin told once.
+    // On the wiki: one edit of the bot's per step posted, none twice.
+    for learner in ["Zoë", "Ken", "Nia", "Lin"] {
+        let posted = of(&all, learner).iter().filter(|e| e.4 == "posted").count();
+        assert_eq!(
+            bot_edits(&wiki, &run.talk_page(learner)).await,
+            posted,
+            "{learner}"
+        );
+    }
     assert_eq!(bot_edits(&wiki, &run.talk_page("Zoë")).await, 1);
     assert_eq!(bot_edits(&wiki, &run.talk_page("Ken")).await, 3);
-    assert_eq!(bot_edits(&wiki, &run.talk_page("Nia")).await, 2);
-    assert_eq!(bot_edits(&wiki, &run.talk_page("Lin")).await, 2);
     let ken = wiki.text(&run.talk_page("Ken")).await.unwrap_or_default();
     assert_eq!(ken.matches("==Checking in==").count(), 1, "{ken}");
     assert!(
@@ -216,8 +241,11 @@ async fn a_month_of_matches_followed_on_the_real_wiki() {
         nia.contains("Your mentor, Olga, has stepped back from mentoring. [[User:Grace|Grace]]"),
         "{nia}"
     );
-    let lin = wiki.text(&run.talk_page("Lin")).await.unwrap_or_default();
-    assert!(lin.contains("[[User:Mia|Mia]] is free now"), "{lin}");
+    let lin_talk = wiki.text(&run.talk_page("Lin")).await.unwrap_or_default();
+    assert!(
+        lin_talk.contains("[[User:Mia|Mia]] is free now"),
+        "{lin_talk}"
+    );
     let zoe = wiki.text(&run.talk_page("Zoë")).await.unwrap_or_default();
     assert!(!zoe.contains("Checking in"), "{zoe}");
 
