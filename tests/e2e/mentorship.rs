@@ -254,5 +254,20 @@ async fn a_month_of_matches_followed_on_the_real_wiki() {
     assert_eq!(rows.len(), 4, "{rows:#?}");
     let sam = wiki.user_id("Sam").await;
     let ken_id = wiki.user_id("Ken").await;
-    assert!(rows.iter().any(|r| r.luid == ken_id && r.muid == sam));
+    let ken_row = rows.iter().find(|r| r.luid == ken_id).expect("Ken's row");
+    assert_eq!(ken_row.muid, sam);
+
+    // `matchbot explain` tells the whole story, the new mentor's draw included.
+    let out = run.ok("matchbot", &["explain", &ken_row.request_id]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "history:",
+        " greeted Sam: posted",
+        " nudged Sam: posted — no contact since ",
+        " reassigned Sam → Grace (silent): posted — Sam was silent for 6 days",
+        "      - Sam: was this learner's mentor for this request",
+        "      chosen: Grace (general level)",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
 }

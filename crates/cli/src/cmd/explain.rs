@@ -1,8 +1,9 @@
-//! `matchbot explain`: why a recorded request got the mentor it got.
+//! `matchbot explain`: why a recorded request got the mentor it got, and what happened to its
+//! match since: contact, nudges, new mentors with their explanations, the close.
 
 use anyhow::Context;
 use matchbot_config::Config;
-use matchbot_db::Db;
+use matchbot_db::{Db, RecordedEvent};
 use matchbot_model::Explanation;
 
 /// `matchbot explain`'s arguments.
@@ -20,6 +21,7 @@ pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let (request_id, json) = (args.request_id.as_str(), args.json);
     let db = Db::connect(&config.db);
     let recorded = db.recorded(request_id).await;
+    let history = db.events_of(request_id).await;
     db.close().await?;
     let Some(row) = recorded.with_context(|| format!("cannot read {}", config.db.name))? else {
         anyhow::bail!(
@@ -49,5 +51,43 @@ pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         Some(reason) => println!("outcome: {} ({reason})", row.outcome),
         None => println!("outcome: {}", row.outcome),
     }
+    let history = history.with_context(|| format!("cannot read {}.match_events", config.db.name))?;
+    if !history.is_empty() {
+        println!("history:");
+    }
+    for recorded in &history {
+        print!("{}", history_line(recorded));
+    }
     Ok(())
+}
+
+/// One step of the match's life, for a person, with a reassignment's explanation indented.
+fn history_line(recorded: &RecordedEvent) -> String {
+    let e = &recorded.event;
+    let who = match &e.from {
+        Some(from) => format!("{} → {}", from.name, e.mentor.name),
+        None => e.mentor.name.clone(),
+    };
+    let mut line = format!("  {} {} {who}", e.at, e.kind);
+    if let Some(reason) = &e.reason {
+        line.push_str(&format!(" ({reason})"));
+    }
+    line.push_str(&format!(": {}", e.outcome));
+    if let Some(detail) = &recorded.detail {
+        line.push_str(&format!(" — {detail}"));
+    }
+    if let Some(revid) = recorded.revid {
+        line.push_str(&format!(", revision {revid}"));
+    }
+    line.push('\n');
+    let explanation = recorded
+        .explanation
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<Explanation>(json).ok());
+    if let Some(explanation) = explanation {
+        for text in explanation.to_string().lines() {
+            line.push_str(&format!("      {text}\n"));
+        }
+    }
+    line
 }
