@@ -142,6 +142,7 @@ Not counted: 1 dry-run rows, 1 repeated rows of the original MatchBot
 No match (handed to the maintainer): 2 of 8 (25.0%)
 Fallback (no mentor of the skill asked for): 2 of 6 (33.3%)
 Request to greeting: median 5m 00s, 90th percentile 1h 00m (6 greetings)
+Matches after their greeting: not followed
 
 Skill                   Requests  Skill mentor  General  Maintainer  Unrecorded  Greeted
 writing                        5             2        1           1           1        5

@@ -73,7 +73,7 @@ impl Rows {
 }
 
 /// Writes every `rows`' `matches` rows in one statement, then their events; MySQL's affected
-/// rows.
+/// rows of `matches` (the events' are logged).
 async fn record(db: &Db, rows: &[Rows]) -> Result<u64, matchbot_db::DbError> {
     let matches: Vec<MatchRow> = rows.iter().filter_map(|r| r.matches.clone()).collect();
     let events: Vec<EventRow> = rows.iter().filter_map(|r| r.event.clone()).collect();
@@ -82,7 +82,8 @@ async fn record(db: &Db, rows: &[Rows]) -> Result<u64, matchbot_db::DbError> {
         changed += db.record(&matches).await?;
     }
     if !events.is_empty() {
-        changed += db.record_events(&events).await?;
+        let events_changed = db.record_events(&events).await?;
+        tracing::debug!(events = events.len(), events_changed, "recorded the steps");
     }
     Ok(changed)
 }

@@ -270,4 +270,15 @@ async fn a_month_of_matches_followed_on_the_real_wiki() {
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
+
+    // `matchbot report` counts it: three of four pairs in touch, one nudge, three new mentors.
+    let out = run.ok("matchbot", &["report"]).await;
+    let report = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "Mentor and learner in touch: 3 of 4 (75.0%)",
+        "Nudges sent: 1; new mentors: 3 (mentor-left 1, picked-up 1, silent 1)",
+        "Waiting with the maintainer at the end: 0",
+    ] {
+        assert!(report.contains(expected), "{expected:?} not in:\n{report}");
+    }
 }

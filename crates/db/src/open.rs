@@ -125,6 +125,27 @@ impl Db {
         Ok(events.remove(request_id).unwrap_or_default())
     }
 
+    /// The histories of the requests greeted, or with a step, from `from` to `to` (not
+    /// included), for `matchbot report`.
+    pub async fn histories_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Vec<Event>>, DbError> {
+        let mut conn = self.conn().await?;
+        let ids: Vec<String> = self
+            .answer(conn.exec(
+                "SELECT DISTINCT request_id FROM match_events WHERE at >= ? AND at < ?",
+                (from.sql(), to.sql()),
+            ))
+            .await?;
+        let events = self.events_of_requests(&mut conn, &ids).await?;
+        Ok(events
+            .into_values()
+            .map(|h| h.into_iter().map(|r| r.event).collect())
+            .collect())
+    }
+
     async fn events_of_requests(
         &self,
         conn: &mut mysql_async::Conn,

@@ -23,12 +23,17 @@
 //!   are greetings posted); percentiles by nearest rank.
 //! - Load per mentor: requests decided for each mentor (the maintainer is not a mentor here),
 //!   and how many of those were greeted.
+//! - The lifecycle ([`Lifecycle`], from `match_events`): contact rate and time to first contact
+//!   of the period's greetings, nudges and new mentors (by reason) posted in the period, and
+//!   the requests waiting with the maintainer at its end, with their ages.
 #![deny(missing_docs)]
 
+mod lifecycle;
 mod render;
 
 use std::collections::{BTreeMap, HashSet};
 
+pub use lifecycle::{Lifecycle, Queue};
 use matchbot_db::HandledRow;
 use matchbot_model::Timestamp;
 use serde::Serialize;
@@ -58,6 +63,9 @@ pub struct Report {
     pub skills: Vec<SkillFigures>,
     /// Per mentor, most loaded first.
     pub mentors: Vec<MentorLoad>,
+    /// What happened to matches after their greetings; `None` when nothing was ever recorded
+    /// of their lives (no `lifecycle` section, or a deployment from before it).
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// Requests by outcome.
@@ -85,7 +93,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn new(count: u64, of: u64) -> Rate {
+    pub(crate) fn new(count: u64, of: u64) -> Rate {
         Rate {
             count,
             of,
@@ -156,6 +164,7 @@ impl Report {
             no_match: Rate::default(),
             fallback: Rate::default(),
             request_to_greeting: Delay::default(),
+            lifecycle: None,
             skills: Vec::new(),
             mentors: Vec::new(),
         };
@@ -274,7 +283,7 @@ impl Report {
 
 /// The `percent`th percentile of `sorted` by nearest rank: the smallest value with at least
 /// `percent`% of the values at or below it.
-fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
+pub(crate) fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
     let rank = (sorted.len() * percent).div_ceil(100).max(1);
     sorted.get(rank - 1).copied()
 }

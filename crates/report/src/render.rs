@@ -135,6 +135,44 @@ impl Report {
             "Request to greeting: {}",
             delay(self.request_to_greeting)
         ));
+        match &self.lifecycle {
+            None => lines.push("Matches after their greeting: not followed".into()),
+            Some(l) => {
+                lines.push(format!("Mentor and learner in touch: {}", rate(l.contact)));
+                lines.push(format!(
+                    "Greeting to first contact: {}",
+                    delay(l.time_to_contact)
+                ));
+                let reasons: Vec<String> = l
+                    .reassignments
+                    .iter()
+                    .map(|(reason, n)| format!("{reason} {n}"))
+                    .collect();
+                let total: u64 = l.reassignments.values().sum();
+                let by = if reasons.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", reasons.join(", "))
+                };
+                lines.push(format!(
+                    "Nudges sent: {}; new mentors: {total}{by}",
+                    l.nudges
+                ));
+                let q = l.queue;
+                let ages = match (q.oldest_seconds, q.median_seconds) {
+                    (Some(oldest), Some(median)) => format!(
+                        ", waiting {} at most, median {}",
+                        duration(oldest),
+                        duration(median)
+                    ),
+                    _ => String::new(),
+                };
+                lines.push(format!(
+                    "Waiting with the maintainer at the end: {}{ages}",
+                    q.length
+                ));
+            }
+        }
         lines
     }
 }

@@ -51,7 +51,8 @@ pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         Some(reason) => println!("outcome: {} ({reason})", row.outcome),
         None => println!("outcome: {}", row.outcome),
     }
-    let history = history.with_context(|| format!("cannot read {}.match_events", config.db.name))?;
+    let history =
+        history.with_context(|| format!("cannot read {}.match_events", config.db.name))?;
     if !history.is_empty() {
         println!("history:");
     }

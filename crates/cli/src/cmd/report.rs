@@ -1,10 +1,11 @@
-//! `matchbot report`: figures for a period from the matches table, printed or published.
+//! `matchbot report`: figures for a period from the matches and match_events tables, printed
+//! or published.
 
 use anyhow::Context;
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::Timestamp;
-use matchbot_report::Report;
+use matchbot_report::{Lifecycle, Report};
 use matchbot_runtime::connect;
 use matchbot_wiki::{Replaced, exclusion};
 
@@ -34,6 +35,9 @@ pub struct Args {
     #[arg(long)]
     publish: bool,
 }
+
+/// The most open matches the queue's figures look at.
+const OPEN_MATCHES_READ: usize = 100_000;
 
 /// The longest period `--days` may ask for: a century.
 const MAX_DAYS: i64 = 36_500;
@@ -105,11 +109,21 @@ async fn report(
     };
     let db = Db::connect(&config.db);
     let rows = db.handled_between(from, to).await;
+    let histories = db.histories_between(from, to).await;
+    let open = db.open_matches(OPEN_MATCHES_READ).await;
     db.close().await?;
     let rows = rows.with_context(|| format!("cannot read {}.matches", config.db.name))?;
-    let report = Report::build(&rows, from, to, |category| {
+    let events = format!("cannot read {}.match_events", config.db.name);
+    let histories = histories.with_context(|| events.clone())?;
+    let open: Vec<Vec<_>> = open
+        .with_context(|| events)?
+        .into_iter()
+        .map(|m| m.events)
+        .collect();
+    let mut report = Report::build(&rows, from, to, |category| {
         config.skill_requested_with(category).to_owned()
     });
+    report.lifecycle = Lifecycle::build(&histories, &open, from, to);
     let wikitext = report.wikitext(Timestamp::now());
     match format {
         Format::Table => print!("{}", report.table()),
