@@ -1,7 +1,8 @@
 //! The recorder binary against the real Redis and MariaDB: every outcome becomes one row with
 //! its names, skill, level, talk page and trace id; a batch is one upsert and one ack; a
 //! redelivered batch changes nothing; an entry that is not an outcome goes to the dead-letter
-//! stream and the rest are recorded.
+//! stream and the rest are recorded. A later step of a match's life is a row of `match_events`
+//! and leaves `matches` alone.
 
 use harness::Run;
 use harness::outcomes::{outcome, traceparent};
@@ -167,4 +168,140 @@ async fn a_row_the_database_refuses_is_dead_lettered_alone_and_the_batch_is_reco
         .await
         .expect("XPENDING");
     assert_eq!(pending.count(), 0, "every entry acked or dead-lettered");
+}
+
+/// A `match_events` row as the step test reads it.
+type EventFields = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// Puts `outcomes` on the run's outcomes stream, signed.
+async fn add(run: &Run, outcomes: &[matchbot_model::Outcome]) {
+    let entries: Vec<std::collections::BTreeMap<String, String>> = outcomes
+        .iter()
+        .map(|o| {
+            let payload = serde_json::to_string(o).expect("an outcome serialises");
+            std::collections::BTreeMap::from([("payload".to_owned(), payload)])
+        })
+        .collect();
+    let bus = run.bus().await;
+    bus.replay(Stream::Outcomes, &entries)
+        .await
+        .expect("add the outcomes");
+}
+
+#[tokio::test]
+async fn a_later_step_is_an_event_row_and_leaves_the_matches_row_alone() {
+    use matchbot_model::{Action, OutcomeKind, Step, User, Why};
+    let run = Run::new("recorder-steps", |_| {});
+    run.migrate().await;
+    let greeting = outcome(1);
+    let at = greeting.at.plus_seconds(14 * 86_400);
+    let mut reassigned = greeting.clone();
+    let silent = reassigned.decision.mentor.clone();
+    reassigned.decision.mentor = User {
+        name: "Grace".into(),
+        id: 77,
+    };
+    reassigned.decision.step = Some(Step {
+        id: "reassign-1".into(),
+        at,
+        action: Action::Reassign {
+            from: silent.clone(),
+            why: Why::Silent { days: 14 },
+        },
+    });
+    reassigned.at = at;
+    let mut skipped = reassigned.clone();
+    skipped.decision.step = Some(Step {
+        id: "nudge-5".into(),
+        at,
+        action: Action::Nudge {
+            silent_since: greeting.at,
+        },
+    });
+    skipped.kind = OutcomeKind::Skipped {
+        reason: "{{nobots}} on the page".into(),
+    };
+    let mut dry = greeting.clone();
+    dry.decision.request.request_id = matchbot_model::RequestId::from_stored("dry".into());
+    dry.kind = OutcomeKind::DryRun { text: "hi".into() };
+    let batch = [greeting.clone(), reassigned, skipped, dry];
+    add(&run, &batch).await;
+    run.ok("matchbot-recorder", &["--once"]).await;
+    // And the same again: nothing changes.
+    add(&run, &batch).await;
+    run.ok("matchbot-recorder", &["--once"]).await;
+
+    let matches = run
+        .query("SELECT request_id, muid, outcome FROM matches ORDER BY request_id")
+        .await;
+    let matches: Vec<(String, u64, String)> =
+        matches.into_iter().map(mysql_async::from_row).collect();
+    let id = greeting.decision.request.request_id.to_string();
+    assert_eq!(
+        matches,
+        [
+            (id.clone(), silent.id, "posted".to_owned()),
+            ("dry".to_owned(), silent.id, "dry-run".to_owned()),
+        ],
+        "one row per request, naming the first mentor"
+    );
+    let events = run
+        .query(
+            "SELECT request_id, step, event, mentor, COALESCE(from_name, ''), \
+             COALESCE(reason, ''), outcome, COALESCE(detail, '') FROM match_events ORDER BY id",
+        )
+        .await;
+    let events: Vec<EventFields> = events.into_iter().map(mysql_async::from_row).collect();
+    let row = |step: &str,
+               event: &str,
+               mentor: &str,
+               from: &str,
+               reason: &str,
+               outcome: &str,
+               detail: &str| {
+        (
+            id.clone(),
+            step.into(),
+            event.into(),
+            mentor.into(),
+            from.into(),
+            reason.into(),
+            outcome.into(),
+            detail.into(),
+        )
+    };
+    assert_eq!(
+        events,
+        [
+            row("greeting", "greeted", &silent.name, "", "", "posted", ""),
+            row(
+                "reassign-1",
+                "reassigned",
+                "Grace",
+                &silent.name,
+                "silent",
+                "posted",
+                &format!("{} was silent for 14 days", silent.name)
+            ),
+            row(
+                "nudge-5",
+                "nudged",
+                "Grace",
+                "",
+                "",
+                "skipped",
+                "{{nobots}} on the page"
+            ),
+        ],
+        "a dry run starts no life; each step once"
+    );
 }

@@ -96,7 +96,7 @@ fn topic_and_body(config: &Config, decision: &Decision) -> Result<(String, Strin
 mod tests {
     use std::path::Path;
 
-    use matchbot_model::{PageRef, Request, RequestId, Timestamp, User};
+    use matchbot_model::{Action, PageRef, Request, RequestId, Step, Timestamp, User, Why};
 
     use super::*;
 
@@ -207,5 +207,107 @@ mod tests {
             assert_eq!(refused.what, what);
             assert_eq!(render_flow_greeting(&config, d).unwrap_err(), refused);
         }
+    }
+
+    fn step_decision(mentor: &str, action: Action) -> Decision {
+        let t = Timestamp::parse("2026-11-21T10:00:00Z").unwrap();
+        let category = "Category:Co-op/Requests/Writing";
+        Decision {
+            request: Request {
+                request_id: RequestId::new(8, category, t),
+                profile: PageRef {
+                    id: 8,
+                    title: "Wikipedia:Co-op/Ken".into(),
+                },
+                category: category.into(),
+                category_added: t,
+                learner: User {
+                    name: "Ken".into(),
+                    id: 10,
+                },
+                scanned_at: t,
+                checkup: None,
+            },
+            mentor: User {
+                name: mentor.into(),
+                id: 7,
+            },
+            mentor_profile: None,
+            level: Level::Skill,
+            mentor_skill: "writing".into(),
+            explanation: None,
+            step: Some(Step {
+                id: "step-1".into(),
+                at: t.plus_seconds(7 * 86_400),
+                action,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_nudge_pings_the_mentor_and_counts_the_days() {
+        let silent_since = Timestamp::parse("2026-11-21T10:00:00Z").unwrap();
+        let d = step_decision("Ada", Action::Nudge { silent_since });
+        let g = render_greeting(&config(), &d).unwrap();
+        assert_eq!(g.topic, "Checking in");
+        assert!(g.text.starts_with("\n\n==Checking in==\n[[User:Ada|Ada]], [[User:Ken|Ken]] asked the Co-op for help with writing 7 days ago"), "{}", g.text);
+        assert!(
+            g.text.ends_with(
+                " ~~~~ <!-- matchbot request=8-20261121100000-c7f49c79e0cef887 step=step-1 -->"
+            ),
+            "{}",
+            g.text
+        );
+        let flow = render_flow_greeting(&config(), &d).unwrap();
+        assert!(!flow.text.contains("~~~~") && flow.text.ends_with(&marker(&d)));
+    }
+
+    #[test]
+    fn a_new_mentor_is_named_with_the_reason() {
+        let from = User {
+            name: "Ada".into(),
+            id: 5,
+        };
+        let why = Why::Silent { days: 14 };
+        let g = render_greeting(
+            &config(),
+            &step_decision("Bea", Action::Reassign { from, why }),
+        )
+        .unwrap();
+        assert_eq!(g.topic, "A new mentor for you");
+        assert!(g.text.contains("Your mentor, Ada, has not been able to get in touch. [[User:Bea|Bea]] offers mentoring in \"writing\""), "{}", g.text);
+        let picked = step_decision(
+            "Bea",
+            Action::Reassign {
+                from: User {
+                    name: "Jtmorgan".into(),
+                    id: 3,
+                },
+                why: Why::PickedUp,
+            },
+        );
+        let g = render_greeting(&config(), &picked).unwrap();
+        assert!(
+            g.text
+                .contains("Good news, [[User:Ken|Ken]]: [[User:Bea|Bea]] is free now"),
+            "{}",
+            g.text
+        );
+        let forged = step_decision(
+            "Bea",
+            Action::Reassign {
+                from: User {
+                    name: "Ada]]{{nobots}}".into(),
+                    id: 5,
+                },
+                why: Why::Wish {
+                    asked: Timestamp::parse("2026-11-21T10:00:00Z").unwrap(),
+                },
+            },
+        );
+        assert_eq!(
+            render_greeting(&config(), &forged).unwrap_err().what,
+            "the former mentor's name"
+        );
     }
 }

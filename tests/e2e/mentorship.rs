@@ -36,8 +36,11 @@ async fn reply(wiki: &Wiki, user: &str, title: &str, text: &str) {
         .await;
 }
 
+/// `(learner, step, event, mentor, from, reason, outcome)` of one recorded event.
+type EventFields = (String, String, String, String, String, String, String);
+
 /// `(learner, step, event, mentor, from, reason, outcome)` of every recorded event, in order.
-async fn events(run: &Run) -> Vec<(String, String, String, String, String, String, String)> {
+async fn events(run: &Run) -> Vec<EventFields> {
     let rows = run
         .query(
             "SELECT m.learner, e.step, e.event, e.mentor, COALESCE(e.from_name, ''),
@@ -54,7 +57,7 @@ async fn events(run: &Run) -> Vec<(String, String, String, String, String, Strin
 }
 
 fn of<'a>(
-    events: &'a [(String, String, String, String, String, String, String)],
+    events: &'a [EventFields],
     learner: &str,
 ) -> Vec<(&'a str, &'a str, &'a str, &'a str, &'a str)> {
     events
