@@ -155,6 +155,13 @@ pub async fn run(
                             .await;
                         // An edit answered, again and again, with no answer: given up, so it
                         // cannot hold the notifier for ever.
+                        // Another replica took the trial's last edit meanwhile: this decision
+                        // waits, unacked, for the next run.
+                        if let Err(matchbot_wiki::Error::EditBudgetSpent { .. }) = &greeted {
+                            bus.commit(commit).await?;
+                            summary.budget_spent = true;
+                            return Ok(Next::Stop);
+                        }
                         if let Err(e @ matchbot_wiki::Error::BadAnswers { .. }) = &greeted {
                             let reason = e.to_string();
                             decisions.dead_letter_in(&mut commit, entry, &reason).await?;
@@ -259,6 +266,14 @@ async fn wait_for_run_page(
                 if shutdown.sleep(config.notifier.run_page_check).await {
                     return Ok(false);
                 }
+            }
+            // Another replica spent the trial's last edit: this one is done too.
+            Err(matchbot_wiki::Error::EditBudgetSpent { budget }) => {
+                tracing::info!(
+                    budget,
+                    "the edit budget (--max-edits) is used up: stopping; the decisions left wait in the stream for the next run"
+                );
+                return Ok(false);
             }
             Err(e) => return Err(e),
         }
