@@ -23,6 +23,8 @@ mod hostile;
 mod inprocess;
 /// The workspace's shape: file sizes, module rings, crate dependencies, references.
 mod layout;
+/// A month of one match replayed through the binaries with a stepped clock, against golden files.
+mod lifecycle_replay;
 /// The limits a bot approvals group asks for: the daily edit cap.
 mod limits;
 /// The matcher binary while the mentor pool changes under it.

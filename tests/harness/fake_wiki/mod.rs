@@ -220,6 +220,12 @@ impl FakeWiki {
         self.lock().flow = true;
     }
 
+    /// Moves a stepped clock to `now` (a test's month passing); the next revision is a second
+    /// later.
+    pub fn set_time(&self, now: Timestamp) {
+        self.lock().clock = Clock::Stepped(now);
+    }
+
     /// Sets a Flow board's header (its own wikitext, where `{{nobots}}` goes).
     pub fn set_board_header(&self, board: &str, wikitext: &str) {
         self.lock()

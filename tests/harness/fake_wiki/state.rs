@@ -32,7 +32,7 @@ pub(super) struct Session {
 }
 
 pub(super) struct Wiki {
-    clock: Clock,
+    pub(super) clock: Clock,
     next_id: u64,
     pub(super) users: BTreeMap<String, u64>,
     /// BotPassword logins: `Name@app` → password.
