@@ -216,6 +216,53 @@ pub fn write(
     load_days: u32,
     decided_at: Timestamp,
 ) -> Result<(), BusError> {
+    assign(
+        commit,
+        decision,
+        decision.request.request_id.as_str(),
+        load_days,
+        decided_at,
+    )
+}
+
+/// Adds the step `decision` of a match's life (see `lifecycle`), made at `decided_at`, to the
+/// ledger, in `commit`: a reassignment moves the learner from the mentor before to the new one
+/// (in flight until the notifier settles it) and is kept under its step's key, so a checkup
+/// seen again gets it back; a close frees the mentor's place. Other steps change no load.
+pub fn write_step(
+    commit: &mut Commit,
+    decision: &Decision,
+    load_days: u32,
+    decided_at: Timestamp,
+) -> Result<(), BusError> {
+    let Some(step) = &decision.step else {
+        return write(commit, decision, load_days, decided_at);
+    };
+    let request = &decision.request;
+    let id = request.request_id.as_str();
+    match &step.action {
+        Action::Reassign { from, .. } => {
+            commit.zrem(&load_key(from.id), id);
+            commit.zrem(IN_FLIGHT, &in_flight_member(from.id, &request.request_id));
+            let key = crate::lifecycle::step_key(&request.request_id, &step.id);
+            assign(commit, decision, key.as_str(), load_days, decided_at)?;
+        }
+        Action::Close { .. } => commit.zrem(&load_key(decision.mentor.id), id),
+        Action::Contacted { .. } | Action::Nudge { .. } => {}
+    }
+    Ok(())
+}
+
+/// Gives the learner of `decision` to its mentor (in flight from `decided_at`; the
+/// maintainer's fallbacks are no one's load) and keeps the decision in the learner's entry
+/// under `field`: the request id for a greeting, the step's key for a reassignment.
+fn assign(
+    commit: &mut Commit,
+    decision: &Decision,
+    field: &str,
+    load_days: u32,
+    decided_at: Timestamp,
+) -> Result<(), BusError> {
     let request = &decision.request;
     let added = request.category_added.unix();
     let keep = i64::from(load_days) * DAY + DAY;
@@ -236,56 +283,8 @@ pub fn write(
         added,
         decision: Some(decision.clone()),
     })?;
-    commit.hset(&learner, request.request_id.as_str(), &entry);
+    commit.hset(&learner, field, &entry);
     commit.expire(&learner, keep);
-    Ok(())
-}
-
-/// Adds the step `decision` of a match's life (see `lifecycle`), made at `decided_at`, to the
-/// ledger, in `commit`: a reassignment moves the learner from the mentor before to the new one
-/// (in flight until the notifier settles it) and is kept under its step's key, so a checkup
-/// seen again gets it back; a close frees the mentor's place. Other steps change no load.
-pub fn write_step(
-    commit: &mut Commit,
-    decision: &Decision,
-    load_days: u32,
-    decided_at: Timestamp,
-) -> Result<(), BusError> {
-    let Some(step) = &decision.step else {
-        return write(commit, decision, load_days, decided_at);
-    };
-    let request = &decision.request;
-    let id = request.request_id.as_str();
-    let added = request.category_added.unix();
-    let keep = i64::from(load_days) * DAY + DAY;
-    match &step.action {
-        Action::Reassign { from, .. } => {
-            commit.zrem(&load_key(from.id), id);
-            commit.zrem(IN_FLIGHT, &in_flight_member(from.id, &request.request_id));
-            if decision.matchmade() {
-                let loads = load_key(decision.mentor.id);
-                commit.zadd(&loads, id, added);
-                commit.zremrangebyscore_below(&loads, added - keep);
-                commit.zadd(
-                    IN_FLIGHT,
-                    &in_flight_member(decision.mentor.id, &request.request_id),
-                    decided_at.unix(),
-                );
-            }
-            let learner = learner_key(request.profile.id);
-            let entry = serde_json::to_string(&LearnerEntry {
-                mentor: decision.mentor.id,
-                category: request.category.clone(),
-                added,
-                decision: Some(decision.clone()),
-            })?;
-            let key = crate::lifecycle::step_key(&request.request_id, &step.id);
-            commit.hset(&learner, key.as_str(), &entry);
-            commit.expire(&learner, keep);
-        }
-        Action::Close { .. } => commit.zrem(&load_key(decision.mentor.id), id),
-        Action::Contacted { .. } | Action::Nudge { .. } => {}
-    }
     Ok(())
 }
 

@@ -209,39 +209,19 @@ mod tests {
         }
     }
 
+    /// A step of `mentor`'s match with Ken, for writing, decided a week after the request.
     fn step_decision(mentor: &str, action: Action) -> Decision {
-        let t = Timestamp::parse("2026-11-21T10:00:00Z").unwrap();
-        let category = "Category:Co-op/Requests/Writing";
-        Decision {
-            request: Request {
-                request_id: RequestId::new(8, category, t),
-                profile: PageRef {
-                    id: 8,
-                    title: "Wikipedia:Co-op/Ken".into(),
-                },
-                category: category.into(),
-                category_added: t,
-                learner: User {
-                    name: "Ken".into(),
-                    id: 10,
-                },
-                scanned_at: t,
-                checkup: None,
-            },
-            mentor: User {
-                name: mentor.into(),
-                id: 7,
-            },
-            mentor_profile: None,
-            level: Level::Skill,
-            mentor_skill: "writing".into(),
-            explanation: None,
-            step: Some(Step {
-                id: "step-1".into(),
-                at: t.plus_seconds(7 * 86_400),
-                action,
-            }),
-        }
+        let mut d = decision(Level::Skill, mentor, "writing");
+        let request = &mut d.request;
+        request.category = "Category:Co-op/Requests/Writing".into();
+        request.request_id = RequestId::new(8, &request.category, request.category_added);
+        let at = request.category_added.plus_seconds(7 * 86_400);
+        d.step = Some(Step {
+            id: "step-1".into(),
+            at,
+            action,
+        });
+        d
     }
 
     #[test]
