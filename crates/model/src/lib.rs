@@ -41,9 +41,11 @@
 //! - `decision`: the matcher's choice.
 //! - `outcome`: what happened on the wiki.
 //! - `lifecycle`: a match's life after its greeting: checkups, steps, recorded events.
+//! - `error_log`: problems for the on-wiki error log.
 #![deny(missing_docs)]
 
 mod decision;
+mod error_log;
 mod explanation;
 mod level;
 mod lifecycle;
@@ -54,6 +56,7 @@ mod request;
 mod timestamp;
 
 pub use decision::Decision;
+pub use error_log::{ErrorKind, ErrorLogEntry, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS};
 pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
 pub use level::{Level, Selection};
 pub use lifecycle::{
