@@ -26,7 +26,9 @@
 //! - `watchlist`: category changes on the bot's watchlist; watching categories.
 //! - `users`: which accounts are blocked.
 //! - `contributions`: who edited what, for many accounts at once.
-//! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
+//! - `pages`: page creators, talk-page text and content model, finding an earlier edit;
+//!   `talk_pages`: a batch's talk pages and requests read together, with the do-not-contact
+//!   list (`do_not_contact`: reading it from its page's text).
 //! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).
 //! - `flow`: Flow boards: is Flow there, a board's header, finding and starting topics.
 //! - `uncertain`: pages whose last edit's result is unknown (a timeout, a 5xx, an answer that
@@ -44,6 +46,7 @@ mod builder;
 mod categories;
 mod client;
 mod contributions;
+mod do_not_contact;
 mod edit;
 mod error;
 mod etiquette;
@@ -54,6 +57,7 @@ mod login;
 mod pages;
 mod query;
 mod request;
+mod talk_pages;
 mod uncertain;
 mod users;
 mod watchlist;
@@ -63,12 +67,12 @@ pub use builder::{Builder, LONGEST_WAIT};
 pub use categories::{CategoryMember, CategoryMembers, Membership, PageCategories};
 pub use client::Client;
 pub use contributions::{Contribution, Contributions};
+pub use do_not_contact::DoNotContact;
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
-pub use pages::{
-    Creator, MOST_OWN_REVISIONS, RequestCheck, Revision, TalkPage, TalkPageAndRequest,
-};
+pub use pages::{Creator, MOST_OWN_REVISIONS, Revision, TalkPage};
+pub use talk_pages::{RequestCheck, TalkPageAndRequest};
 pub use uncertain::MOST_BAD_ANSWERS;
 pub use watchlist::{CategoryChange, CategoryChanges};
 

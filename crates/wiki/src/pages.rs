@@ -1,9 +1,8 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use matchbot_model::{Timestamp, User};
 use serde_json::Value;
 
-use crate::query::TITLES_PER_REQUEST;
 use crate::{Client, Error};
 
 /// Who created a page: the author of its first revision.
@@ -110,82 +109,6 @@ impl Client {
         read_talk_page(page, title)
     }
 
-    /// For each check, the talk page as [`Client::talk_page`] reads it and when the request's
-    /// category was added to the profile (`None`: the profile is not in it now). The notifier
-    /// reads these right before greeting, so a request withdrawn meanwhile costs nothing
-    /// extra; and it reads them for up to 25 learners (50 titles, the API's limit) in one
-    /// request.
-    ///
-    /// The outer error is the wiki failing as a whole; an inner one is about that check's page
-    /// (an invalid title, say).
-    pub async fn talk_pages_and_requests(
-        &self,
-        checks: &[RequestCheck<'_>],
-    ) -> Result<Vec<Result<TalkPageAndRequest, Error>>, Error> {
-        let mut read = Vec::with_capacity(checks.len());
-        for chunk in checks.chunks(TITLES_PER_REQUEST / 2) {
-            let titles: BTreeSet<&str> = chunk
-                .iter()
-                .flat_map(|c| [c.talk_page, c.profile])
-                .collect();
-            let categories: BTreeSet<&str> = chunk.iter().map(|c| c.category).collect();
-            let titles = titles.into_iter().collect::<Vec<_>>().join("|");
-            let categories = categories.into_iter().collect::<Vec<_>>().join("|");
-            let answer = self
-                .query_pages(&[
-                    ("prop", "info|revisions|categories"),
-                    ("titles", &titles),
-                    ("rvprop", "content"),
-                    ("rvslots", "main"),
-                    ("clcategories", &categories),
-                    ("clprop", "timestamp"),
-                    ("cllimit", "max"),
-                ])
-                .await?;
-            read.extend(
-                chunk
-                    .iter()
-                    .map(|check| answer.talk_page_and_request(check)),
-            );
-        }
-        Ok(read)
-    }
-
-    /// A `prop=` query's pages, followed through every continuation and merged by title.
-    async fn query_pages(&self, params: &[(&str, &str)]) -> Result<PagesAnswer, Error> {
-        let mut merged = PagesAnswer::default();
-        let mut next: Vec<(String, String)> = Vec::new();
-        loop {
-            let mut all = vec![("action", "query")];
-            all.extend_from_slice(params);
-            all.extend(next.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            let answer = self.get(&all).await?;
-            for n in answer["query"]["normalized"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                if let (Some(from), Some(to)) = (n["from"].as_str(), n["to"].as_str()) {
-                    merged.normalized.insert(from.to_owned(), to.to_owned());
-                }
-            }
-            for page in answer["query"]["pages"].as_array().into_iter().flatten() {
-                merged.add(page);
-            }
-            // Everything in `continue` goes back as it came (new-style continuation).
-            next = answer
-                .get("continue")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect();
-            if next.is_empty() {
-                return Ok(merged);
-            }
-        }
-    }
-
     /// Of `user`'s newest [`MOST_OWN_REVISIONS`] revisions of `title`, the oldest that added
     /// `needle`: its text holds it and the text before it does not. Anyone can write a marker
     /// on a talk page; only one the bot's own edit added says the bot posted there. Two
@@ -267,88 +190,7 @@ fn content(revision: &Value) -> &str {
     revision["slots"]["main"]["content"].as_str().unwrap_or("")
 }
 
-/// What the notifier checks before greeting a learner: their talk page, and whether the
-/// profile is still in the request category.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestCheck<'a> {
-    /// The talk page the greeting goes on.
-    pub talk_page: &'a str,
-    /// The learner's profile.
-    pub profile: &'a str,
-    /// The request category.
-    pub category: &'a str,
-}
-
-/// A talk page, and when the request category was added to the profile (`None`: it is not
-/// on the profile now).
-pub type TalkPageAndRequest = (TalkPage, Option<Timestamp>);
-
-/// The pages of a query, merged over its continuations.
-#[derive(Default)]
-struct PagesAnswer {
-    /// By title, as the wiki spells it.
-    pages: BTreeMap<String, Value>,
-    /// Title asked for → title as the wiki spells it.
-    normalized: BTreeMap<String, String>,
-}
-
-impl PagesAnswer {
-    /// Adds one page of one answer: a continued answer carries only what the first one did
-    /// not (more categories, say), so lists are appended and other fields kept from the first.
-    fn add(&mut self, page: &Value) {
-        let Some(title) = page["title"].as_str() else {
-            return;
-        };
-        let Some(known) = self.pages.get_mut(title) else {
-            self.pages.insert(title.to_owned(), page.clone());
-            return;
-        };
-        let (Some(known), Some(more)) = (known.as_object_mut(), page.as_object()) else {
-            return;
-        };
-        for (key, value) in more {
-            match (known.get_mut(key), value) {
-                (Some(Value::Array(list)), Value::Array(extra)) => {
-                    list.extend(extra.iter().cloned())
-                }
-                (Some(_), _) => {}
-                (None, _) => {
-                    known.insert(key.clone(), value.clone());
-                }
-            }
-        }
-    }
-
-    fn page(&self, title: &str) -> Option<&Value> {
-        let title = self.normalized.get(title).map_or(title, String::as_str);
-        self.pages.get(title)
-    }
-
-    fn talk_page_and_request(&self, check: &RequestCheck<'_>) -> Result<TalkPageAndRequest, Error> {
-        let talk = self.page(check.talk_page).ok_or_else(|| {
-            Error::Decode(format!("no page in the answer for {}", check.talk_page))
-        })?;
-        let talk = read_talk_page(talk, check.talk_page)?;
-        let category = self
-            .normalized
-            .get(check.category)
-            .map_or(check.category, String::as_str);
-        let added = self
-            .page(check.profile)
-            .and_then(|p| p["categories"].as_array())
-            .into_iter()
-            .flatten()
-            .filter(|c| c["title"].as_str() == Some(category))
-            .find_map(|c| {
-                c["timestamp"]
-                    .as_str()
-                    .and_then(|t| Timestamp::parse(t).ok())
-            });
-        Ok((talk, added))
-    }
-}
-
-fn read_talk_page(page: &Value, title: &str) -> Result<TalkPage, Error> {
+pub(crate) fn read_talk_page(page: &Value, title: &str) -> Result<TalkPage, Error> {
     if page["invalid"].as_bool().unwrap_or(false) {
         return Err(Error::Api(crate::ApiError {
             code: "invalidtitle".into(),
