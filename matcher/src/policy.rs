@@ -261,6 +261,13 @@ impl Policy {
         for mentor in &pool.opted_out {
             out.insert(mentor.user.id, Reason::OptedOut);
         }
+        if !pool.do_not_contact.is_empty() {
+            let listed: BTreeSet<&str> = pool.do_not_contact.iter().map(String::as_str).collect();
+            let everyone = pool.by_category.values().flatten().chain(&pool.general);
+            for mentor in everyone.filter(|m| listed.contains(m.user.name.as_str())) {
+                out.insert(mentor.user.id, Reason::DoNotContact);
+            }
+        }
         for user in former {
             out.insert(user.id, Reason::FormerMentor);
         }

@@ -1,4 +1,5 @@
-//! The mentor pool: who offers which skill, who opted out or is blocked, who the maintainer is.
+//! The mentor pool: who offers which skill, who opted out or is blocked, who the maintainer is,
+//! who is on the do-not-contact list.
 //!
 //! Read in full at each reconcile; between two, kept current from the category changes the
 //! scanner polls, one changed profile at a time.
@@ -99,10 +100,26 @@ pub(crate) async fn read(
         away,
         last_edits: BTreeMap::new(),
         maintainer,
+        do_not_contact: do_not_contact(config, wiki).await?,
     };
     let names: BTreeSet<User> = everyone(&pool).cloned().collect();
     look_up(config, wiki, &mut pool, &names).await?;
     Ok(pool)
+}
+
+/// The names on the do-not-contact list (`do_not_contact.page`), read at each reconcile: a
+/// mentor on it is never chosen. Between reconciles the list is not read again (the poll only
+/// sees category changes); a learner on it is still never greeted, as the notifier reads the
+/// list with the talk page it is about to post on.
+async fn do_not_contact(config: &Config, wiki: &Client) -> Result<Vec<String>, ScanError> {
+    let Some(list) = &config.do_not_contact else {
+        return Ok(Vec::new());
+    };
+    let read = wiki.do_not_contact(&list.page).await?;
+    if read.truncated {
+        tracing::warn!(page = %list.page, kept = read.len(), "the do-not-contact list is longer than MatchBot reads: the rest is not taken into account");
+    }
+    Ok(read.names().map(str::to_owned).collect())
 }
 
 /// A mentor in the away category, their sort key read as the day they are back.

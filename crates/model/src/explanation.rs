@@ -78,6 +78,8 @@ pub enum Reason {
     OptedOut,
     /// The mentor is blocked from editing the whole wiki.
     Blocked,
+    /// The mentor is on the do-not-contact list: never chosen.
+    DoNotContact,
     /// The mentor marked themself away.
     Away {
         /// When they are back; none: until they leave the away category.
@@ -115,6 +117,7 @@ impl fmt::Display for Reason {
             Reason::FormerMentor => f.write_str("was this learner's mentor for this request"),
             Reason::OptedOut => f.write_str("opted out of new learners"),
             Reason::Blocked => f.write_str("blocked"),
+            Reason::DoNotContact => f.write_str("on the do-not-contact list"),
             Reason::Away { until: Some(t) } => write!(f, "away until {t}"),
             Reason::Away { until: None } => f.write_str("away, no return date"),
             Reason::Inactive { last_edit, days } => {

@@ -24,6 +24,7 @@
 //! | [`MentorPool`] | `blocked` | nobody blocked |
 //! | [`MentorPool`] | `away` | nobody away |
 //! | [`MentorPool`] | `last_edits` | no last edits (activity is not judged) |
+//! | [`MentorPool`] | `do_not_contact` | nobody on the do-not-contact list |
 //! | [`Request`] | `checkup` (the request again, after its greeting) | a new request |
 //! | [`Decision`] | `step` (a nudge, a reassignment, …) | a greeting |
 //! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |

@@ -32,6 +32,11 @@ pub struct MentorPool {
     pub last_edits: BTreeMap<u64, Timestamp>,
     /// The creator of `defaultmentorprofile`.
     pub maintainer: Option<User>,
+    /// The users on the do-not-contact list (`do_not_contact.page`), normalised as the wiki
+    /// writes user names: a mentor among them is never chosen (a pool written before the list
+    /// was read lists nobody).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub do_not_contact: Vec<String>,
 }
 
 /// A mentor who marked themself away.

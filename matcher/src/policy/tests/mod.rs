@@ -192,6 +192,24 @@ fn blocked_mentors_are_never_chosen() {
 }
 
 #[test]
+fn mentors_on_the_do_not_contact_list_are_never_chosen() {
+    let mut p = pool(
+        vec![mentor("Ada", 10), mentor("Bea", 20)],
+        vec![mentor("Bea", 20)],
+        vec![],
+    );
+    p.do_not_contact = vec!["Bea".into(), "Someone else".into()];
+    for page in 0..200 {
+        let d = decide(&policy(), &request(user("Zoë", 50), WRITING, page), &p);
+        assert_eq!(d.mentor.name, "Ada", "request {page} went to listed Bea");
+        assert_eq!(reasons(&d, "Bea"), [Reason::DoNotContact]);
+    }
+    p.do_not_contact.push("Ada".into());
+    let d = decide(&policy(), &request(user("Zoë", 50), WRITING, 1), &p);
+    assert_eq!(d.level, Level::Maintainer);
+}
+
+#[test]
 fn a_learner_is_never_their_own_mentor() {
     let p = pool(
         vec![mentor("Ada", 10), mentor("Bea", 20)],
