@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use matchbot_config::Config;
 use matchbot_model::{Decision, Outcome, OutcomeKind, Timestamp};
-use matchbot_wiki::{Client, TalkPageAndRequest};
+use matchbot_wiki::{Client, DoNotContact, TalkPageAndRequest};
 
 use crate::greeting::marker;
 use crate::plan::{self, Read, Step, Surface, Verdict};
@@ -29,6 +29,19 @@ pub async fn greet(
     wiki: &Client,
     decision: &Decision,
     read: Result<TalkPageAndRequest, matchbot_wiki::Error>,
+    dry_run: bool,
+) -> Result<Outcome, matchbot_wiki::Error> {
+    greet_unless_listed(config, wiki, decision, read, None, dry_run).await
+}
+
+/// [`greet`], with the do-not-contact list as read with the talk page: a learner on it is
+/// skipped (see [`plan`]).
+pub async fn greet_unless_listed(
+    config: &Config,
+    wiki: &Client,
+    decision: &Decision,
+    read: Result<TalkPageAndRequest, matchbot_wiki::Error>,
+    do_not_contact: Option<&DoNotContact>,
     dry_run: bool,
 ) -> Result<Outcome, matchbot_wiki::Error> {
     let outcome = |talk_page: &str, kind: OutcomeKind, at: Timestamp| Outcome {
@@ -49,6 +62,7 @@ pub async fn greet(
         Err(e) => return Err(e),
     };
     let mut read = Read::new(&page, added);
+    read.do_not_contact = do_not_contact;
     // Whether the wiki has Flow is about the wiki, not the page: asked outside the reads whose
     // errors are the page's.
     if let Step::AskForFlow = plan::next(config, decision, &read, dry_run) {

@@ -13,6 +13,8 @@
 //! - the learner took the request category off their profile since, or took it off and put it
 //!   back (a newer request, which the scanner finds on its own): skipped, since nobody is
 //!   greeted for a request they withdrew;
+//! - the learner is on the do-not-contact list (`do_not_contact.page`, read in the same API
+//!   request as the talk page): skipped, naming the list;
 //! - `{{bots}}`/`{{nobots}}` exclude MatchBot: skipped, with the reason;
 //! - otherwise the greeting: a new topic on a Flow board, else a new section appended with
 //!   `appendtext` (never a whole-page rewrite; a missing talk page is created, as a Flow board
@@ -38,10 +40,14 @@
 //!   outcome.
 //! - `reads`: reading a batch's talk pages together; `trial`: a run with a budget, or none.
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
+//! - `error_log`: the on-wiki error log: the entries outcomes call for, publishing the page at
+//!   its interval through the edit gate; `error_table`: the page's text, hostile text escaped.
 //! - `error`: what stops the notifier, or makes it wait.
 
 mod account;
 mod error;
+mod error_log;
+mod error_table;
 mod greet;
 pub mod greeting;
 mod names;
@@ -52,7 +58,9 @@ mod trial;
 mod worker;
 
 pub use error::NotifierError;
-pub use greet::{REFUSED_NAME, greet};
+pub use error_log::ERRORS_MESSAGE;
+pub use error_table::render_error_table;
+pub use greet::{REFUSED_NAME, greet, greet_unless_listed};
 pub use greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 pub use plan::MESSAGE_TYPE;
 pub use reads::decisions_per_read;

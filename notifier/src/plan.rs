@@ -10,16 +10,18 @@
 //!    (request ids can be worked out from public data) counts for nothing.
 //! 2. Does the request still stand (the profile still in the request category, put there at
 //!    the time the request names)? A withdrawn or superseded request is skipped.
-//! 3. Do `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
+//! 3. Is the learner on the do-not-contact list (`do_not_contact.page`, read in the same request
+//!    as the talk page)? Then it is skipped, naming the list.
+//! 4. Do `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
 //!    Then it is skipped, naming the template.
-//! 4. Otherwise the greeting: a new section on a page, a new topic on a board; in a dry run,
+//! 5. Otherwise the greeting: a new section on a page, a new topic on a board; in a dry run,
 //!    only its text. A decision naming someone (or a skill) with characters MediaWiki allows in
 //!    no user name or title is refused, and nothing is posted.
 
 use matchbot_config::{Config, MissingTalkPage};
 use matchbot_model::{Decision, Request, Timestamp};
 use matchbot_wiki::exclusion::{self, Allowed};
-use matchbot_wiki::{Revision, TalkPage};
+use matchbot_wiki::{DoNotContact, Revision, TalkPage};
 
 use crate::greeting::{Greeting, marker, render_flow_greeting, render_greeting};
 
@@ -55,6 +57,8 @@ pub struct Read<'a> {
     /// On a page whose text holds the marker, once looked up: the bot's own revision that
     /// added it (`None`: none did, someone else wrote it).
     pub marker_added: Option<Option<Revision>>,
+    /// The do-not-contact list, as read with the talk page (`None`: there is none).
+    pub do_not_contact: Option<&'a DoNotContact>,
 }
 
 impl<'a> Read<'a> {
@@ -67,6 +71,7 @@ impl<'a> Read<'a> {
             board_post: None,
             board_header: None,
             marker_added: None,
+            do_not_contact: None,
         }
     }
 }
@@ -168,6 +173,13 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
     if let Some(reason) = withdrawn(&decision.request, read.added) {
         return Step::Decided(Verdict::Skip { reason });
     }
+    let learner = &decision.request.learner.name;
+    if let (Some(list), Some(listed)) = (&config.do_not_contact, read.do_not_contact)
+        && listed.contains(learner)
+    {
+        let reason = format!("{DO_NOT_CONTACT}: {learner} is listed on {}", list.page);
+        return Step::Decided(Verdict::Skip { reason });
+    }
     let wikitext = match (on, page.exists) {
         (Surface::Page, _) => page.text.as_str(),
         (Surface::Board, true) => match &read.board_header {
@@ -206,6 +218,19 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
     })
 }
 
+/// How a skip for the do-not-contact list begins.
+pub const DO_NOT_CONTACT: &str = "on the do-not-contact list";
+
+/// How the reasons of skips that are the request's own doing begin (withdrawn, superseded):
+/// nothing a maintainer needs to hear of, unlike a skip by `{{bots}}` or the list.
+const REQUEST_REASONS: [&str; 2] = ["request withdrawn:", "request superseded:"];
+
+/// Whether a skip with `reason` is one for the error log: the learner was left out by
+/// `{{bots}}`/`{{nobots}}` or the do-not-contact list, not by their own request.
+pub fn skip_is_notable(reason: &str) -> bool {
+    !REQUEST_REASONS.iter().any(|r| reason.starts_with(r))
+}
+
 /// Why the request no longer stands, if it does not: the profile is not in the request
 /// category now (`added` is `None`), or was put in it again later (a newer request, which the
 /// scanner finds on its own).
@@ -213,12 +238,12 @@ fn withdrawn(request: &Request, added: Option<Timestamp>) -> Option<String> {
     match added {
         Some(added) if added == request.category_added => None,
         Some(added) => Some(format!(
-            "request superseded: {} was taken off {} and added again at {added}",
-            request.category, request.profile.title
+            "{} {} was taken off {} and added again at {added}",
+            REQUEST_REASONS[1], request.category, request.profile.title
         )),
         None => Some(format!(
-            "request withdrawn: {} is no longer on {}",
-            request.category, request.profile.title
+            "{} {} is no longer on {}",
+            REQUEST_REASONS[0], request.category, request.profile.title
         )),
     }
 }

@@ -4,7 +4,9 @@
 use matchbot_bus::Delivery;
 use matchbot_config::Config;
 use matchbot_model::Decision;
-use matchbot_wiki::{Client, RequestCheck, TalkPageAndRequest};
+use std::sync::Arc;
+
+use matchbot_wiki::{Client, DoNotContact, RequestCheck, TalkPageAndRequest};
 
 use crate::trial::Trial;
 
@@ -20,11 +22,15 @@ pub fn decisions_per_read(config: &Config, trial: Trial) -> usize {
 }
 
 /// What was read for one decision: its talk page and whether the request still stands, or the
-/// error reading them gave; `None` for a decision whose profile is not under `pages.main`.
-pub(crate) type TalkPageRead = Option<Result<TalkPageAndRequest, matchbot_wiki::Error>>;
+/// error reading them gave, and the do-not-contact list read with them (when there is one);
+/// `None` for a decision whose profile is not under `pages.main`.
+pub(crate) type TalkPageRead = Option<(
+    Result<TalkPageAndRequest, matchbot_wiki::Error>,
+    Option<Arc<DoNotContact>>,
+)>;
 
-/// Reads what each decision of `batch` needs before its greeting (its talk page, and whether
-/// the request still stands). `None` for a decision whose profile is not under `pages.main`:
+/// Reads what each decision of `batch` needs before its greeting (its talk page, whether the
+/// request still stands, the do-not-contact list). `None` for a decision whose profile is not under `pages.main`:
 /// there is nothing to read.
 pub(crate) async fn read_talk_pages(
     config: &Config,
@@ -47,7 +53,23 @@ pub(crate) async fn read_talk_pages(
             })
         })
         .collect();
-    let mut read = wiki.talk_pages_and_requests(&checks).await?.into_iter();
+    // The list is read in the same request as the talk pages: as current as they are, at no
+    // request more.
+    let read: Vec<_> = match &config.do_not_contact {
+        Some(list) => wiki
+            .talk_pages_and_requests_listed(&checks, &list.page)
+            .await?
+            .into_iter()
+            .map(|(read, list)| (read, Some(list)))
+            .collect(),
+        None => wiki
+            .talk_pages_and_requests(&checks)
+            .await?
+            .into_iter()
+            .map(|read| (read, None))
+            .collect(),
+    };
+    let mut read = read.into_iter();
     Ok(talk_pages
         .iter()
         .map(|title| title.as_ref().and_then(|_| read.next()))

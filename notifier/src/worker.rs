@@ -12,7 +12,8 @@ use tracing::Instrument;
 
 use crate::account::BusAccount;
 use crate::error::NotifierError;
-use crate::greet::{greet, not_a_profile};
+use crate::error_log::{self, about_outcome, cap_reached};
+use crate::greet::{greet_unless_listed, not_a_profile};
 use crate::reads::{decisions_per_read, read_talk_pages};
 use crate::trial::Trial;
 
@@ -101,6 +102,13 @@ pub async fn run(
         mut decisions,
     } = deps;
     let per_read = decisions_per_read(config, trial);
+    // Who takes the error log's turn: this process.
+    let holder = format!("{} {}", options.consumer, std::process::id());
+    let publish_errors = async || {
+        if !trial.dry_run {
+            error_log::publish(config, &wiki, &bus, &holder).await;
+        }
+    };
     // The run page is read before each read of the stream, so that a bot told to stop holds
     // no decision while it waits (one held by a notifier stopped meanwhile would wait
     // `claim_idle` for the next); and again before the batch's edits, in case it changed.
@@ -108,8 +116,11 @@ pub async fn run(
         if trial.dry_run {
             return Ok(true);
         }
-        Ok(wait_for_run_page(config, &wiki, &shutdown).await?
-            && wait_for_the_next_day(config, &bus, &options, &shutdown).await?)
+        let may = wait_for_run_page(config, &wiki, &shutdown).await?
+            && wait_for_the_next_day(config, &bus, &options, &shutdown).await?;
+        // Between batches (and every read's wait, when idle), the error log gets its turn.
+        publish_errors().await;
+        Ok(may)
     };
     run_stage_when(
         &mut decisions,
@@ -146,13 +157,21 @@ pub async fn run(
                 {
                     // The rest of the batch waits, held, until the next day.
                     bus.commit(commit).await?;
+                    cap_reached(&bus, &day, cap).await?;
                     return Ok(Next::Continue);
                 }
                 let outcome = match read {
-                    Some(read) => {
-                        let greeted = greet(config, &wiki, &entry.payload, read, trial.dry_run)
-                            .instrument(span.clone())
-                            .await;
+                    Some((read, listed)) => {
+                        let greeted = greet_unless_listed(
+                            config,
+                            &wiki,
+                            &entry.payload,
+                            read,
+                            listed.as_deref(),
+                            trial.dry_run,
+                        )
+                        .instrument(span.clone())
+                        .await;
                         // An edit answered, again and again, with no answer: given up, so it
                         // cannot hold the notifier for ever.
                         // Another replica took the trial's last edit meanwhile: this decision
@@ -172,6 +191,10 @@ pub async fn run(
                     None => not_a_profile(config, &entry.payload),
                 };
                 span.in_scope(|| commit.emit(OUTCOMES, &outcome))?;
+                // A maintainer hears of what they can act on: with the outcome, or not at all.
+                if let Some(problem) = about_outcome(&outcome).filter(|_| !trial.dry_run) {
+                    commit.log_error(&problem)?;
+                }
                 // Only a posted greeting keeps its place in the mentor's load.
                 matchbot_matcher::ledger::settle(&mut commit, &outcome);
                 decisions.ack(&mut commit, &entry.id);
@@ -217,6 +240,8 @@ pub async fn run(
         },
     )
     .await?;
+    // What this run added to the error log is published now, if it is this replica's turn.
+    publish_errors().await;
     Ok(summary)
 }
 
@@ -239,6 +264,7 @@ async fn wait_for_the_next_day(
             return Ok(true);
         }
         if !said {
+            cap_reached(bus, &day, cap).await?;
             tracing::warn!(
                 cap,
                 day = %day,

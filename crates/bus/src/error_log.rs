@@ -75,6 +75,31 @@ impl Bus {
         self.commit(commit).await
     }
 
+    /// Adds `entry` to the error log unless an entry `once` was added in the last `keep`
+    /// (across every replica): for a problem noticed again and again, such as the daily edit
+    /// cap, which the log names once a day. True when it was added.
+    pub async fn log_error_once(
+        &self,
+        once: &str,
+        keep: Duration,
+        entry: &ErrorLogEntry,
+    ) -> Result<bool, BusError> {
+        let mut conn = self.connection();
+        let first: Option<String> = redis::cmd("SET")
+            .arg(self.key(&format!("errors:once:{once}")))
+            .arg("1")
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(keep))
+            .query_async(&mut conn)
+            .await?;
+        if first.is_none() {
+            return Ok(false);
+        }
+        self.log_error(entry).await?;
+        Ok(true)
+    }
+
     /// The newest `count` entries of the error log, newest first. Entries that do not verify or
     /// do not parse are passed over (with a warning): they are not MatchBot's.
     pub async fn newest_errors(&self, count: usize) -> Result<Vec<LoggedError>, BusError> {

@@ -132,3 +132,25 @@ async fn one_replica_at_a_time_has_the_turn_to_publish() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(bus.take_error_log_turn("b", interval).await.expect("take"));
 }
+
+#[tokio::test]
+async fn a_problem_logged_once_is_not_logged_again_while_it_lasts() {
+    let bus = bus("once").await;
+    let keep = Duration::from_secs(60);
+    assert!(
+        bus.log_error_once("cap:2026-12-03", keep, &entry("cap"))
+            .await
+            .expect("log")
+    );
+    assert!(
+        !bus.log_error_once("cap:2026-12-03", keep, &entry("cap"))
+            .await
+            .expect("log")
+    );
+    assert!(
+        bus.log_error_once("cap:2026-12-04", keep, &entry("cap"))
+            .await
+            .expect("log")
+    );
+    assert_eq!(bus.newest_errors(10).await.expect("read").len(), 2);
+}

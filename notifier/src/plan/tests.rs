@@ -220,6 +220,43 @@ fn bots_templates_keep_the_greeting_off_a_page_and_off_a_board_whose_header_has_
 }
 
 #[test]
+fn a_learner_on_the_do_not_contact_list_is_skipped_naming_the_list() {
+    let mut config = config();
+    config.do_not_contact = Some(matchbot_config::DoNotContactConfig {
+        page: "User:MatchBot/Do not contact".into(),
+    });
+    let listed = matchbot_wiki::DoNotContact::parse("* [[User:zoë]]");
+    let page = page("");
+    let mut read = Read::new(&page, Some(added()));
+    read.do_not_contact = Some(&listed);
+    let (verdict, _) = follow(&config, &mut read, false, (false, None, ""));
+    let Verdict::Skip { reason } = &verdict else {
+        panic!("expected a skip, got {verdict:?}");
+    };
+    assert_eq!(
+        reason,
+        "on the do-not-contact list: Zoë is listed on User:MatchBot/Do not contact"
+    );
+    assert!(skip_is_notable(reason));
+
+    let others = matchbot_wiki::DoNotContact::parse("Ada");
+    read.do_not_contact = Some(&others);
+    let (verdict, _) = follow(&config, &mut read, false, (false, None, ""));
+    assert!(matches!(verdict, Verdict::Post { .. }), "{verdict:?}");
+}
+
+#[test]
+fn only_skips_not_of_the_learners_own_doing_are_notable() {
+    assert!(skip_is_notable("the page carries {{nobots}}"));
+    assert!(!skip_is_notable(
+        "request withdrawn: Category:X is no longer on P"
+    ));
+    assert!(!skip_is_notable(
+        "request superseded: Category:X was taken off P"
+    ));
+}
+
+#[test]
 fn a_board_gets_a_topic_of_the_greeting_alone() {
     let board = board();
     let mut read = Read::new(&board, Some(added()));
