@@ -3,6 +3,7 @@
 //!
 //! - `pipeline`: learners tag their profiles as a person would; greetings and rows come out.
 //! - `lifecycle`: how the binaries start and stop (bad configuration, SIGTERM).
+//! - `errors`: the do-not-contact list and the on-wiki error log.
 //! - `etiquette`: exclusion templates, protection, the kill switch, dry runs and trials.
 //! - `scanner`: polls, reconcile, withdrawn requests, the mentor pool and blocks.
 //! - `budget`: the requests the wiki receives while idle and per match.
@@ -17,6 +18,7 @@
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
+mod errors;
 mod etiquette;
 mod flow;
 mod flow_answers;

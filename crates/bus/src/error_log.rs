@@ -101,31 +101,31 @@ impl Bus {
     }
 
     /// The newest `count` entries of the error log, newest first. Entries that do not verify or
-    /// do not parse are passed over (with a warning): they are not MatchBot's.
+    /// do not parse are passed over (with a warning): they are not MatchBot's, and do not take
+    /// the place of one that is. At most the whole capped stream is read.
     pub async fn newest_errors(&self, count: usize) -> Result<Vec<LoggedError>, BusError> {
+        let count = count.min(ERROR_LOG_MAX_LEN);
         let mut conn = self.connection();
-        let reply = conn
-            .xrevrange_count(self.key(ERROR_LOG), "+", "-", count.min(ERROR_LOG_MAX_LEN))
-            .await?;
-        let mut passed_over = 0usize;
-        let logged = reply
-            .ids
-            .into_iter()
-            .filter_map(|raw| {
-                let payload: Option<String> = raw.get(PAYLOAD);
-                let sig: Option<String> = raw.get(SIG);
-                let entry = payload
-                    .filter(|json| self.keys().verify(ERROR_LOG, json, sig.as_deref()).is_ok())
-                    .and_then(|json| serde_json::from_str::<ErrorLogEntry>(&json).ok());
-                if entry.is_none() {
-                    passed_over += 1;
+        let mut logged = Vec::with_capacity(count);
+        let (mut looked_at, mut passed_over) = (0usize, 0usize);
+        let mut before = "+".to_owned();
+        while logged.len() < count && looked_at < ERROR_LOG_MAX_LEN {
+            let reply = conn
+                .xrevrange_count(self.key(ERROR_LOG), &before, "-", count - logged.len())
+                .await?;
+            let Some(last) = reply.ids.last() else {
+                break;
+            };
+            // Exclusive: the next page starts before the last entry read.
+            before = format!("({}", last.id);
+            looked_at += reply.ids.len();
+            for raw in reply.ids {
+                match self.verified_entry(&raw) {
+                    Some(entry) => logged.push(LoggedError { id: raw.id, entry }),
+                    None => passed_over += 1,
                 }
-                entry.map(|entry| LoggedError {
-                    id: raw.id,
-                    entry: entry.bounded(),
-                })
-            })
-            .collect();
+            }
+        }
         if passed_over > 0 {
             tracing::warn!(
                 passed_over,
@@ -133,6 +133,17 @@ impl Bus {
             );
         }
         Ok(logged)
+    }
+
+    /// The entry `raw` holds, if MatchBot signed it and it parses; its texts bounded.
+    fn verified_entry(&self, raw: &redis::streams::StreamId) -> Option<ErrorLogEntry> {
+        let payload: String = raw.get(PAYLOAD)?;
+        let sig: Option<String> = raw.get(SIG);
+        self.keys()
+            .verify(ERROR_LOG, &payload, sig.as_deref())
+            .ok()?;
+        let entry: ErrorLogEntry = serde_json::from_str(&payload).ok()?;
+        Some(entry.bounded())
     }
 
     /// The id of the newest entry the log page shows, as its publisher saved it.

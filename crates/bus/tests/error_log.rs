@@ -74,6 +74,9 @@ async fn entries_come_back_newest_first_and_forged_ones_never() {
     let messages: Vec<&str> = read.iter().map(|l| l.entry.message.as_str()).collect();
     assert_eq!(messages, ["second", "first"]);
     assert!(read[0].id > read[1].id);
+    // Forgeries do not take the place of a genuine entry.
+    let two = bus.newest_errors(2).await.expect("read");
+    assert_eq!(two.len(), 2, "{two:?}");
 }
 
 #[tokio::test]
