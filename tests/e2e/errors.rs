@@ -190,3 +190,75 @@ async fn the_error_log_page_is_bounded_escaped_and_edited_at_most_once_per_inter
     run.ok("matchbot-notifier", &["--once"]).await;
     assert_eq!(bot_edits(&wiki, &log).await, 2);
 }
+
+#[tokio::test]
+async fn a_protected_talk_page_is_on_the_error_log() {
+    let _wiki_lock = WIKI.lock().await;
+    let wiki = Wiki::sandbox().await;
+    let run = Run::with_maintainer("errors-protected", &wiki).await;
+    let log = format!("User:MatchBot/Errors/{}", run.tag);
+    run.adjust(|c| c["errors"] = json!({ "page": log }));
+    let talk = run.talk_page("Ken");
+    wiki.edit_as("Ken", &talk, "My talk page.").await;
+    wiki.protect(&talk).await;
+    wiki.edit_as("Ken", &run.profile("Ken"), &format!("[[{MEDIA}]]"))
+        .await;
+
+    run.pipeline_once().await;
+
+    let (outcome, _, _, _) = row_of(&run, &wiki, &run.profile("Ken")).await;
+    assert_eq!(outcome, "failed");
+    let page = wiki.text(&log).await.expect("the error log page");
+    assert!(
+        page.contains(&format!(
+            "|| protected talk page || <nowiki>{talk}</nowiki> ||"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("Ken was not contacted: the talk page is protected (protectedpage)"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_daily_edit_cap_is_logged_once_however_often_it_is_met() {
+    let _wiki_lock = WIKI.lock().await;
+    let wiki = Wiki::sandbox().await;
+    let run = Run::with_maintainer("errors-cap", &wiki).await;
+    let log = format!("User:MatchBot/Errors/{}", run.tag);
+    run.adjust(|c| {
+        c["errors"] = json!({ "page": log });
+        c["notifier"]["daily_edit_cap"] = json!(1);
+        c["scanner"]["request_cooldown_seconds"] = json!(0.001);
+    });
+    for (learner, category) in [("Ken", MEDIA), ("Mo", COMMUNICATION), ("Lin", MEDIA)] {
+        wiki.edit_as(learner, &run.profile(learner), &format!("[[{category}]]"))
+            .await;
+    }
+    run.pipeline_once().await;
+    // The notifier meets the cap again at its next start.
+    run.ok("matchbot-notifier", &["--once"]).await;
+
+    let logged = run
+        .bus()
+        .await
+        .newest_errors(50)
+        .await
+        .expect("read the log");
+    let caps: Vec<_> = logged
+        .iter()
+        .filter(|l| l.entry.kind == ErrorKind::EditCap)
+        .collect();
+    assert_eq!(caps.len(), 1, "{logged:#?}");
+    assert!(
+        caps[0]
+            .entry
+            .message
+            .contains("daily edit cap (notifier.daily_edit_cap, 1)"),
+        "{}",
+        caps[0].entry.message
+    );
+    // The cap holds for the log page too: its edit waits for the next day.
+    assert_eq!(wiki.text(&log).await, None);
+}
