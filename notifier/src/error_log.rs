@@ -155,3 +155,6 @@ async fn save(
         .await
         .map(Some)
 }
+
+#[cfg(test)]
+mod tests;
