@@ -52,13 +52,27 @@ pub(crate) fn add(
         ErrorKind::DeadLetter,
         Some(member.stage),
         &format!(
-            "an entry of the {} stream was moved to the dead-letter stream: {reason} (see matchbot dlq)",
-            member.stream
+            "an entry of the {} stream was moved to the dead-letter stream: {} (see matchbot dlq)",
+            member.stream,
+            unquoted(reason)
         ),
     );
     if let Err(e) = commit.log_error(&logged) {
         tracing::warn!(error = %e, "the dead letter could not be added to the error log");
     }
+}
+
+/// `reason` with whatever it quotes replaced by `…`: a decoding error quotes pieces of the
+/// payload (`invalid type: string "…"`), which the error log never shows.
+fn unquoted(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    for (i, part) in reason.split('"').enumerate() {
+        match i % 2 {
+            0 => out.push_str(part),
+            _ => out.push_str("\"…\""),
+        }
+    }
+    out
 }
 
 /// Moves an entry to the dead-letter stream and acks it, now.

@@ -103,21 +103,36 @@ struct Note {
 async fn a_dead_letter_is_logged_with_its_stage_and_reason_but_not_its_payload() {
     let bus = bus("dead").await;
     let notes: Topic<Note> = Topic::new(Stream::Requests, "stage");
-    let fields = [(
-        "payload".to_owned(),
-        r#"{"secretish": "payload text"}"#.to_owned(),
-    )]
-    .into_iter()
-    .collect();
-    bus.replay(Stream::Requests, &[fields]).await.expect("add");
+    for payload in [
+        r#"{"secretish": "payload text"}"#,
+        r#"{"n": "quoted payload"}"#,
+    ] {
+        let fields = [("payload".to_owned(), payload.to_owned())]
+            .into_iter()
+            .collect();
+        bus.replay(Stream::Requests, &[fields]).await.expect("add");
+    }
     let mut reader = Consumer::join(&bus, notes, "a", Duration::from_millis(100))
         .await
         .expect("join");
-    assert!(reader.read(10, false).await.expect("read").is_empty());
+    for _ in 0..3 {
+        assert!(reader.read(10, false).await.expect("read").is_empty());
+    }
 
     let logged = bus.newest_errors(10).await.expect("read the log");
-    assert_eq!(logged.len(), 1, "{logged:?}");
-    let e = &logged[0].entry;
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    let quoted = &logged[0].entry;
+    assert!(
+        quoted.message.contains("invalid type: string"),
+        "{}",
+        quoted.message
+    );
+    assert!(
+        !quoted.message.contains("quoted payload"),
+        "{}",
+        quoted.message
+    );
+    let e = &logged[1].entry;
     assert_eq!(e.kind, ErrorKind::DeadLetter);
     assert_eq!(e.subject.as_deref(), Some("stage"));
     assert!(e.message.contains("requests"), "{}", e.message);
