@@ -239,6 +239,21 @@ fn a_learner_on_the_do_not_contact_list_is_skipped_naming_the_list() {
     );
     assert!(skip_is_notable(reason));
 
+    // A nudge on the learner's page goes through the same check.
+    let mut nudge = decision();
+    nudge.step = Some(matchbot_model::Step {
+        id: "nudge-1".into(),
+        at: added(),
+        action: matchbot_model::Action::Nudge {
+            silent_since: added(),
+        },
+    });
+    let verdict = next(&config, &nudge, &read, false);
+    assert!(
+        matches!(&verdict, Step::Decided(Verdict::Skip { reason }) if reason.starts_with("on the do-not-contact list: Zoë")),
+        "{verdict:?}"
+    );
+
     let others = matchbot_wiki::DoNotContact::parse("Ada");
     read.do_not_contact = Some(&others);
     let (verdict, _) = follow(&config, &mut read, false, (false, None, ""));
