@@ -82,11 +82,12 @@ async fn try_publish(
     let Some(errors) = &config.errors else {
         return Ok(());
     };
-    let newest = bus.newest_errors(errors.keep).await?;
-    let Some(first) = newest.first() else {
+    // Asked before every read of the stream: the newest entry alone says whether there is
+    // anything new. Compared for being the same, not for order: a forged mark cannot hold the
+    // log back.
+    let Some(first) = bus.newest_errors(1).await?.into_iter().next() else {
         return Ok(());
     };
-    // Compared for being the same, not for order: a forged mark cannot hold the log back.
     if bus.published_error().await?.as_deref() == Some(first.id.as_str()) {
         return Ok(());
     }
@@ -101,7 +102,8 @@ async fn try_publish(
         tracing::info!("the daily edit cap is reached: the error log waits for the next day");
         return Ok(());
     }
-    let entries: Vec<ErrorLogEntry> = newest.iter().map(|l| l.entry.clone()).collect();
+    let newest = bus.newest_errors(errors.keep).await?;
+    let entries: Vec<ErrorLogEntry> = newest.into_iter().map(|l| l.entry).collect();
     let text = render_error_table(&entries, errors.keep);
     let saved = save(config, wiki, &errors.page, &text).await;
     if cap.is_some() && !matches!(saved, Ok(Some(Replaced::Saved(_)))) {

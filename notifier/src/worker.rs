@@ -240,8 +240,11 @@ pub async fn run(
         },
     )
     .await?;
-    // What this run added to the error log is published now, if it is this replica's turn.
-    publish_errors().await;
+    // What this run added to the error log is published now, if it is this replica's turn;
+    // not on the way out after a stop, which must not wait for an edit.
+    if !shutdown.is_shutdown() {
+        publish_errors().await;
+    }
     Ok(summary)
 }
 
