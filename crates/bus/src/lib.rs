@@ -22,7 +22,8 @@
 //!
 //! Streams are never capped by length, which would drop a long backlog unread: each consumer
 //! trims from its stream what every group reading it has handled, once it is older than the
-//! bus's `keep_handled`. Only the dead-letter stream is capped.
+//! bus's `keep_handled`. Only the dead-letter stream is capped, and the error log's (`error_log`),
+//! which nobody reads to the end.
 //!
 //! Beside the streams the bus keeps the [`MentorPool`](matchbot_model::MentorPool) and plain
 //! keys for each worker's own state (`store`), so no worker talks to Redis itself.
