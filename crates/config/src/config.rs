@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use std::io::Read;
 
-use serde_json::Value;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
 
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
@@ -19,6 +21,7 @@ use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
 use crate::matcher::{self, MatcherConfig};
 use crate::notifier::{self, NotifierConfig};
+use crate::on_wiki;
 use crate::pages::{self, Pages};
 use crate::problem::ConfigError;
 use crate::reader::Reader;
@@ -68,6 +71,13 @@ pub struct Config {
     pub lifecycle: Option<LifecycleConfig>,
     /// `report.page`: where `matchbot report --publish` saves the report; none by default.
     pub report_page: Option<String>,
+    /// `settings.page` (file-only): the on-wiki settings page; none by default.
+    pub settings_page: Option<String>,
+    /// The revision of the settings page applied over the file (see
+    /// [`Config::with_settings_page`]); `None`: the file's settings alone.
+    pub settings_revision: Option<u64>,
+    /// The file's own values of the sections a settings page may set.
+    pub(crate) file_sections: Arc<Map<String, Value>>,
 }
 
 impl Config {
@@ -117,7 +127,7 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let root = parse(text, source)?;
         let mut r = Reader::new(&root, &env);
-        let config = read(&mut r, source);
+        let config = read(&mut r, source, &root);
         settled(r, config, source)
     }
 }
@@ -223,7 +233,7 @@ fn too_large(path: &Path) -> ConfigError {
 }
 
 /// Reads every section, noting problems; `None` when some required part is unusable.
-fn read(r: &mut Reader, source: &Path) -> Option<Config> {
+fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
     if !r.root_is_object() {
         r.problem("(top level)", "must be a JSON object");
         return None;
@@ -244,6 +254,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
         .lookup("report.page")
         .is_some()
         .then(|| r.title("report.page"));
+    let settings_page = on_wiki::read_page(r);
     r.unknown_keys();
     let categories = categories?;
     Some(Config {
@@ -264,5 +275,8 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
         notifier: notifier?,
         lifecycle: lifecycle?,
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
+        settings_page: settings_page?,
+        settings_revision: None,
+        file_sections: on_wiki::file_sections(root),
     })
 }

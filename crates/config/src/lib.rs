@@ -20,6 +20,8 @@
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
 //!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`.
+//! - `on_wiki`: the settings page: which sections it may set, and applying a revision of it
+//!   over the file's.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
 #![deny(missing_docs)]
 
@@ -34,6 +36,7 @@ mod matcher;
 mod mycnf;
 mod notifier;
 mod numbers;
+mod on_wiki;
 mod pages;
 mod problem;
 mod reader;
@@ -50,6 +53,7 @@ pub use greetings::Greetings;
 pub use lifecycle::{LifecycleConfig, LifecycleMessages};
 pub use matcher::{MatcherConfig, MentorSettings};
 pub use notifier::{MissingTalkPage, NotifierConfig};
+pub use on_wiki::{ON_WIKI, PAGE_BYTES, PageError, PageProblem};
 pub use pages::Pages;
 pub use problem::{ConfigError, Problem};
 pub use redis::RedisConfig;
