@@ -37,6 +37,8 @@ pub struct Policy {
     pub general_skill: String,
     /// The `matcher` section: seed, selection, load window, caps, weights.
     pub settings: MatcherConfig,
+    /// The settings page's revision these come from, for the explanation.
+    pub revision: Option<u64>,
 }
 
 /// Why no decision could be made.
@@ -59,6 +61,7 @@ impl Policy {
             general_category: config.general_category.clone(),
             general_skill: config.general_skill.clone(),
             settings: config.matcher.clone(),
+            revision: config.settings_revision,
         }
     }
 
@@ -367,6 +370,7 @@ impl Policy {
             level,
             chosen,
             draw,
+            settings: self.revision,
         }
     }
 }

@@ -6,7 +6,7 @@
 use matchbot_bus::{Bus, BusError, Commit, Consumer, DECISIONS, Delivery, OUTCOMES, REQUESTS};
 use matchbot_config::Config;
 use matchbot_model::{Decision, MentorPool, Outcome, OutcomeKind, Request, Timestamp};
-use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, run_stage};
+use matchbot_runtime::{LiveConfig, Next, Shutdown, StageOptions, join_stage, run_stage};
 use tracing::{Instrument, Span};
 
 use crate::error::MatcherError;
@@ -57,21 +57,29 @@ pub async fn run(
     options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, MatcherError> {
-    let policy = Policy::new(config);
-    let rules = config
-        .lifecycle
-        .as_ref()
-        .map(|l| Rules::new(l, &config.matcher));
-    let load_days = config.matcher.load_days;
-    let in_flight_seconds = config.matcher.in_flight_seconds;
     let mut summary = Summary::default();
     let Deps { bus, mut requests } = deps;
+    let mut live = LiveConfig::new(config.clone());
+    live.refresh(&bus).await?;
+    let mut settings = Settings::new(live.config());
     run_stage(
         &mut requests,
         BATCH,
         &options,
         &shutdown,
         async |requests: &Consumer<Request>, batch: &[Delivery<Request>]| {
+            // A request sent under a newer settings page is decided with it.
+            let wanted = batch.iter().filter_map(|e| e.payload.settings).max();
+            if live.catch_up(&bus, wanted).await? {
+                settings = Settings::new(live.config());
+            }
+            let Settings {
+                policy,
+                rules,
+                load_days,
+                in_flight_seconds,
+            } = &settings;
+            let (load_days, in_flight_seconds) = (*load_days, *in_flight_seconds);
             // Decided against the ledger as it is, and committed only if no other matcher
             // (or notifier) changed the loads and learners the decisions read meanwhile;
             // otherwise decided again on what it holds then.
@@ -84,7 +92,7 @@ pub async fn run(
                 let watch = bus.watch(&ledger::keys(&pool, batch)).await?;
                 let history = ledger::read(&bus, &pool, batch, load_days).await?;
                 let judge = Judge {
-                    policy: &policy,
+                    policy,
                     rules: rules.as_ref(),
                     pool: &pool,
                     load_days,
@@ -122,6 +130,29 @@ pub async fn run(
     )
     .await?;
     Ok(summary)
+}
+
+/// What the configuration in use decides with.
+struct Settings {
+    policy: Policy,
+    /// The lifecycle's rules; `None` when matches are not followed.
+    rules: Option<Rules>,
+    load_days: u32,
+    in_flight_seconds: u64,
+}
+
+impl Settings {
+    fn new(config: &Config) -> Settings {
+        Settings {
+            policy: Policy::new(config),
+            rules: config
+                .lifecycle
+                .as_ref()
+                .map(|l| Rules::new(l, &config.matcher)),
+            load_days: config.matcher.load_days,
+            in_flight_seconds: config.matcher.in_flight_seconds,
+        }
+    }
 }
 
 /// A batch decided, and the commit that emits, records and acks it.

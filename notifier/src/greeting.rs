@@ -128,6 +128,7 @@ mod tests {
                 },
                 scanned_at: t,
                 checkup: None,
+                settings: None,
             },
             mentor: User {
                 name: mentor.into(),

@@ -47,6 +47,7 @@
 //! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
 //! - `checkups`: one check of the open matches, its reads and its commit; `followup`: what
 //!   it saw, as a checkup per match (pure: no I/O).
+//! - `settings`: the on-wiki settings page: read when it changes, checked, handed on.
 //! - `creators`: profile page → creator, remembered.
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
@@ -64,6 +65,7 @@ mod learners;
 mod pool;
 pub mod requests;
 mod scan;
+mod settings;
 mod state;
 mod worker;
 

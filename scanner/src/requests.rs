@@ -46,6 +46,7 @@ impl Sighting {
             learner,
             scanned_at,
             checkup: None,
+            settings: None,
         }
     }
 }

@@ -22,7 +22,15 @@ use crate::state::State;
 pub const CHANGES_PER_COMMIT: usize = 500;
 
 pub(crate) struct Scanner<'a> {
-    pub config: &'a Config,
+    /// The file's configuration.
+    pub file: &'a Config,
+    /// The configuration in use: the file's, with the settings page's newest valid revision.
+    pub config: Config,
+    /// The newest revision of the settings page looked at, valid or not.
+    pub settings_seen: Option<u64>,
+    /// Set when a poll applied a new revision of the settings page: its categories are to be
+    /// watched and read in full, at a reconcile soon.
+    pub settings_changed: bool,
     pub wiki: Client,
     pub bus: Bus,
     pub state: State,
@@ -56,6 +64,10 @@ impl Scanner<'_> {
             None => self.floor,
         };
         let listing = self.wiki.category_changes(from).await?;
+        let settings_page = self.file.settings_page.as_deref();
+        if listing.edits.iter().any(|e| Some(e.title.as_str()) == settings_page) {
+            self.settings_changed |= self.read_settings().await?;
+        }
         let ours = self.categories();
         let mut changes: Vec<CategoryChange> = listing
             .changes
@@ -109,7 +121,7 @@ impl Scanner<'_> {
             return Ok(0);
         }
         let pages = self.confirm(&changes).await?;
-        let found = requests::from_changes(self.config, &changes, &pages, self.floor);
+        let found = requests::from_changes(&self.config, &changes, &pages, self.floor);
         let (unhandled, _) = self.unhandled(found, true, None).await?;
         let mut requests = Vec::new();
         for sighting in unhandled {
@@ -129,7 +141,7 @@ impl Scanner<'_> {
             self.state.see_change(commit, change);
         }
         let mut requests = self.admitted(commit, requests).await?;
-        hand_out(commit, &self.state, &mut requests)?;
+        hand_out(commit, &self.state, &mut requests, self.config.settings_revision)?;
         Ok(requests.len())
     }
 
@@ -225,7 +237,7 @@ impl Scanner<'_> {
             .skills
             .iter()
             .map(|s| s.request_category.as_str())
-            .chain(pool::categories(self.config))
+            .chain(pool::categories(&self.config))
             .collect()
     }
 
@@ -245,7 +257,7 @@ impl Scanner<'_> {
             .into_iter()
             .collect();
         self.creators
-            .read_pages(&self.wiki, &self.bus, self.config, &pageids, &categories)
+            .read_pages(&self.wiki, &self.bus, &self.config, &pageids, &categories)
             .await
     }
 
@@ -255,7 +267,7 @@ impl Scanner<'_> {
         changes: &[CategoryChange],
         pages: &BTreeMap<u64, PageCategories>,
     ) -> Result<bool, ScanError> {
-        let pool_categories: BTreeSet<&str> = pool::categories(self.config).into_iter().collect();
+        let pool_categories: BTreeSet<&str> = pool::categories(&self.config).into_iter().collect();
         let mut changed_by_page: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
         for change in changes {
             if pool_categories.contains(change.category.as_str()) {
@@ -278,14 +290,14 @@ impl Scanner<'_> {
             };
             let page = pages.get(pageid).unwrap_or(&gone);
             joined.extend(pool::apply(
-                self.config,
+                &self.config,
                 &mut self.pool,
                 page,
                 page.creator.as_ref(),
                 changed,
             ));
         }
-        pool::look_up(self.config, &self.wiki, &mut self.pool, &joined).await?;
+        pool::look_up(&self.config, &self.wiki, &mut self.pool, &joined).await?;
         Ok(true)
     }
 
@@ -293,8 +305,10 @@ impl Scanner<'_> {
     /// the wiki says they should be; returns how many requests it put on the stream.
     pub(crate) async fn reconcile(&mut self) -> Result<usize, ScanError> {
         let started = Instant::now();
+        self.read_settings().await?;
+        self.settings_changed = false;
         self.keep_watching().await?;
-        let pool = pool::read(self.config, &self.wiki, &self.bus, &mut self.creators).await?;
+        let pool = pool::read(&self.config, &self.wiki, &self.bus, &mut self.creators).await?;
 
         let mut found = Vec::new();
         let mut listed_at = None;
@@ -306,7 +320,7 @@ impl Scanner<'_> {
                 .await?;
             listed_at = listed_at.or(Some(listing.server_time));
             found.extend(requests::from_listing(
-                self.config,
+                &self.config,
                 category,
                 &listing.members,
                 self.floor,
@@ -333,7 +347,8 @@ impl Scanner<'_> {
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
         let mut requests = self.admitted(&mut commit, requests).await?;
-        hand_out(&mut commit, &self.state, &mut requests)?;
+        let settings = self.config.settings_revision;
+        hand_out(&mut commit, &self.state, &mut requests, settings)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.
         if self.state.cursor().await?.is_none() {
@@ -356,7 +371,9 @@ impl Scanner<'_> {
     /// Puts back on the bot's watchlist any of its categories that are not on it: without them
     /// the polls would hear of nothing.
     async fn keep_watching(&self) -> Result<(), ScanError> {
-        let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        let mut categories: Vec<String> =
+            self.categories().into_iter().map(String::from).collect();
+        categories.extend(self.file.settings_page.clone());
         let unwatched = self.wiki.unwatched(&categories).await?;
         if !unwatched.is_empty() {
             tracing::info!(categories = ?unwatched, "watching categories");
@@ -372,9 +389,16 @@ fn no_creator(sighting: &Sighting) {
 
 /// Adds `requests` to `commit` in request order, each as the start of a trace of its own
 /// that follows it through every stage, and notes them as handed out.
-fn hand_out(commit: &mut Commit, state: &State, requests: &mut [Request]) -> Result<(), ScanError> {
+fn hand_out(
+    commit: &mut Commit,
+    state: &State,
+    requests: &mut [Request],
+    settings: Option<u64>,
+) -> Result<(), ScanError> {
     requests.sort_by(|a, b| a.order().cmp(&b.order()));
-    for request in requests.iter() {
+    for request in requests.iter_mut() {
+        request.settings = settings;
+        let request = &*request;
         request_span(request.request_id.as_str()).in_scope(|| {
             tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
             commit.emit(REQUESTS, request)

@@ -66,6 +66,7 @@ pub fn outcome(i: u64) -> Outcome {
                 },
                 scanned_at: added,
                 checkup: None,
+                settings: None,
             },
             mentor: mentor.clone(),
             mentor_profile: Some(PageRef {

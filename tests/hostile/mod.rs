@@ -41,6 +41,7 @@ fn decision() -> Decision {
             },
             scanned_at: at,
             checkup: None,
+            settings: None,
         },
         mentor: User {
             name: "Ada".into(),

@@ -20,26 +20,7 @@ impl Bus {
     /// The mentor pool the scanner last wrote; `None` before its first reconcile (or after
     /// Redis lost it).
     pub async fn mentor_pool(&self) -> Result<Option<MentorPool>, BusError> {
-        let Some(stored) = self.value(MENTOR_POOL).await? else {
-            return Ok(None);
-        };
-        // Stored as "<signature> <json>": a pool anyone else wrote is refused, not used.
-        let (sig, json) = match stored.split_once(' ') {
-            Some((sig, json)) => (Some(sig), json),
-            None => (None, stored.as_str()),
-        };
-        if let Err(why) = self.keys().verify(MENTOR_POOL, json, sig) {
-            return Err(BusError::Forged {
-                what: "mentor pool",
-                why: why.to_string(),
-            });
-        }
-        serde_json::from_str(json)
-            .map(Some)
-            .map_err(|source| BusError::Corrupt {
-                what: "mentor pool",
-                source,
-            })
+        self.signed(MENTOR_POOL, "mentor pool").await
     }
 
     /// The wiki's time at the scanner's last poll; `None` before its first, or when what is
@@ -53,10 +34,7 @@ impl Bus {
 impl Commit {
     /// Replaces the mentor pool, whole.
     pub fn set_mentor_pool(&mut self, pool: &MentorPool) -> Result<(), BusError> {
-        let json = serde_json::to_string(pool)?;
-        let sig = self.keys().sign(MENTOR_POOL, &json);
-        self.set(MENTOR_POOL, &format!("{sig} {json}"));
-        Ok(())
+        self.set_signed(MENTOR_POOL, pool)
     }
 
     /// Moves the scanner's cursor to `at`.

@@ -34,6 +34,10 @@ pub struct Explanation {
     /// The draw: a point in `[0, total weight)` of the deciding level; none for the maintainer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<f64>,
+    /// The revision of the on-wiki settings page the decision was made under; `None`: the
+    /// file's settings alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<u64>,
 }
 
 /// One level of the fallback: the skill's mentors, then the general ones.

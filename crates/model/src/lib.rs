@@ -27,6 +27,8 @@
 //! | [`Request`] | `checkup` (the request again, after its greeting) | a new request |
 //! | [`Decision`] | `step` (a nudge, a reassignment, …) | a greeting |
 //! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |
+//! | [`Request`] | `settings` (the settings page's revision in use) | the file's settings |
+//! | [`Explanation`] | `settings` (the revision the decision was made under) | the file's settings |
 //!
 //! The tests of each module read the oldest forms back.
 //!
@@ -40,6 +42,7 @@
 //! - `explanation`: why a decision went the way it did.
 //! - `decision`: the matcher's choice.
 //! - `outcome`: what happened on the wiki.
+//! - `settings`: the on-wiki settings page, valid or refused, as the scanner hands it on.
 //! - `lifecycle`: a match's life after its greeting: checkups, steps, recorded events.
 #![deny(missing_docs)]
 
@@ -51,6 +54,7 @@ mod outcome;
 mod people;
 mod pool;
 mod request;
+mod settings;
 mod timestamp;
 
 pub use decision::Decision;
@@ -64,4 +68,5 @@ pub use outcome::{Outcome, OutcomeKind};
 pub use people::{Mentor, PageRef, User};
 pub use pool::{Away, MentorPool};
 pub use request::{Request, RequestId};
+pub use settings::{RefusedSettings, SettingsRevision};
 pub use timestamp::Timestamp;

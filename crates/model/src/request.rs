@@ -83,6 +83,10 @@ pub struct Request {
     /// match since, for the matcher to decide the match's next step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkup: Option<Box<Checkup>>,
+    /// The revision of the on-wiki settings page the scanner used when it sent the request;
+    /// a worker that has an older one catches up before handling it. `None`: the file's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<u64>,
 }
 
 impl Request {

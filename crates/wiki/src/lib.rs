@@ -23,7 +23,9 @@
 //! - `query`: what every query shares: titles per request, continuation.
 //! - `categories`: category members, with continuation and the server's time; which categories
 //!   a page is in now.
-//! - `watchlist`: category changes on the bot's watchlist; watching categories.
+//! - `watchlist`: category changes on the bot's watchlist, and edits of the other pages it
+//!   watches; watching categories.
+//! - `json_page`: a settings page's current revision, its author and its edit protection.
 //! - `users`: which accounts are blocked.
 //! - `contributions`: who edited what, for many accounts at once.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
@@ -49,6 +51,7 @@ mod error;
 mod etiquette;
 pub mod exclusion;
 mod flow;
+mod json_page;
 mod gate;
 mod login;
 mod pages;
@@ -66,11 +69,12 @@ pub use contributions::{Contribution, Contributions};
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
+pub use json_page::CurrentRevision;
 pub use pages::{
     Creator, MOST_OWN_REVISIONS, RequestCheck, Revision, TalkPage, TalkPageAndRequest,
 };
 pub use uncertain::MOST_BAD_ANSWERS;
-pub use watchlist::{CategoryChange, CategoryChanges};
+pub use watchlist::{CategoryChange, CategoryChanges, PageEdit};
 
 #[cfg(test)]
 mod tests {

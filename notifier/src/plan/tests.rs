@@ -41,6 +41,7 @@ fn decision() -> Decision {
             },
             scanned_at: added(),
             checkup: None,
+            settings: None,
         },
         mentor: User {
             name: "Ada".into(),

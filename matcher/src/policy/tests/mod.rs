@@ -85,6 +85,7 @@ fn request_at(learner: User, category: &str, page: u64, added: Timestamp) -> Req
         learner,
         scanned_at: at(NOW),
         checkup: None,
+        settings: None,
     }
 }
 
