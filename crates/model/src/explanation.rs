@@ -163,6 +163,9 @@ impl fmt::Display for Explanation {
             Some(t) => writeln!(f, "; mentor pool read {t}")?,
             None => writeln!(f)?,
         }
+        if let Some(revision) = self.settings {
+            writeln!(f, "settings: revision {revision} of the on-wiki settings page")?;
+        }
         for (i, level) in self.levels.iter().enumerate() {
             writeln!(
                 f,
