@@ -65,7 +65,11 @@ impl Scanner<'_> {
         };
         let listing = self.wiki.category_changes(from).await?;
         let settings_page = self.file.settings_page.as_deref();
-        if listing.edits.iter().any(|e| Some(e.title.as_str()) == settings_page) {
+        if listing
+            .edits
+            .iter()
+            .any(|e| Some(e.title.as_str()) == settings_page)
+        {
             self.settings_changed |= self.read_settings().await?;
         }
         let ours = self.categories();
@@ -141,7 +145,12 @@ impl Scanner<'_> {
             self.state.see_change(commit, change);
         }
         let mut requests = self.admitted(commit, requests).await?;
-        hand_out(commit, &self.state, &mut requests, self.config.settings_revision)?;
+        hand_out(
+            commit,
+            &self.state,
+            &mut requests,
+            self.config.settings_revision,
+        )?;
         Ok(requests.len())
     }
 
@@ -371,8 +380,7 @@ impl Scanner<'_> {
     /// Puts back on the bot's watchlist any of its categories that are not on it: without them
     /// the polls would hear of nothing.
     async fn keep_watching(&self) -> Result<(), ScanError> {
-        let mut categories: Vec<String> =
-            self.categories().into_iter().map(String::from).collect();
+        let mut categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
         categories.extend(self.file.settings_page.clone());
         let unwatched = self.wiki.unwatched(&categories).await?;
         if !unwatched.is_empty() {

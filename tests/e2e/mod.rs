@@ -14,6 +14,7 @@
 //! - `flow`: greetings on Flow boards, on the real Flow extension.
 //! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
+//! - `settings`: the on-wiki settings page: a greeting changed there, a revision refused.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
@@ -29,4 +30,5 @@ mod pipeline;
 mod replicas;
 mod report;
 mod scanner;
+mod settings;
 mod traces;

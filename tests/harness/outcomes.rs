@@ -49,6 +49,7 @@ pub fn outcome(i: u64) -> Outcome {
         level: Level::Skill,
         chosen: mentor.clone(),
         draw: Some(0.5),
+        settings: None,
     };
     Outcome {
         decision: Decision {

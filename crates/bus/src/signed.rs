@@ -37,7 +37,11 @@ impl Bus {
 
 impl Commit {
     /// Replaces the value at `name`, whole, signed for that name.
-    pub(crate) fn set_signed<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), BusError> {
+    pub(crate) fn set_signed<T: Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), BusError> {
         let json = serde_json::to_string(value)?;
         let sig = self.keys().sign(name, &json);
         self.set(name, &format!("{sig} {json}"));

@@ -164,7 +164,10 @@ impl fmt::Display for Explanation {
             None => writeln!(f)?,
         }
         if let Some(revision) = self.settings {
-            writeln!(f, "settings: revision {revision} of the on-wiki settings page")?;
+            writeln!(
+                f,
+                "settings: revision {revision} of the on-wiki settings page"
+            )?;
         }
         for (i, level) in self.levels.iter().enumerate() {
             writeln!(

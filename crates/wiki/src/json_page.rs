@@ -62,7 +62,9 @@ fn read(page: &Value, title: &str) -> Result<CurrentRevision, Error> {
         .collect();
     Ok(CurrentRevision {
         title: page["title"].as_str().unwrap_or(title).to_owned(),
-        revision: revision["revid"].as_u64().ok_or_else(|| bad("no revision id"))?,
+        revision: revision["revid"]
+            .as_u64()
+            .ok_or_else(|| bad("no revision id"))?,
         user: revision["user"].as_str().unwrap_or_default().to_owned(),
         saved_at: revision["timestamp"]
             .as_str()
