@@ -160,6 +160,16 @@ impl Commit {
         self.len == 0
     }
 
+    /// The pipeline, for a module adding a command of its own (which then calls `count_one`).
+    pub(crate) fn pipe_mut(&mut self) -> &mut redis::Pipeline {
+        &mut self.pipe
+    }
+
+    /// Counts one command added through `pipe_mut`.
+    pub(crate) fn count_one(&mut self) {
+        self.len += 1;
+    }
+
     pub(crate) fn keys(&self) -> &Keys {
         &self.keys
     }

@@ -4,6 +4,8 @@
 
 use redis::AsyncTypedCommands;
 
+use matchbot_model::{ErrorKind, ErrorLogEntry, Timestamp};
+
 use crate::commit::{Commit, NewDeadLetter};
 use crate::error::BusError;
 use crate::group::Member;
@@ -44,6 +46,19 @@ pub(crate) fn add(
         verified: entry.verified,
     });
     commit.ack(member.stream, member.stage, entry.id);
+    // The maintainer hears of it on the wiki too: the stage and the reason, never the payload.
+    let logged = ErrorLogEntry::new(
+        Timestamp::now(),
+        ErrorKind::DeadLetter,
+        Some(member.stage),
+        &format!(
+            "an entry of the {} stream was moved to the dead-letter stream: {reason} (see matchbot dlq)",
+            member.stream
+        ),
+    );
+    if let Err(e) = commit.log_error(&logged) {
+        tracing::warn!(error = %e, "the dead letter could not be added to the error log");
+    }
 }
 
 /// Moves an entry to the dead-letter stream and acks it, now.

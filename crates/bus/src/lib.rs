@@ -50,6 +50,8 @@
 //!   notifier; `store`: each worker's own keys; `time`: milliseconds as Redis takes them.
 //! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
 //! - `trace`: the spans that carry one trace per request through the streams.
+//! - `error_log`: the stream of problems for the on-wiki error log (a dead letter adds one),
+//!   and its publisher's turn.
 //! - `inspect` and `dlq`: what `matchbot status` and `matchbot dlq` read and change.
 #![deny(missing_docs)]
 
@@ -61,6 +63,7 @@ mod dedicated;
 mod dlq;
 mod edits;
 mod error;
+mod error_log;
 mod etiquette;
 mod export;
 mod fields;
@@ -86,6 +89,7 @@ pub use consumer::{Consumer, Delivery};
 pub use dedicated::Watch;
 pub use dlq::{DeadLetter, RetryError, RetryRefused};
 pub use error::BusError;
+pub use error_log::LoggedError;
 pub use etiquette::{EditSlot, RunPageReading};
 pub use export::ExportedEntry;
 pub use fields::trace_id;

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
+use crate::errors::{self, DoNotContactConfig, ErrorsConfig};
 use crate::greetings::{self, Greetings};
 use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
@@ -69,6 +70,10 @@ pub struct Config {
     /// The optional `lifecycle` section: `None` when matches are not followed after their
     /// greeting.
     pub lifecycle: Option<LifecycleConfig>,
+    /// The optional `errors` section: `None` when there is no on-wiki error log.
+    pub errors: Option<ErrorsConfig>,
+    /// The optional `do_not_contact` section: `None` when there is no do-not-contact list.
+    pub do_not_contact: Option<DoNotContactConfig>,
     /// `report.page`: where `matchbot report --publish` saves the report; none by default.
     pub report_page: Option<String>,
     /// `settings.page` (file-only): the on-wiki settings page; none by default.
@@ -249,6 +254,8 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
     let matcher = matcher::read(r);
     let notifier = notifier::read(r, wiki.as_ref().map(WikiConfig::bot_name));
     let lifecycle = lifecycle::read(r);
+    let errors = errors::read_errors(r);
+    let do_not_contact = errors::read_do_not_contact(r);
     r.section("report");
     let report_page = r
         .lookup("report.page")
@@ -274,6 +281,8 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
         matcher: matcher?,
         notifier: notifier?,
         lifecycle: lifecycle?,
+        errors: errors?,
+        do_not_contact: do_not_contact?,
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
         settings_page: settings_page?,
         settings_revision: None,

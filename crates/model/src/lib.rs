@@ -44,9 +44,11 @@
 //! - `outcome`: what happened on the wiki.
 //! - `settings`: the on-wiki settings page, valid or refused, as the scanner hands it on.
 //! - `lifecycle`: a match's life after its greeting: checkups, steps, recorded events.
+//! - `error_log`: problems for the on-wiki error log.
 #![deny(missing_docs)]
 
 mod decision;
+mod error_log;
 mod explanation;
 mod level;
 mod lifecycle;
@@ -58,6 +60,7 @@ mod settings;
 mod timestamp;
 
 pub use decision::Decision;
+pub use error_log::{ErrorKind, ErrorLogEntry, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS};
 pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
 pub use level::{Level, Selection};
 pub use lifecycle::{
