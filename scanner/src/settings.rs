@@ -4,7 +4,7 @@
 //! worker keeps the last valid one, and the refusal is kept for `matchbot status`.
 
 use matchbot_config::Config;
-use matchbot_model::{RefusedSettings, SettingsRevision};
+use matchbot_model::{ErrorKind, ErrorLogEntry, RefusedSettings, SettingsRevision, Timestamp};
 use matchbot_wiki::CurrentRevision;
 
 use crate::error::ScanError;
@@ -48,6 +48,15 @@ impl Scanner<'_> {
                 let already = self.bus.refused_settings().await.ok().flatten();
                 if already.is_none_or(|r| r.revision != page.revision) {
                     tracing::warn!(page = %page.title, revision = page.revision, user = %page.user, problems = ?problems, "a revision of the settings page is refused; the settings in use are kept");
+                    // One entry per problem: each names its line, for the maintainer to fix.
+                    for problem in &problems {
+                        commit.log_error(&ErrorLogEntry {
+                            at: Timestamp::now(),
+                            kind: ErrorKind::Settings,
+                            subject: Some(format!("{} (revision {})", page.title, page.revision)),
+                            message: format!("not applied, the revision before is kept: {problem}"),
+                        })?;
+                    }
                     commit.set_refused_settings(&RefusedSettings {
                         page: title,
                         revision: page.revision,
