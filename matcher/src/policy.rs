@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use matchbot_config::{Config, MatcherConfig, Skill};
 use matchbot_model::{
-    Candidate, Decision, Excluded, Explanation, Level, LevelReport, Mentor, MentorPool, Reason,
-    Request, RequestId, Selection, User,
+    Candidate, Decision, Excluded, Explanation, Level, LevelReport, Mentor, MentorPool,
+    OwnSettings, Reason, Request, RequestId, Selection, User,
 };
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -124,6 +124,7 @@ impl Policy {
             unavailable: self.unavailable(request, pool, former),
             already: history.mentors_of_learner(request),
             history,
+            own_settings: &pool.own_settings,
         };
         let no_one = Vec::new();
         let levels = [
@@ -283,6 +284,7 @@ impl Policy {
             unavailable,
             already,
             history,
+            own_settings,
         } = facts;
         let mut people: Vec<&User> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -295,18 +297,18 @@ impl Policy {
         let mut excluded = Vec::new();
         let mut candidates = Vec::new();
         for user in &people {
-            let settings = self.settings.mentor(&user.name);
+            let (weight, cap) = self
+                .settings
+                .weight_and_cap(&user.name, own_settings.get(&user.name));
             let load = history.load(user.id, request, self.settings.load_days);
             let reason = if is_same_person(user, &request.learner) {
                 Some(Reason::IsTheLearner)
             } else if let Some(reason) = unavailable.get(&user.id) {
                 Some(reason.clone())
-            } else if settings.weight == 0 {
+            } else if weight == 0 {
                 Some(Reason::WeightZero)
             } else {
-                self.settings
-                    .cap(&user.name)
-                    .filter(|cap| load >= *cap)
+                cap.filter(|cap| load >= *cap)
                     .map(|cap| Reason::AtCapacity { load, cap })
             };
             match reason {
@@ -317,12 +319,10 @@ impl Policy {
                 None => candidates.push(Candidate {
                     mentor: (*user).clone(),
                     load,
-                    base_weight: settings.weight,
+                    base_weight: weight,
                     weight: match self.settings.selection {
                         Selection::Uniform => 1.0,
-                        Selection::LeastLoaded => {
-                            f64::from(settings.weight) / (1.0 + f64::from(load))
-                        }
+                        Selection::LeastLoaded => f64::from(weight) / (1.0 + f64::from(load)),
                     },
                 }),
             }
@@ -383,6 +383,8 @@ struct Facts<'a> {
     /// The mentors the learner already got for earlier requests, with those requests' categories.
     already: Vec<(u64, &'a str)>,
     history: &'a History,
+    /// What mentors set for themselves on their profiles.
+    own_settings: &'a BTreeMap<String, OwnSettings>,
 }
 
 #[cfg(test)]

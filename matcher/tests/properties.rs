@@ -175,6 +175,7 @@ fn world(shapes: &[Shape], selection: Selection, active_within_days: Option<u32>
         }],
         general_category: GENERAL.into(),
         general_skill: "general editing skills".into(),
+        revision: None,
         settings: MatcherConfig {
             seed: 11,
             selection,

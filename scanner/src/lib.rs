@@ -49,6 +49,7 @@
 //!   it saw, as a checkup per match (pure: no I/O).
 //! - `settings`: the on-wiki settings page: read when it changes, checked, handed on.
 //! - `creators`: profile page → creator, remembered.
+//! - `mentor_settings`: what mentors set for themselves with the mentor template (pure).
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
 //! - `leadership`: the scanner lease: which replica scans, while the others stand by.
@@ -62,6 +63,7 @@ mod error;
 mod followup;
 mod leadership;
 mod learners;
+mod mentor_settings;
 mod pool;
 pub mod requests;
 mod scan;

@@ -12,6 +12,7 @@ use matchbot_wiki::{Client, PageCategories};
 
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::mentor_settings;
 
 /// Reads the pool from the wiki: every mentor category, the general and the opt-out category
 /// (each listed once even when the configuration names it twice, as the original's sample does),
@@ -21,6 +22,7 @@ pub(crate) async fn read(
     wiki: &Client,
     bus: &Bus,
     creators: &mut Creators,
+    problems: &mut Vec<OwnProblem>,
 ) -> Result<MentorPool, ScanError> {
     // Each category's mentors, with the sort key they are listed under.
     let mut members: BTreeMap<String, Vec<(Mentor, String)>> = BTreeMap::new();
@@ -99,10 +101,34 @@ pub(crate) async fn read(
         away,
         last_edits: BTreeMap::new(),
         maintainer,
+        own_settings: BTreeMap::new(),
     };
+    if let Some(category) = &config.mentor_settings_category {
+        for (mentor, sortkey) in members.get(category).into_iter().flatten() {
+            note_own_settings(&mut pool, mentor, sortkey, problems);
+        }
+    }
     let names: BTreeSet<User> = everyone(&pool).cloned().collect();
     look_up(config, wiki, &mut pool, &names).await?;
     Ok(pool)
+}
+
+/// A value a mentor set on their profile that is ignored: the profile, and why.
+pub(crate) type OwnProblem = (String, String);
+
+/// Notes what `mentor` set with the mentor template (the sort key of their profile's link to
+/// `categories.mentor_settings`), and each value ignored in `problems`.
+fn note_own_settings(
+    pool: &mut MentorPool,
+    mentor: &Mentor,
+    sortkey: &str,
+    problems: &mut Vec<OwnProblem>,
+) {
+    let (own, ignored) = mentor_settings::parse(sortkey);
+    for why in ignored {
+        problems.push((mentor.profile.title.clone(), why));
+    }
+    pool.own_settings.insert(mentor.user.name.clone(), own);
 }
 
 /// A mentor in the away category, their sort key read as the day they are back.
@@ -131,6 +157,9 @@ pub(crate) fn categories(config: &Config) -> Vec<&str> {
     if let Some(away) = &config.away_category {
         categories.push(away);
     }
+    if let Some(own) = &config.mentor_settings_category {
+        categories.push(own);
+    }
     categories.sort_unstable();
     categories.dedup();
     categories
@@ -145,6 +174,7 @@ pub(crate) fn apply(
     page: &PageCategories,
     creator: Option<&User>,
     changed: &BTreeSet<&str>,
+    problems: &mut Vec<OwnProblem>,
 ) -> Vec<User> {
     let mentor = creator
         .filter(|_| config.pages.is_profile(&page.title))
@@ -189,6 +219,16 @@ pub(crate) fn apply(
             tracing::info!(mentor = %mentor.user.name, until = ?away.until, "mentor is away");
             pool.away.push(away);
             pool.away.sort_by_key(|a| a.mentor.profile.id);
+        }
+    }
+    if let Some(category) = config.mentor_settings_category.as_deref()
+        && changed.contains(category)
+        && let Some(mentor) = &mentor
+    {
+        pool.own_settings.remove(&mentor.user.name);
+        if let Some(link) = page.membership(category) {
+            note_own_settings(pool, mentor, &link.sortkey_prefix, problems);
+            tracing::info!(mentor = %mentor.user.name, settings = ?pool.own_settings.get(&mentor.user.name), "mentor set their own settings");
         }
     }
     joined

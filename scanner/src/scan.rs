@@ -16,6 +16,7 @@ use crate::error::ScanError;
 use crate::learners;
 use crate::pool;
 use crate::requests::{self, Again, Sighting};
+use crate::settings::OwnProblems;
 use crate::state::State;
 
 /// How many category changes a poll handles between two commits.
@@ -31,6 +32,8 @@ pub(crate) struct Scanner<'a> {
     /// Set when a poll applied a new revision of the settings page: its categories are to be
     /// watched and read in full, at a reconcile soon.
     pub settings_changed: bool,
+    /// Values mentors set on their profiles that are ignored, for the error log.
+    pub own_problems: OwnProblems,
     pub wiki: Client,
     pub bus: Bus,
     pub state: State,
@@ -140,6 +143,7 @@ impl Scanner<'_> {
         if self.update_pool(&changes, &pages).await? {
             self.pool.taken_at = Some(server_time);
             commit.set_mentor_pool(&self.pool)?;
+            self.own_problems.log(commit)?;
         }
         for change in &changes {
             self.state.see_change(commit, change);
@@ -304,6 +308,7 @@ impl Scanner<'_> {
                 page,
                 page.creator.as_ref(),
                 changed,
+                &mut self.own_problems.found,
             ));
         }
         pool::look_up(&self.config, &self.wiki, &mut self.pool, &joined).await?;
@@ -317,7 +322,15 @@ impl Scanner<'_> {
         self.read_settings().await?;
         self.settings_changed = false;
         self.keep_watching().await?;
-        let pool = pool::read(&self.config, &self.wiki, &self.bus, &mut self.creators).await?;
+        let found_problems = &mut self.own_problems.found;
+        let pool = pool::read(
+            &self.config,
+            &self.wiki,
+            &self.bus,
+            &mut self.creators,
+            found_problems,
+        )
+        .await?;
 
         let mut found = Vec::new();
         let mut listed_at = None;
@@ -355,6 +368,7 @@ impl Scanner<'_> {
 
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
+        self.own_problems.log(&mut commit)?;
         let mut requests = self.admitted(&mut commit, requests).await?;
         let settings = self.config.settings_revision;
         hand_out(&mut commit, &self.state, &mut requests, settings)?;

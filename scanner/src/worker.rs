@@ -162,6 +162,7 @@ async fn scan(
         config: live.config().clone(),
         settings_seen: None,
         settings_changed: false,
+        own_problems: Default::default(),
         wiki: wiki.clone(),
         state: State::new(bus),
         bus: bus.clone(),

@@ -49,6 +49,10 @@ pub struct Config {
     /// is the date they are back (`[[Category:…|2026-12-24]]`); without a date, or with one
     /// that cannot be read, they are away until the profile leaves the category.
     pub away_category: Option<String>,
+    /// `categories.mentor_settings` (optional): the hidden category the mentor template
+    /// (`{{Co-op mentor|max=…|weight=…|note=…}}`) puts a profile in; the sort key of the link
+    /// carries what the mentor set, `max=3;weight=2;note=…`.
+    pub mentor_settings_category: Option<String>,
     /// `defaultmentorprofile`: the maintainer's profile; its creator gets the unmatched learners.
     pub maintainer_profile: String,
     /// `pages.main` and `pages.talk`.
@@ -271,6 +275,7 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
         general_skill: categories.general_skill,
         optout_category: categories.optout,
         away_category: categories.away,
+        mentor_settings_category: categories.mentor_settings,
         maintainer_profile: maintainer_profile?,
         pages: pages?,
         greetings: greetings?,

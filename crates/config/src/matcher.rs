@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use matchbot_model::Selection;
+use matchbot_model::{OwnSettings, Selection};
 use serde_json::Value;
 
 use crate::reader::{Reader, kind};
@@ -42,6 +42,24 @@ impl MatcherConfig {
     /// The cap of mentor `name`: their own, else `matcher.max_active`.
     pub fn cap(&self, name: &str) -> Option<u32> {
         self.mentor(name).max_active.or(self.max_active)
+    }
+
+    /// The weight and cap of mentor `name`, who set `own` on their profile: when
+    /// `matcher.mentors` names them, the maintainers' entry decides, as [`MatcherConfig::mentor`]
+    /// and [`MatcherConfig::cap`] say; otherwise their own weight, and their own `max`, which
+    /// can lower `matcher.max_active` but never raise it.
+    pub fn weight_and_cap(&self, name: &str, own: Option<&OwnSettings>) -> (u32, Option<u32>) {
+        match (self.mentors.contains_key(name), own) {
+            (false, Some(own)) => {
+                let weight = own.weight.unwrap_or(MentorSettings::default().weight);
+                let cap = match (own.max_active, self.max_active) {
+                    (Some(theirs), Some(ours)) => Some(theirs.min(ours)),
+                    (theirs, ours) => theirs.or(ours),
+                };
+                (weight, cap)
+            }
+            _ => (self.mentor(name).weight, self.cap(name)),
+        }
     }
 }
 

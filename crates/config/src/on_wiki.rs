@@ -233,6 +233,7 @@ impl Sections {
             general_skill: c.general_skill,
             optout_category: c.optout,
             away_category: c.away,
+            mentor_settings_category: c.mentor_settings,
             greetings: self.greetings,
             matcher: self.matcher,
             lifecycle: self.lifecycle,

@@ -24,6 +24,7 @@
 //! | [`MentorPool`] | `blocked` | nobody blocked |
 //! | [`MentorPool`] | `away` | nobody away |
 //! | [`MentorPool`] | `last_edits` | no last edits (activity is not judged) |
+//! | [`MentorPool`] | `own_settings` (the mentor template) | nobody set anything |
 //! | [`Request`] | `checkup` (the request again, after its greeting) | a new request |
 //! | [`Decision`] | `step` (a nudge, a reassignment, …) | a greeting |
 //! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |
@@ -69,7 +70,7 @@ pub use lifecycle::{
 };
 pub use outcome::{Outcome, OutcomeKind};
 pub use people::{Mentor, PageRef, User};
-pub use pool::{Away, MentorPool};
+pub use pool::{Away, MentorPool, OwnSettings};
 pub use request::{Request, RequestId};
 pub use settings::{RefusedSettings, SettingsRevision};
 pub use timestamp::Timestamp;

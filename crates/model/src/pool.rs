@@ -32,6 +32,24 @@ pub struct MentorPool {
     pub last_edits: BTreeMap<u64, Timestamp>,
     /// The creator of `defaultmentorprofile`.
     pub maintainer: Option<User>,
+    /// What mentors set for themselves with the mentor template on their profile, by user
+    /// name (a pool written before mentors could reads as nobody having set anything).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub own_settings: BTreeMap<String, OwnSettings>,
+}
+
+/// What a mentor set for themself on their profile: `{{Co-op mentor|max=3|weight=2|note=…}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnSettings {
+    /// `max`: the most learners they want at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_active: Option<u32>,
+    /// `weight`: how often they want to be chosen, relative to others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    /// `note`: what they offer, in their words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A mentor who marked themself away.

@@ -72,6 +72,7 @@ pub fn policy() -> Policy {
         }],
         general_category: GENERAL.into(),
         general_skill: "general editing skills".into(),
+        revision: None,
         settings: MatcherConfig {
             seed: 7,
             ..MatcherConfig::default()

@@ -35,6 +35,7 @@ fn policy() -> Policy {
         ],
         general_category: GENERAL.into(),
         general_skill: "general editing skills".into(),
+        revision: None,
         settings: MatcherConfig {
             seed: 7,
             ..MatcherConfig::default()
@@ -280,3 +281,4 @@ fn a_mentor_of_weight_zero_is_never_assigned_automatically() {
 
 /// A history in which `mentor` got `n` learners for requests made just before `NOW`.
 mod loads;
+mod own;
