@@ -71,6 +71,7 @@ fn request(n: u64) -> Request {
         },
         scanned_at: added,
         checkup: None,
+        learner_facts: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn request(profile: u64, added: i64) -> Request {
         },
         scanned_at: added,
         checkup: None,
+        learner_facts: None,
     }
 }
 

@@ -97,6 +97,7 @@ fn request(learner: User, n: u64) -> Request {
         learner,
         scanned_at: at(SCANNED),
         checkup: None,
+        learner_facts: None,
     }
 }
 

@@ -128,6 +128,7 @@ mod tests {
                 },
                 scanned_at: t,
                 checkup: None,
+                learner_facts: None,
             },
             mentor: User {
                 name: mentor.into(),

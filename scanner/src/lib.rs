@@ -47,6 +47,9 @@
 //! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
 //! - `checkups`: one check of the open matches, its reads and its commit; `followup`: what
 //!   it saw, as a checkup per match (pure: no I/O).
+//! - `facts`: the learners' accounts (blocked, registered, edits), read as their requests are
+//!   handed out, for the matcher's gates; `held`: requests a gate holds, handed out again
+//!   when their time comes.
 //! - `creators`: profile page → creator, remembered.
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
@@ -58,7 +61,9 @@ pub mod admission;
 mod checkups;
 mod creators;
 mod error;
+mod facts;
 mod followup;
+mod held;
 mod leadership;
 mod learners;
 mod pool;

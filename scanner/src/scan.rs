@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
-use matchbot_bus::{Bus, Commit, Lease, REQUESTS, request_span};
+use matchbot_bus::{Bus, Commit, Lease};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
@@ -13,6 +13,7 @@ use matchbot_wiki::{CategoryChange, Client, PageCategories};
 use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::facts;
 use crate::learners;
 use crate::pool;
 use crate::requests::{self, Again, Sighting};
@@ -129,7 +130,8 @@ impl Scanner<'_> {
             self.state.see_change(commit, change);
         }
         let mut requests = self.admitted(commit, requests).await?;
-        hand_out(commit, &self.state, &mut requests)?;
+        facts::add(self.config, &self.wiki, &mut requests).await?;
+        self.state.hand_out(commit, &mut requests)?;
         Ok(requests.len())
     }
 
@@ -138,16 +140,27 @@ impl Scanner<'_> {
     /// already handled), and how many `matches` held. With `again`, a request handed out long
     /// enough ago that still has no row counts as not handed out: its decision or outcome was
     /// lost on the way (the stages after the scanner are idempotent).
-    async fn unhandled(
+    pub(crate) async fn unhandled(
         &self,
         found: Vec<Sighting>,
         log_handled: bool,
         again: Option<Again>,
     ) -> Result<(Vec<Sighting>, usize), ScanError> {
-        let seen = self
+        let mut seen = self
             .state
             .requests_seen(found.iter().map(|s| &s.key.request_id))
             .await?;
+        // A request a gate holds is handed out again when its time comes (`held`), not as
+        // lost work: it counts as handed out just now.
+        if let Some(again) = again {
+            for id in self
+                .state
+                .held(found.iter().map(|s| &s.key.request_id))
+                .await?
+            {
+                seen.insert(id, again.now.unix());
+            }
+        }
         let refused = self
             .state
             .requests_refused(found.iter().map(|s| &s.key.request_id))
@@ -185,7 +198,7 @@ impl Scanner<'_> {
 
     /// Of `requests`, those the learners' limits let through (see `admission`), noted for the
     /// scans after this one in `commit`, with those the cooldown refused.
-    async fn admitted(
+    pub(crate) async fn admitted(
         &self,
         commit: &mut Commit,
         requests: Vec<Request>,
@@ -333,7 +346,8 @@ impl Scanner<'_> {
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
         let mut requests = self.admitted(&mut commit, requests).await?;
-        hand_out(&mut commit, &self.state, &mut requests)?;
+        facts::add(self.config, &self.wiki, &mut requests).await?;
+        self.state.hand_out(&mut commit, &mut requests)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.
         if self.state.cursor().await?.is_none() {
@@ -368,18 +382,4 @@ impl Scanner<'_> {
 
 fn no_creator(sighting: &Sighting) {
     tracing::warn!(profile = %sighting.title, "request on a profile with no known creator; skipped");
-}
-
-/// Adds `requests` to `commit` in request order, each as the start of a trace of its own
-/// that follows it through every stage, and notes them as handed out.
-fn hand_out(commit: &mut Commit, state: &State, requests: &mut [Request]) -> Result<(), ScanError> {
-    requests.sort_by(|a, b| a.order().cmp(&b.order()));
-    for request in requests.iter() {
-        request_span(request.request_id.as_str()).in_scope(|| {
-            tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
-            commit.emit(REQUESTS, request)
-        })?;
-        state.see_request(commit, request);
-    }
-    Ok(())
 }

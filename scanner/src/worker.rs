@@ -197,6 +197,14 @@ async fn scan(
         };
         summary.requests += found;
         summary.polls += 1;
+        let Some(again) = retry(shutdown, "handing out held requests", async || {
+            scanner.hand_out_held().await
+        })
+        .await?
+        else {
+            break;
+        };
+        summary.requests += again;
         if let Some(lifecycle) = &config.lifecycle
             && Instant::now() >= next_checkup
         {

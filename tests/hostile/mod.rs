@@ -41,6 +41,7 @@ fn decision() -> Decision {
             },
             scanned_at: at,
             checkup: None,
+            learner_facts: None,
         },
         mentor: User {
             name: "Ada".into(),

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
+use crate::gates::{self, GatesConfig};
 use crate::greetings::{self, Greetings};
 use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
@@ -66,6 +67,8 @@ pub struct Config {
     /// The optional `lifecycle` section: `None` when matches are not followed after their
     /// greeting.
     pub lifecycle: Option<LifecycleConfig>,
+    /// The optional `gates` section: which learners may be matched.
+    pub gates: GatesConfig,
     /// `report.page`: where `matchbot report --publish` saves the report; none by default.
     pub report_page: Option<String>,
 }
@@ -239,6 +242,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
     let matcher = matcher::read(r);
     let notifier = notifier::read(r, wiki.as_ref().map(WikiConfig::bot_name));
     let lifecycle = lifecycle::read(r);
+    let gates = gates::read(r);
     r.section("report");
     let report_page = r
         .lookup("report.page")
@@ -263,6 +267,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
         matcher: matcher?,
         notifier: notifier?,
         lifecycle: lifecycle?,
+        gates: gates?,
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
     })
 }

@@ -19,13 +19,14 @@
 //! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
-//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`.
+//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `gates` (who may be matched).
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
 #![deny(missing_docs)]
 
 mod categories;
 mod config;
 mod db;
+mod gates;
 mod greetings;
 mod keys;
 mod lifecycle;
@@ -46,6 +47,7 @@ mod wiki;
 pub use categories::Skill;
 pub use config::Config;
 pub use db::DbConfig;
+pub use gates::GatesConfig;
 pub use greetings::Greetings;
 pub use lifecycle::{LifecycleConfig, LifecycleMessages};
 pub use matcher::{MatcherConfig, MentorSettings};

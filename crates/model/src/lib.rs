@@ -27,6 +27,9 @@
 //! | [`Request`] | `checkup` (the request again, after its greeting) | a new request |
 //! | [`Decision`] | `step` (a nudge, a reassignment, …) | a greeting |
 //! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |
+//! | [`Request`] | `learner_facts` (the learner's account, for the gates) | no facts: no gate judged |
+//! | [`MentorPool`] | `edit_counts`, `registrations` (for the mentor gates) | none known |
+//! | [`Explanation`] | `learner_gate` (what the gates on learners found) | no gate judged |
 //!
 //! The tests of each module read the oldest forms back.
 //!
@@ -54,14 +57,14 @@ mod request;
 mod timestamp;
 
 pub use decision::Decision;
-pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
+pub use explanation::{Candidate, Excluded, Explanation, LearnerGate, LevelReport, Reason};
 pub use level::{Level, Selection};
 pub use lifecycle::{
     Action, Checkup, Closing, Contact, Departure, Event, EventKind, Pairing, Step, Why, is_closed,
     pairing,
 };
 pub use outcome::{Outcome, OutcomeKind};
-pub use people::{Mentor, PageRef, User};
+pub use people::{AccountFacts, Mentor, PageRef, User};
 pub use pool::{Away, MentorPool};
 pub use request::{Request, RequestId};
 pub use timestamp::Timestamp;

@@ -24,7 +24,7 @@
 //! - `categories`: category members, with continuation and the server's time; which categories
 //!   a page is in now.
 //! - `watchlist`: category changes on the bot's watchlist; watching categories.
-//! - `users`: which accounts are blocked.
+//! - `users`: which accounts are blocked, when registered, with how many edits.
 //! - `contributions`: who edited what, for many accounts at once.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).

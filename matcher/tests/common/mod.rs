@@ -108,6 +108,7 @@ pub fn request() -> Request {
         learner: learner(),
         scanned_at: t0(),
         checkup: None,
+        learner_facts: None,
     }
 }
 
