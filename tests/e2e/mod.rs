@@ -14,12 +14,14 @@
 //! - `flow`: greetings on Flow boards, on the real Flow extension.
 //! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
+//! - `gates`: who may be matched: a blocked learner skipped.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
 mod etiquette;
 mod flow;
 mod flow_answers;
+mod gates;
 mod lifecycle;
 mod markers;
 mod matcher;
