@@ -72,6 +72,7 @@ fn request(n: u64) -> Request {
         scanned_at: added,
         checkup: None,
         settings: None,
+        learner_facts: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! Same skill, else general, else the maintainer, as the original matched. At each level a
 //! listed mentor is passed over when they are the learner (the original could match a learner
 //! with themself: its defect 14 in docs/ARCHITECTURE.md), opted out, blocked, away, inactive,
-//! weighted 0 or at their cap; a mentor who already mentors this learner for another request is
+//! below the mentor gates (`gates`), weighted 0 or at their cap; a mentor who already mentors this learner for another request is
 //! passed over too when someone else is free. The rest are drawn by weight: `uniform` gives each the same chance
 //! (the original's rule), `least-loaded` gives each `weight / (1 + load)`.
 //!
@@ -24,6 +24,7 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 use crate::draw::{draw, is_same_person};
+use crate::gates;
 use crate::history::History;
 
 /// What the policy needs from the configuration.
@@ -236,8 +237,8 @@ impl Policy {
         pool: &MentorPool,
         former: &[User],
     ) -> BTreeMap<u64, Reason> {
-        let mut out = BTreeMap::new();
         // Later entries win: the order is from the least to the most telling reason.
+        let mut out = gates::mentors_below(&self.settings, pool, request.scanned_at);
         if let Some(days) = self.settings.active_within_days {
             let oldest = request.scanned_at.plus_seconds(-i64::from(days) * 86_400);
             for (id, last_edit) in &pool.last_edits {
@@ -371,6 +372,7 @@ impl Policy {
             chosen,
             draw,
             settings: self.revision,
+            learner_gate: None,
         }
     }
 }

@@ -98,6 +98,7 @@ fn request(learner: User, n: u64) -> Request {
         scanned_at: at(SCANNED),
         checkup: None,
         settings: None,
+        learner_facts: None,
     }
 }
 

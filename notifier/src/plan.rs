@@ -10,7 +10,8 @@
 //!    (request ids can be worked out from public data) counts for nothing.
 //! 2. Does the request still stand (the profile still in the request category, put there at
 //!    the time the request names)? A withdrawn or superseded request is skipped.
-//! 3. Do `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
+//! 3. Does the page use one of `gates.skip_templates` (`{{Retired}}`, say), or do
+//!    `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
 //!    Then it is skipped, naming the template.
 //! 4. Otherwise the greeting: a new section on a page, a new topic on a board; in a dry run,
 //!    only its text. A decision naming someone (or a skill) with characters MediaWiki allows in
@@ -176,6 +177,9 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
         },
         (Surface::Board, false) => "",
     };
+    if let Some(reason) = skip_template(config, page, on) {
+        return Step::Decided(Verdict::Skip { reason });
+    }
     let bot = config.wiki.bot_name();
     let allowed = match exclusion::permit(&page.title, wikitext, bot, MESSAGE_TYPE) {
         Ok(allowed) => allowed,
@@ -204,6 +208,19 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
             allowed,
         }
     })
+}
+
+/// Why the talk page is not greeted, if it uses one of `gates.skip_templates` (read with the
+/// page: only a template asked about counts, whatever else the answer lists).
+fn skip_template(config: &Config, page: &TalkPage, on: Surface) -> Option<String> {
+    if on != Surface::Page {
+        return None;
+    }
+    let skip = &config.gates.skip_templates;
+    let found = page.templates.iter().find(|t| skip.contains(t))?;
+    Some(format!(
+        "the talk page uses {found}, one of gates.skip_templates"
+    ))
 }
 
 /// Why the request no longer stands, if it does not: the profile is not in the request

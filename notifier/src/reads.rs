@@ -47,7 +47,10 @@ pub(crate) async fn read_talk_pages(
             })
         })
         .collect();
-    let mut read = wiki.talk_pages_and_requests(&checks).await?.into_iter();
+    let mut read = wiki
+        .talk_pages_and_requests(&checks, &config.gates.skip_templates)
+        .await?
+        .into_iter();
     Ok(talk_pages
         .iter()
         .map(|title| title.as_ref().and_then(|_| read.next()))

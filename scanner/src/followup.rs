@@ -81,6 +81,7 @@ pub(crate) fn checkup(config: &Config, open: &OpenMatch, seen: &Seen) -> Option<
         scanned_at: open.scanned_at,
         checkup: Some(Box::new(checkup)),
         settings: None,
+        learner_facts: None,
     })
 }
 

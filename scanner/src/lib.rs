@@ -48,6 +48,9 @@
 //! - `checkups`: one check of the open matches, its reads and its commit; `followup`: what
 //!   it saw, as a checkup per match (pure: no I/O).
 //! - `settings`: the on-wiki settings page: read when it changes, checked, handed on.
+//! - `facts`: the learners' accounts (blocked, registered, edits), read as their requests are
+//!   handed out, for the matcher's gates; `held`: requests a gate holds, handed out again
+//!   when their time comes.
 //! - `creators`: profile page → creator, remembered.
 //! - `mentor_settings`: what mentors set for themselves with the mentor template (pure).
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
@@ -60,7 +63,9 @@ pub mod admission;
 mod checkups;
 mod creators;
 mod error;
+mod facts;
 mod followup;
+mod held;
 mod leadership;
 mod learners;
 mod mentor_settings;

@@ -100,6 +100,8 @@ pub(crate) async fn read(
         blocked: Vec::new(),
         away,
         last_edits: BTreeMap::new(),
+        edit_counts: BTreeMap::new(),
+        registrations: BTreeMap::new(),
         maintainer,
         own_settings: BTreeMap::new(),
     };
@@ -234,8 +236,9 @@ pub(crate) fn apply(
     joined
 }
 
-/// Asks the wiki what the pool keeps about `users` beyond their categories: their blocks, and
-/// their last edits when `matcher.active_within_days` needs them. For the whole pool at a
+/// Asks the wiki what the pool keeps about `users` beyond their categories: their blocks (with
+/// their edit counts and registrations, in the same request, when the mentor gates need
+/// them), and their last edits when `matcher.active_within_days` needs them. For the whole pool at a
 /// reconcile, for mentors who joined in between.
 pub(crate) async fn look_up(
     config: &Config,
@@ -243,12 +246,14 @@ pub(crate) async fn look_up(
     pool: &mut MentorPool,
     users: &BTreeSet<User>,
 ) -> Result<(), ScanError> {
-    mark_blocked(wiki, pool, users).await?;
+    mark_blocked(config, wiki, pool, users).await?;
     note_last_edits(config, wiki, pool, users).await
 }
 
-/// Asks the wiki which of `users` are blocked and records the answer in `pool.blocked`.
+/// Asks the wiki which of `users` are blocked and records the answer in `pool.blocked`; with
+/// the mentor gates on, their edit counts and registrations too (the same request).
 async fn mark_blocked(
+    config: &Config,
     wiki: &Client,
     pool: &mut MentorPool,
     users: &BTreeSet<User>,
@@ -257,11 +262,22 @@ async fn mark_blocked(
         return Ok(());
     }
     let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
-    let blocked = wiki.blocked(&names).await?;
+    let accounts = wiki.accounts(&names).await?;
     pool.blocked.retain(|u| !users.contains(u));
-    for user in users.iter().filter(|u| blocked.contains(&u.name)) {
-        tracing::info!(mentor = %user.name, "mentor is blocked: not matched while the block lasts");
-        pool.blocked.push(user.clone());
+    for user in users {
+        let facts = accounts.get(&user.name);
+        if facts.is_some_and(|f| f.blocked) {
+            tracing::info!(mentor = %user.name, "mentor is blocked: not matched while the block lasts");
+            pool.blocked.push(user.clone());
+        }
+        pool.edit_counts.remove(&user.id);
+        pool.registrations.remove(&user.id);
+        if let Some(facts) = facts.filter(|_| config.matcher.gates_mentors()) {
+            pool.edit_counts.insert(user.id, facts.edits);
+            if let Some(registered) = facts.registered {
+                pool.registrations.insert(user.id, registered);
+            }
+        }
     }
     pool.blocked.sort_by_key(|u| u.id);
     Ok(())

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
-use matchbot_bus::{Bus, Commit, Lease, REQUESTS, request_span};
+use matchbot_bus::{Bus, Commit, Lease};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
@@ -13,6 +13,7 @@ use matchbot_wiki::{CategoryChange, Client, PageCategories};
 use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::facts;
 use crate::learners;
 use crate::pool;
 use crate::requests::{self, Again, Sighting};
@@ -149,12 +150,9 @@ impl Scanner<'_> {
             self.state.see_change(commit, change);
         }
         let mut requests = self.admitted(commit, requests).await?;
-        hand_out(
-            commit,
-            &self.state,
-            &mut requests,
-            self.config.settings_revision,
-        )?;
+        facts::add(&self.config, &self.wiki, &mut requests).await?;
+        let settings = self.config.settings_revision;
+        self.state.hand_out(commit, &mut requests, settings)?;
         Ok(requests.len())
     }
 
@@ -163,16 +161,27 @@ impl Scanner<'_> {
     /// already handled), and how many `matches` held. With `again`, a request handed out long
     /// enough ago that still has no row counts as not handed out: its decision or outcome was
     /// lost on the way (the stages after the scanner are idempotent).
-    async fn unhandled(
+    pub(crate) async fn unhandled(
         &self,
         found: Vec<Sighting>,
         log_handled: bool,
         again: Option<Again>,
     ) -> Result<(Vec<Sighting>, usize), ScanError> {
-        let seen = self
+        let mut seen = self
             .state
             .requests_seen(found.iter().map(|s| &s.key.request_id))
             .await?;
+        // A request a gate holds is handed out again when its time comes (`held`), not as
+        // lost work: it counts as handed out just now.
+        if let Some(again) = again {
+            for id in self
+                .state
+                .held(found.iter().map(|s| &s.key.request_id))
+                .await?
+            {
+                seen.insert(id, again.now.unix());
+            }
+        }
         let refused = self
             .state
             .requests_refused(found.iter().map(|s| &s.key.request_id))
@@ -210,7 +219,7 @@ impl Scanner<'_> {
 
     /// Of `requests`, those the learners' limits let through (see `admission`), noted for the
     /// scans after this one in `commit`, with those the cooldown refused.
-    async fn admitted(
+    pub(crate) async fn admitted(
         &self,
         commit: &mut Commit,
         requests: Vec<Request>,
@@ -370,8 +379,9 @@ impl Scanner<'_> {
         commit.set_mentor_pool(&pool)?;
         self.own_problems.log(&mut commit)?;
         let mut requests = self.admitted(&mut commit, requests).await?;
+        facts::add(&self.config, &self.wiki, &mut requests).await?;
         let settings = self.config.settings_revision;
-        hand_out(&mut commit, &self.state, &mut requests, settings)?;
+        self.state.hand_out(&mut commit, &mut requests, settings)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.
         if self.state.cursor().await?.is_none() {
@@ -407,25 +417,4 @@ impl Scanner<'_> {
 
 fn no_creator(sighting: &Sighting) {
     tracing::warn!(profile = %sighting.title, "request on a profile with no known creator; skipped");
-}
-
-/// Adds `requests` to `commit` in request order, each as the start of a trace of its own
-/// that follows it through every stage, and notes them as handed out.
-fn hand_out(
-    commit: &mut Commit,
-    state: &State,
-    requests: &mut [Request],
-    settings: Option<u64>,
-) -> Result<(), ScanError> {
-    requests.sort_by(|a, b| a.order().cmp(&b.order()));
-    for request in requests.iter_mut() {
-        request.settings = settings;
-        let request = &*request;
-        request_span(request.request_id.as_str()).in_scope(|| {
-            tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
-            commit.emit(REQUESTS, request)
-        })?;
-        state.see_request(commit, request);
-    }
-    Ok(())
 }

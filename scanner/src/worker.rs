@@ -213,6 +213,14 @@ async fn scan(
             // New categories are watched and read in full at once.
             next_reconcile = Instant::now();
         }
+        let Some(again) = retry(shutdown, "handing out held requests", async || {
+            scanner.hand_out_held().await
+        })
+        .await?
+        else {
+            break;
+        };
+        summary.requests += again;
         // The page may start or stop following matches, or change how often.
         let check_interval = scanner.config.lifecycle.as_ref().map(|l| l.check_interval);
         if let Some(check_interval) = check_interval

@@ -15,12 +15,14 @@
 //! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
 //! - `settings`: the on-wiki settings page: a greeting changed there, a revision refused.
+//! - `gates`: who may be matched: a blocked learner skipped.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
 mod etiquette;
 mod flow;
 mod flow_answers;
+mod gates;
 mod lifecycle;
 mod markers;
 mod matcher;

@@ -50,6 +50,7 @@ pub fn outcome(i: u64) -> Outcome {
         chosen: mentor.clone(),
         draw: Some(0.5),
         settings: None,
+        learner_gate: None,
     };
     Outcome {
         decision: Decision {
@@ -68,6 +69,7 @@ pub fn outcome(i: u64) -> Outcome {
                 scanned_at: added,
                 checkup: None,
                 settings: None,
+                learner_facts: None,
             },
             mentor: mentor.clone(),
             mentor_profile: Some(PageRef {

@@ -42,6 +42,7 @@ fn decision() -> Decision {
             scanned_at: at,
             checkup: None,
             settings: None,
+            learner_facts: None,
         },
         mentor: User {
             name: "Ada".into(),

@@ -68,6 +68,7 @@ fn request(learner: User, category: &str, page: u64) -> Request {
         scanned_at: at(NOW),
         checkup: None,
         settings: None,
+        learner_facts: None,
     }
 }
 

@@ -96,7 +96,7 @@ pub use fields::trace_id;
 pub use hold::Hold;
 pub use inspect::{ConsumerStatus, GroupStatus, StreamStatus};
 pub use lease::{Lease, LeaseStatus, SCANNER_LEASE};
-pub use pool::{MENTOR_POOL, SCANNER_CURSOR};
+pub use pool::{HELD_REQUESTS, MENTOR_POOL, SCANNER_CURSOR};
 pub use settings::{REFUSED_SETTINGS, SETTINGS};
 pub use signing::{Signing, key_name, key_namespace};
 pub use store::{Answers, Bound, Reads, Slot};

@@ -13,6 +13,13 @@ use crate::error::BusError;
 /// reader never sees half an update.
 pub const MENTOR_POOL: &str = "mentor-pool";
 
+/// The requests the gates on learners hold (`gates.*`): request id → when (Unix seconds) the
+/// scanner hands it out again, with the learner's account read afresh. The matcher writes it,
+/// the scanner reads and clears it. Not signed: the scanner acts only on an id it finds as a
+/// request on the wiki, so a forged or changed entry can only make it look at a real request
+/// early (the matcher judges it again) or late (the reconcile's `reemit_after` still finds it).
+pub const HELD_REQUESTS: &str = "gates:held";
+
 /// The key (under the prefix) of the scanner's cursor: the wiki's time at its last poll.
 pub const SCANNER_CURSOR: &str = "scanner:cursor";
 

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
 use crate::errors::{self, DoNotContactConfig, ErrorsConfig};
+use crate::gates::{self, GatesConfig};
 use crate::greetings::{self, Greetings};
 use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
@@ -78,6 +79,8 @@ pub struct Config {
     pub errors: Option<ErrorsConfig>,
     /// The optional `do_not_contact` section: `None` when there is no do-not-contact list.
     pub do_not_contact: Option<DoNotContactConfig>,
+    /// The optional `gates` section: which learners may be matched.
+    pub gates: GatesConfig,
     /// `report.page`: where `matchbot report --publish` saves the report; none by default.
     pub report_page: Option<String>,
     /// `settings.page` (file-only): the on-wiki settings page; none by default.
@@ -260,6 +263,7 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
     let lifecycle = lifecycle::read(r);
     let errors = errors::read_errors(r);
     let do_not_contact = errors::read_do_not_contact(r);
+    let gates = gates::read(r);
     r.section("report");
     let report_page = r
         .lookup("report.page")
@@ -288,6 +292,7 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
         lifecycle: lifecycle?,
         errors: errors?,
         do_not_contact: do_not_contact?,
+        gates: gates?,
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
         settings_page: settings_page?,
         settings_revision: None,

@@ -19,8 +19,8 @@
 //! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
-//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `errors`
-//!   (with `do_not_contact`).
+//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `gates`
+//!   (who may be matched), `errors` (with `do_not_contact`).
 //! - `on_wiki`: the settings page: which sections it may set, and applying a revision of it
 //!   over the file's.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
@@ -30,6 +30,7 @@ mod categories;
 mod config;
 mod db;
 mod errors;
+mod gates;
 mod greetings;
 mod keys;
 mod lifecycle;
@@ -52,6 +53,7 @@ pub use categories::Skill;
 pub use config::Config;
 pub use db::DbConfig;
 pub use errors::{DoNotContactConfig, ErrorsConfig, MAX_KEEP as MAX_ERRORS_KEPT};
+pub use gates::GatesConfig;
 pub use greetings::Greetings;
 pub use lifecycle::{LifecycleConfig, LifecycleMessages};
 pub use matcher::{MatcherConfig, MentorSettings};

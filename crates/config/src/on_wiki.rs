@@ -2,7 +2,7 @@
 //!
 //! `settings.page` (file-only) names a JSON page on the wiki, e.g. `User:MatchBot/config.json`.
 //! The page may hold the sections [`ON_WIKI`] names — the greetings, the categories, the
-//! matching, the lifecycle and the gates — and is applied as a JSON merge patch (RFC 7386) over
+//! matching, the lifecycle and the gates on who may be matched — and is applied as a JSON merge patch (RFC 7386) over
 //! the file's: an object merges key by key, any other value replaces the file's, and `null`
 //! removes it. Everything else (the wiki's address and login, the database, Redis, the
 //! workers' own settings, where profiles live, these page titles) is file- or
@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::categories;
 use crate::config::Config;
+use crate::gates;
 use crate::greetings;
 use crate::lifecycle;
 use crate::matcher;
@@ -26,7 +27,7 @@ use crate::problem::Problem;
 use crate::reader::Reader;
 
 /// The sections a settings page may set.
-pub const ON_WIKI: &[&str] = &["greetings", "categories", "matcher", "lifecycle"];
+pub const ON_WIKI: &[&str] = &["greetings", "categories", "matcher", "lifecycle", "gates"];
 
 /// The largest settings page read: MediaWiki's default largest page.
 pub const PAGE_BYTES: usize = 2 << 20;
@@ -209,6 +210,7 @@ struct Sections {
     greetings: greetings::Greetings,
     matcher: matcher::MatcherConfig,
     lifecycle: Option<lifecycle::LifecycleConfig>,
+    gates: gates::GatesConfig,
 }
 
 impl Sections {
@@ -217,7 +219,9 @@ impl Sections {
         let greetings = greetings::read(r);
         let matcher = matcher::read(r);
         let lifecycle = lifecycle::read(r);
+        let gates = gates::read(r);
         Some(Sections {
+            gates: gates?,
             categories: categories?,
             greetings: greetings?,
             matcher: matcher?,
@@ -237,6 +241,7 @@ impl Sections {
             greetings: self.greetings,
             matcher: self.matcher,
             lifecycle: self.lifecycle,
+            gates: self.gates,
             settings_revision: Some(revision),
             ..file.clone()
         }

@@ -30,6 +30,9 @@
 //! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |
 //! | [`Request`] | `settings` (the settings page's revision in use) | the file's settings |
 //! | [`Explanation`] | `settings` (the revision the decision was made under) | the file's settings |
+//! | [`Request`] | `learner_facts` (the learner's account, for the gates) | no facts: no gate judged |
+//! | [`MentorPool`] | `edit_counts`, `registrations` (for the mentor gates) | none known |
+//! | [`Explanation`] | `learner_gate` (what the gates on learners found) | no gate judged |
 //!
 //! The tests of each module read the oldest forms back.
 //!
@@ -62,14 +65,14 @@ mod timestamp;
 
 pub use decision::Decision;
 pub use error_log::{ErrorKind, ErrorLogEntry, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS};
-pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
+pub use explanation::{Candidate, Excluded, Explanation, LearnerGate, LevelReport, Reason};
 pub use level::{Level, Selection};
 pub use lifecycle::{
     Action, Checkup, Closing, Contact, Departure, Event, EventKind, Pairing, Step, Why, is_closed,
     pairing,
 };
 pub use outcome::{Outcome, OutcomeKind};
-pub use people::{Mentor, PageRef, User};
+pub use people::{AccountFacts, Mentor, PageRef, User};
 pub use pool::{Away, MentorPool, OwnSettings};
 pub use request::{Request, RequestId};
 pub use settings::{RefusedSettings, SettingsRevision};

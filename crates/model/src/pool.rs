@@ -30,6 +30,14 @@ pub struct MentorPool {
     /// Each mentor's last edit, by user id; kept only when `matcher.active_within_days` is set.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub last_edits: BTreeMap<u64, Timestamp>,
+    /// Each mentor's edit count, by user id; kept only when `matcher.min_mentor_edits` or
+    /// `matcher.min_mentor_days` is set.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub edit_counts: BTreeMap<u64, u64>,
+    /// When each mentor's account was registered, by user id (an account older than the wiki's
+    /// record of registrations has none); kept as `edit_counts` is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub registrations: BTreeMap<u64, Timestamp>,
     /// The creator of `defaultmentorprofile`.
     pub maintainer: Option<User>,
     /// What mentors set for themselves with the mentor template on their profile, by user
@@ -95,10 +103,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pool_from_before_blocks_away_and_last_edits_still_reads() {
+    fn a_pool_from_before_blocks_away_last_edits_and_edit_counts_still_reads() {
         let old = r#"{"taken_at":"2026-11-21T10:00:00Z","by_category":{},"general":[],"opted_out":[],"maintainer":{"name":"Jtmorgan","id":3}}"#;
         let pool: MentorPool = serde_json::from_str(old).unwrap();
         assert!(pool.blocked.is_empty() && pool.away.is_empty() && pool.last_edits.is_empty());
+        assert!(pool.edit_counts.is_empty() && pool.registrations.is_empty());
         assert_eq!(pool.maintainer.map(|m| m.name).as_deref(), Some("Jtmorgan"));
     }
 

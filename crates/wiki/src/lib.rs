@@ -26,7 +26,7 @@
 //! - `watchlist`: category changes on the bot's watchlist, and edits of the other pages it
 //!   watches; watching categories.
 //! - `json_page`: a settings page's current revision, its author and its edit protection.
-//! - `users`: which accounts are blocked.
+//! - `users`: which accounts are blocked, when registered, with how many edits.
 //! - `contributions`: who edited what, for many accounts at once.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit.
 //! - `edit`: appending a section to a page; saving a whole page the bot owns (its report).

@@ -31,6 +31,9 @@ pub struct TalkPage {
     /// The current revision (`None` for a missing page): an edit based on this text passes it
     /// on, so that a change saved in between is a conflict, not overwritten.
     pub revid: Option<u64>,
+    /// Of the templates asked about (`gates.skip_templates`), those the page uses, as the
+    /// wiki spells their titles; empty when none was asked about.
+    pub templates: Vec<String>,
 }
 
 /// One revision of a page.
@@ -116,12 +119,17 @@ impl Client {
     /// extra; and it reads them for up to 25 learners (50 titles, the API's limit) in one
     /// request.
     ///
+    /// With `templates` (titles such as `Template:Retired`), the same request says which of
+    /// them each talk page uses ([`TalkPage::templates`]).
+    ///
     /// The outer error is the wiki failing as a whole; an inner one is about that check's page
     /// (an invalid title, say).
     pub async fn talk_pages_and_requests(
         &self,
         checks: &[RequestCheck<'_>],
+        templates: &[String],
     ) -> Result<Vec<Result<TalkPageAndRequest, Error>>, Error> {
+        let asked = templates.join("|");
         let mut read = Vec::with_capacity(checks.len());
         for chunk in checks.chunks(TITLES_PER_REQUEST / 2) {
             let titles: BTreeSet<&str> = chunk
@@ -131,17 +139,20 @@ impl Client {
             let categories: BTreeSet<&str> = chunk.iter().map(|c| c.category).collect();
             let titles = titles.into_iter().collect::<Vec<_>>().join("|");
             let categories = categories.into_iter().collect::<Vec<_>>().join("|");
-            let answer = self
-                .query_pages(&[
-                    ("prop", "info|revisions|categories"),
-                    ("titles", &titles),
-                    ("rvprop", "content"),
-                    ("rvslots", "main"),
-                    ("clcategories", &categories),
-                    ("clprop", "timestamp"),
-                    ("cllimit", "max"),
-                ])
-                .await?;
+            let mut params = vec![
+                ("prop", "info|revisions|categories"),
+                ("titles", &titles),
+                ("rvprop", "content"),
+                ("rvslots", "main"),
+                ("clcategories", &categories),
+                ("clprop", "timestamp"),
+                ("cllimit", "max"),
+            ];
+            if !templates.is_empty() {
+                params[0].1 = "info|revisions|categories|templates";
+                params.extend([("tltemplates", asked.as_str()), ("tllimit", "max")]);
+            }
+            let answer = self.query_pages(&params).await?;
             read.extend(
                 chunk
                     .iter()
@@ -365,6 +376,12 @@ fn read_talk_page(page: &Value, title: &str) -> Result<TalkPage, Error> {
             .unwrap_or("")
             .to_owned(),
         revid: page["lastrevid"].as_u64().filter(|_| exists),
+        templates: page["templates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["title"].as_str().map(str::to_owned))
+            .collect(),
     })
 }
 

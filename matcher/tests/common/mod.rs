@@ -110,6 +110,7 @@ pub fn request() -> Request {
         scanned_at: t0(),
         checkup: None,
         settings: None,
+        learner_facts: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn decision() -> Decision {
             scanned_at: added(),
             checkup: None,
             settings: None,
+            learner_facts: None,
         },
         mentor: User {
             name: "Ada".into(),
@@ -62,6 +63,7 @@ fn page(text: &str) -> TalkPage {
         content_model: Some("wikitext".into()),
         text: text.into(),
         revid: Some(1),
+        templates: Vec::new(),
     }
 }
 
@@ -80,6 +82,7 @@ fn missing() -> TalkPage {
         content_model: None,
         text: String::new(),
         revid: None,
+        templates: Vec::new(),
     }
 }
 
@@ -320,4 +323,29 @@ fn a_marker_the_bot_did_not_add_does_not_stop_the_greeting() {
         ),
         "{verdict:?}"
     );
+}
+
+#[test]
+fn a_talk_page_using_a_skip_template_is_skipped_naming_it() {
+    let mut config = config();
+    config.gates.skip_templates = vec!["Template:Retired".into(), "Template:Wikibreak".into()];
+    let d = decision();
+    let mut retired = page("{{Retired}} Gone fishing.");
+    retired.templates = vec!["Template:Retired".into()];
+    let read = Read::new(&retired, Some(added()));
+    let Step::Decided(Verdict::Skip { reason }) = next(&config, &d, &read, false) else {
+        panic!("expected a skip");
+    };
+    assert_eq!(
+        reason,
+        "the talk page uses Template:Retired, one of gates.skip_templates"
+    );
+    // A template the configuration does not name counts for nothing.
+    let mut other = page("Hello.");
+    other.templates = vec!["Template:Welcome".into()];
+    let read = Read::new(&other, Some(added()));
+    assert!(matches!(
+        next(&config, &d, &read, false),
+        Step::Decided(Verdict::Post { .. })
+    ));
 }

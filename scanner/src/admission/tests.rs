@@ -37,6 +37,7 @@ fn request(learner: u64, profile: u64, category: &str, added: i64) -> Request {
         scanned_at: at(added + 5),
         checkup: None,
         settings: None,
+        learner_facts: None,
     }
 }
 

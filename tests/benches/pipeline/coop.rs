@@ -79,6 +79,7 @@ pub(crate) async fn coop(name: &str, mentors: usize, learners: usize) -> Coop {
                 scanned_at,
                 checkup: None,
                 settings: None,
+                learner_facts: None,
             }
         })
         .collect();
