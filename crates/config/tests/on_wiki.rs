@@ -161,3 +161,15 @@ fn a_page_that_is_not_an_object_or_too_large_is_refused() {
         Err(PageError::TooLarge { revision: 5, .. })
     ));
 }
+
+#[test]
+fn the_example_settings_page_applies_to_the_example_config() {
+    let page = include_str!("../../../deploy/settings.example.json");
+    let config = file().with_settings_page(page, 1).unwrap();
+    assert_eq!(config.matcher.max_active, Some(5));
+    assert_eq!(config.matcher.mentor("Ada").weight, 2);
+    assert_eq!(
+        config.mentor_settings_category.as_deref(),
+        Some("Category:Co-op mentor settings")
+    );
+}
