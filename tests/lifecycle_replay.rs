@@ -127,6 +127,8 @@ async fn a_month_of_checkups_through_the_binaries_gives_the_golden_edits_and_row
         },
         scanned_at: t0(),
         checkup: None,
+        settings: None,
+        learner_facts: None,
     };
     send(&run, &request).await;
     let mut checkup_of_day = BTreeMap::new();

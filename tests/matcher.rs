@@ -71,6 +71,8 @@ fn request(n: u64) -> Request {
         },
         scanned_at: added,
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 

@@ -15,6 +15,8 @@
 //!
 //! - `policy`: the pure matching policy (no I/O), deterministic given a seed.
 //! - `draw`: one candidate drawn by weight, reproducibly.
+//! - `gates`: who may be matched at all: learners skipped or held, mentors below the gates
+//!   (pure, the clock in the request).
 //! - `lifecycle`: the pure rules for a match after its greeting: contact, nudge, new
 //!   mentor, close.
 //! - `history`: earlier assignments as plain data (loads, a learner's mentors).
@@ -24,6 +26,7 @@
 
 mod draw;
 mod error;
+pub mod gates;
 pub mod history;
 pub mod ledger;
 pub mod lifecycle;

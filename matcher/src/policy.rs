@@ -4,7 +4,7 @@
 //! Same skill, else general, else the maintainer, as the original matched. At each level a
 //! listed mentor is passed over when they are the learner (the original could match a learner
 //! with themself: its defect 14 in docs/ARCHITECTURE.md), opted out, blocked, away, inactive,
-//! weighted 0 or at their cap; a mentor who already mentors this learner for another request is
+//! below the mentor gates (`gates`), weighted 0 or at their cap; a mentor who already mentors this learner for another request is
 //! passed over too when someone else is free. The rest are drawn by weight: `uniform` gives each the same chance
 //! (the original's rule), `least-loaded` gives each `weight / (1 + load)`.
 //!
@@ -17,13 +17,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use matchbot_config::{Config, MatcherConfig, Skill};
 use matchbot_model::{
-    Candidate, Decision, Excluded, Explanation, Level, LevelReport, Mentor, MentorPool, Reason,
-    Request, RequestId, Selection, User,
+    Candidate, Decision, Excluded, Explanation, Level, LevelReport, Mentor, MentorPool,
+    OwnSettings, Reason, Request, RequestId, Selection, User,
 };
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 use crate::draw::{draw, is_same_person};
+use crate::gates;
 use crate::history::History;
 
 /// What the policy needs from the configuration.
@@ -37,6 +38,8 @@ pub struct Policy {
     pub general_skill: String,
     /// The `matcher` section: seed, selection, load window, caps, weights.
     pub settings: MatcherConfig,
+    /// The settings page's revision these come from, for the explanation.
+    pub revision: Option<u64>,
 }
 
 /// Why no decision could be made.
@@ -59,6 +62,7 @@ impl Policy {
             general_category: config.general_category.clone(),
             general_skill: config.general_skill.clone(),
             settings: config.matcher.clone(),
+            revision: config.settings_revision,
         }
     }
 
@@ -121,6 +125,7 @@ impl Policy {
             unavailable: self.unavailable(request, pool, former),
             already: history.mentors_of_learner(request),
             history,
+            own_settings: &pool.own_settings,
         };
         let no_one = Vec::new();
         let levels = [
@@ -232,8 +237,8 @@ impl Policy {
         pool: &MentorPool,
         former: &[User],
     ) -> BTreeMap<u64, Reason> {
-        let mut out = BTreeMap::new();
         // Later entries win: the order is from the least to the most telling reason.
+        let mut out = gates::mentors_below(&self.settings, pool, request.scanned_at);
         if let Some(days) = self.settings.active_within_days {
             let oldest = request.scanned_at.plus_seconds(-i64::from(days) * 86_400);
             for (id, last_edit) in &pool.last_edits {
@@ -287,6 +292,7 @@ impl Policy {
             unavailable,
             already,
             history,
+            own_settings,
         } = facts;
         let mut people: Vec<&User> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -299,18 +305,18 @@ impl Policy {
         let mut excluded = Vec::new();
         let mut candidates = Vec::new();
         for user in &people {
-            let settings = self.settings.mentor(&user.name);
+            let (weight, cap) = self
+                .settings
+                .weight_and_cap(&user.name, own_settings.get(&user.name));
             let load = history.load(user.id, request, self.settings.load_days);
             let reason = if is_same_person(user, &request.learner) {
                 Some(Reason::IsTheLearner)
             } else if let Some(reason) = unavailable.get(&user.id) {
                 Some(reason.clone())
-            } else if settings.weight == 0 {
+            } else if weight == 0 {
                 Some(Reason::WeightZero)
             } else {
-                self.settings
-                    .cap(&user.name)
-                    .filter(|cap| load >= *cap)
+                cap.filter(|cap| load >= *cap)
                     .map(|cap| Reason::AtCapacity { load, cap })
             };
             match reason {
@@ -321,12 +327,10 @@ impl Policy {
                 None => candidates.push(Candidate {
                     mentor: (*user).clone(),
                     load,
-                    base_weight: settings.weight,
+                    base_weight: weight,
                     weight: match self.settings.selection {
                         Selection::Uniform => 1.0,
-                        Selection::LeastLoaded => {
-                            f64::from(settings.weight) / (1.0 + f64::from(load))
-                        }
+                        Selection::LeastLoaded => f64::from(weight) / (1.0 + f64::from(load)),
                     },
                 }),
             }
@@ -374,6 +378,8 @@ impl Policy {
             level,
             chosen,
             draw,
+            settings: self.revision,
+            learner_gate: None,
         }
     }
 }
@@ -386,6 +392,8 @@ struct Facts<'a> {
     /// The mentors the learner already got for earlier requests, with those requests' categories.
     already: Vec<(u64, &'a str)>,
     history: &'a History,
+    /// What mentors set for themselves on their profiles.
+    own_settings: &'a BTreeMap<String, OwnSettings>,
 }
 
 #[cfg(test)]

@@ -3,13 +3,16 @@
 //! requests in one MULTI/EXEC, which runs only if the ledger the batch read did not change
 //! meanwhile (the batch is decided again if it did): the caps hold across replicas.
 
-use matchbot_bus::{Bus, BusError, Commit, Consumer, DECISIONS, Delivery, OUTCOMES, REQUESTS};
-use matchbot_config::Config;
+use matchbot_bus::{
+    Bus, BusError, Commit, Consumer, DECISIONS, Delivery, HELD_REQUESTS, OUTCOMES, REQUESTS,
+};
+use matchbot_config::{Config, GatesConfig, Pages};
 use matchbot_model::{Decision, MentorPool, Outcome, OutcomeKind, Request, Timestamp};
-use matchbot_runtime::{Next, Shutdown, StageOptions, join_stage, run_stage};
+use matchbot_runtime::{LiveConfig, Next, Shutdown, StageOptions, join_stage, run_stage};
 use tracing::{Instrument, Span};
 
 use crate::error::MatcherError;
+use crate::gates::{self, Verdict};
 use crate::history::History;
 use crate::ledger;
 use crate::lifecycle::{self, Rules};
@@ -48,6 +51,10 @@ pub struct Summary {
     pub dead_lettered: usize,
     /// Batches decided again because another matcher changed the ledger under them.
     pub decided_again: usize,
+    /// Requests the gates held (the learner does not qualify yet: handed out again later).
+    pub held: usize,
+    /// Requests the gates skipped (recorded as skipped, no mentor looked for).
+    pub skipped: usize,
 }
 
 /// Runs the matcher until `shutdown` fires (or, with `options.once`, until nothing is waiting).
@@ -57,21 +64,30 @@ pub async fn run(
     options: StageOptions,
     shutdown: Shutdown,
 ) -> Result<Summary, MatcherError> {
-    let policy = Policy::new(config);
-    let rules = config
-        .lifecycle
-        .as_ref()
-        .map(|l| Rules::new(l, &config.matcher));
-    let load_days = config.matcher.load_days;
-    let in_flight_seconds = config.matcher.in_flight_seconds;
     let mut summary = Summary::default();
     let Deps { bus, mut requests } = deps;
+    let mut live = LiveConfig::new(config.clone());
+    live.refresh(&bus).await?;
+    let mut settings = Settings::new(live.config());
     run_stage(
         &mut requests,
         BATCH,
         &options,
         &shutdown,
         async |requests: &Consumer<Request>, batch: &[Delivery<Request>]| {
+            // A request sent under a newer settings page is decided with it.
+            let wanted = batch.iter().filter_map(|e| e.payload.settings).max();
+            if live.catch_up(&bus, wanted).await? {
+                settings = Settings::new(live.config());
+            }
+            let Settings {
+                policy,
+                gates,
+                rules,
+                load_days,
+                in_flight_seconds,
+            } = &settings;
+            let (load_days, in_flight_seconds) = (*load_days, *in_flight_seconds);
             // Decided against the ledger as it is, and committed only if no other matcher
             // (or notifier) changed the loads and learners the decisions read meanwhile;
             // otherwise decided again on what it holds then.
@@ -84,7 +100,9 @@ pub async fn run(
                 let watch = bus.watch(&ledger::keys(&pool, batch)).await?;
                 let history = ledger::read(&bus, &pool, batch, load_days).await?;
                 let judge = Judge {
-                    policy: &policy,
+                    policy,
+                    gates,
+                    pages: &config.pages,
                     rules: rules.as_ref(),
                     pool: &pool,
                     load_days,
@@ -116,6 +134,8 @@ pub async fn run(
                 }
                 summary.decided += decided.decisions.len();
                 summary.dead_lettered += decided.dead_lettered;
+                summary.held += decided.held;
+                summary.skipped += decided.skipped;
                 return Ok::<Next, MatcherError>(Next::Continue);
             }
         },
@@ -124,17 +144,48 @@ pub async fn run(
     Ok(summary)
 }
 
+/// What the configuration in use decides with.
+struct Settings {
+    policy: Policy,
+    gates: GatesConfig,
+    /// The lifecycle's rules; `None` when matches are not followed.
+    rules: Option<Rules>,
+    load_days: u32,
+    in_flight_seconds: u64,
+}
+
+impl Settings {
+    fn new(config: &Config) -> Settings {
+        Settings {
+            policy: Policy::new(config),
+            gates: config.gates.clone(),
+            rules: config
+                .lifecycle
+                .as_ref()
+                .map(|l| Rules::new(l, &config.matcher)),
+            load_days: config.matcher.load_days,
+            in_flight_seconds: config.matcher.in_flight_seconds,
+        }
+    }
+}
+
 /// A batch decided, and the commit that emits, records and acks it.
 struct Decided {
     commit: Commit,
     /// Each decision, with the span of its request's handling.
     decisions: Vec<(Span, Decision)>,
     dead_lettered: usize,
+    held: usize,
+    skipped: usize,
 }
 
 /// What a batch is decided with.
 struct Judge<'a> {
     policy: &'a Policy,
+    /// The gates on who may be matched.
+    gates: &'a GatesConfig,
+    /// Where a skipped request's talk page is, for its row.
+    pages: &'a Pages,
     /// The lifecycle's rules; `None` when matches are not followed.
     rules: Option<&'a Rules>,
     pool: &'a MentorPool,
@@ -156,12 +207,81 @@ async fn decide(
         commit: requests.commit_builder(),
         decisions: Vec::new(),
         dead_lettered: 0,
+        held: 0,
+        skipped: 0,
     };
     for entry in in_order {
         let span = requests.process_span(entry);
         let request = &entry.payload;
+        let verdict = match &request.checkup {
+            None => gates::judge(judge.gates, request),
+            Some(_) => Verdict::Admit(None),
+        };
+        let learner_gate = match verdict {
+            Verdict::Admit(gate) => gate,
+            Verdict::Hold { until, why } => {
+                // No decision and no row: the scanner hands it out again once `until` has come,
+                // with the learner's account read afresh.
+                span.in_scope(|| tracing::info!(request = %request.request_id, learner = %request.learner.name, %until, gate = %why, "held by a gate until the learner qualifies"));
+                let commit = &mut decided.commit;
+                commit.zadd(HELD_REQUESTS, request.request_id.as_str(), until.unix());
+                requests.ack(commit, &entry.id);
+                decided.held += 1;
+                continue;
+            }
+            Verdict::Skip(gate) => {
+                match judge.policy.skill_name(request) {
+                    Ok(skill) => {
+                        let decision = gates::skipped(
+                            &judge.policy.settings,
+                            judge.policy.revision,
+                            request,
+                            judge.pool,
+                            skill,
+                            gate.clone(),
+                        );
+                        // Nothing to post and no mentor's place taken: straight to the recorder.
+                        let outcome = Outcome {
+                            decision: decision.clone(),
+                            talk_page: judge
+                                .pages
+                                .talk_page_of(&request.profile.title)
+                                .unwrap_or_default(),
+                            kind: OutcomeKind::Skipped {
+                                reason: gate.to_string(),
+                            },
+                            at: request.scanned_at,
+                        };
+                        span.in_scope(|| {
+                            tracing::info!(request = %request.request_id, learner = %request.learner.name, gate = %gate, "skipped by a gate");
+                            decided.commit.emit(OUTCOMES, &outcome)
+                        })?;
+                        requests.ack(&mut decided.commit, &entry.id);
+                        decided.skipped += 1;
+                    }
+                    Err(refused) => {
+                        requests
+                            .dead_letter_in(&mut decided.commit, entry, &refused.to_string())
+                            .instrument(span)
+                            .await?;
+                        decided.dead_lettered += 1;
+                    }
+                }
+                continue;
+            }
+        };
         let decision = span.in_scope(|| match (&request.checkup, judge.rules) {
-            (None, _) => judge.policy.decide(request, judge.pool, &history).map(Some),
+            (None, _) => judge
+                .policy
+                .decide(request, judge.pool, &history)
+                .map(|mut decision| {
+                    if let Some(explanation) = &mut decision.explanation
+                        && explanation.learner_gate.is_none()
+                    {
+                        explanation.learner_gate = learner_gate;
+                    }
+                    Some(decision)
+                }),
             (Some(checkup), Some(rules)) => {
                 lifecycle::decide(judge.policy, rules, request, checkup, judge.pool, &history)
             }

@@ -42,6 +42,8 @@ fn request(profile: u64, added: i64) -> Request {
         },
         scanned_at: added,
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 

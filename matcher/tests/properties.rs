@@ -97,6 +97,8 @@ fn request(learner: User, n: u64) -> Request {
         learner,
         scanned_at: at(SCANNED),
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 
@@ -174,6 +176,7 @@ fn world(shapes: &[Shape], selection: Selection, active_within_days: Option<u32>
         }],
         general_category: GENERAL.into(),
         general_skill: "general editing skills".into(),
+        revision: None,
         settings: MatcherConfig {
             seed: 11,
             selection,

@@ -128,6 +128,8 @@ mod tests {
                 },
                 scanned_at: t,
                 checkup: None,
+                settings: None,
+                learner_facts: None,
             },
             mentor: User {
                 name: mentor.into(),

@@ -12,7 +12,8 @@
 //!    the time the request names)? A withdrawn or superseded request is skipped.
 //! 3. Is the learner on the do-not-contact list (`do_not_contact.page`, read in the same request
 //!    as the talk page)? Then it is skipped, naming the list.
-//! 4. Do `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
+//! 4. Does the page use one of `gates.skip_templates` (`{{Retired}}`, say), or do
+//!    `{{bots}}`/`{{nobots}}` (in the page's text, or a board's header) keep MatchBot out?
 //!    Then it is skipped, naming the template.
 //! 5. Otherwise the greeting: a new section on a page, a new topic on a board; in a dry run,
 //!    only its text. A decision naming someone (or a skill) with characters MediaWiki allows in
@@ -188,6 +189,9 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
         },
         (Surface::Board, false) => "",
     };
+    if let Some(reason) = skip_template(config, page, on) {
+        return Step::Decided(Verdict::Skip { reason });
+    }
     let bot = config.wiki.bot_name();
     let allowed = match exclusion::permit(&page.title, wikitext, bot, MESSAGE_TYPE) {
         Ok(allowed) => allowed,
@@ -221,14 +225,28 @@ pub fn next(config: &Config, decision: &Decision, read: &Read<'_>, dry_run: bool
 /// How a skip for the do-not-contact list begins.
 pub const DO_NOT_CONTACT: &str = "on the do-not-contact list";
 
-/// How the reasons of skips that are the request's own doing begin (withdrawn, superseded):
-/// nothing a maintainer needs to hear of, unlike a skip by `{{bots}}` or the list.
-const REQUEST_REASONS: [&str; 2] = ["request withdrawn:", "request superseded:"];
+/// How the reasons of skips a maintainer hears of begin: the do-not-contact list, and
+/// `{{bots}}`/`{{nobots}}` (`matchbot_wiki::exclusion::Excluded`'s forms). A request withdrawn
+/// or superseded, or a page using one of `gates.skip_templates`, is nothing to act on.
+const NOTABLE_REASONS: [&str; 3] = [DO_NOT_CONTACT, "the page carries ", "the page is "];
 
 /// Whether a skip with `reason` is one for the error log: the learner was left out by
-/// `{{bots}}`/`{{nobots}}` or the do-not-contact list, not by their own request.
+/// `{{bots}}`/`{{nobots}}` or the do-not-contact list.
 pub fn skip_is_notable(reason: &str) -> bool {
-    !REQUEST_REASONS.iter().any(|r| reason.starts_with(r))
+    NOTABLE_REASONS.iter().any(|r| reason.starts_with(r))
+}
+
+/// Why the talk page is not greeted, if it uses one of `gates.skip_templates` (read with the
+/// page: only a template asked about counts, whatever else the answer lists).
+fn skip_template(config: &Config, page: &TalkPage, on: Surface) -> Option<String> {
+    if on != Surface::Page {
+        return None;
+    }
+    let skip = &config.gates.skip_templates;
+    let found = page.templates.iter().find(|t| skip.contains(t))?;
+    Some(format!(
+        "the talk page uses {found}, one of gates.skip_templates"
+    ))
 }
 
 /// Why the request no longer stands, if it does not: the profile is not in the request
@@ -238,12 +256,12 @@ fn withdrawn(request: &Request, added: Option<Timestamp>) -> Option<String> {
     match added {
         Some(added) if added == request.category_added => None,
         Some(added) => Some(format!(
-            "{} {} was taken off {} and added again at {added}",
-            REQUEST_REASONS[1], request.category, request.profile.title
+            "request superseded: {} was taken off {} and added again at {added}",
+            request.category, request.profile.title
         )),
         None => Some(format!(
-            "{} {} is no longer on {}",
-            REQUEST_REASONS[0], request.category, request.profile.title
+            "request withdrawn: {} is no longer on {}",
+            request.category, request.profile.title
         )),
     }
 }

@@ -53,17 +53,18 @@ pub(crate) async fn read_talk_pages(
             })
         })
         .collect();
+    let templates = &config.gates.skip_templates;
     // The list is read in the same request as the talk pages: as current as they are, at no
     // request more.
     let read: Vec<_> = match &config.do_not_contact {
         Some(list) => wiki
-            .talk_pages_and_requests_listed(&checks, &list.page)
+            .talk_pages_and_requests_listed(&checks, templates, &list.page)
             .await?
             .into_iter()
             .map(|(read, list)| (read, Some(list)))
             .collect(),
         None => wiki
-            .talk_pages_and_requests(&checks)
+            .talk_pages_and_requests(&checks, templates)
             .await?
             .into_iter()
             .map(|read| (read, None))

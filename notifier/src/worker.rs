@@ -6,7 +6,9 @@ use std::sync::Arc;
 use matchbot_bus::{Bus, Consumer, DECISIONS, Delivery, OUTCOMES};
 use matchbot_config::Config;
 use matchbot_model::{Decision, OutcomeKind, Timestamp};
-use matchbot_runtime::{Next, Shutdown, StageOptions, connect, join_stage, retry, run_stage_when};
+use matchbot_runtime::{
+    LiveConfig, Next, Shutdown, StageOptions, connect, join_stage, retry, run_stage_when,
+};
 use matchbot_wiki::Client;
 use tracing::Instrument;
 
@@ -102,6 +104,8 @@ pub async fn run(
         mut decisions,
     } = deps;
     let per_read = decisions_per_read(config, trial);
+    let mut live = LiveConfig::new(config.clone());
+    live.refresh(&bus).await?;
     // Who takes the error log's turn: this process.
     let holder = format!("{} {}", options.consumer, std::process::id());
     let publish_errors = async || {
@@ -132,6 +136,10 @@ pub async fn run(
             if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
                 return Ok(Next::Stop);
             }
+            // A decision made under a newer settings page is greeted with its texts.
+            let wanted = batch.iter().filter_map(|e| made_under(&e.payload)).max();
+            live.catch_up(&bus, wanted).await?;
+            let config = live.config();
             // A read shared by several decisions belongs to all their traces.
             let read_span = match batch {
                 [one] => decisions.process_span(one),
@@ -250,6 +258,12 @@ pub async fn run(
 
 /// Waits while the bot account's edits of the day (`notifier.daily_edit_cap`) are all taken,
 /// looking again every minute; with `--once`, stops instead. False when it stops.
+/// The revision of the settings page `decision` was made under.
+fn made_under(decision: &Decision) -> Option<u64> {
+    let explained = decision.explanation.as_ref().and_then(|e| e.settings);
+    explained.max(decision.request.settings)
+}
+
 async fn wait_for_the_next_day(
     config: &Config,
     bus: &Bus,

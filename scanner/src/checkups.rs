@@ -86,10 +86,11 @@ impl Scanner<'_> {
         let mut commit = self.bus.commit_builder();
         let mut sent = 0;
         for open in &open {
-            let Some(request) = followup::checkup(self.config, open, &seen) else {
+            let Some(mut request) = followup::checkup(&self.config, open, &seen) else {
                 tracing::warn!(request = %open.request_id, talk_page = %open.talk_page, "an open match whose talk page is no profile's: not checked");
                 continue;
             };
+            request.settings = self.config.settings_revision;
             request_span(request.request_id.as_str()).in_scope(|| {
                 tracing::debug!(request = %request.request_id, "checkup");
                 commit.emit(REQUESTS, &request)

@@ -80,6 +80,8 @@ pub(crate) fn checkup(config: &Config, open: &OpenMatch, seen: &Seen) -> Option<
         learner: learner.clone(),
         scanned_at: open.scanned_at,
         checkup: Some(Box::new(checkup)),
+        settings: None,
+        learner_facts: None,
     })
 }
 

@@ -47,7 +47,12 @@
 //! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
 //! - `checkups`: one check of the open matches, its reads and its commit; `followup`: what
 //!   it saw, as a checkup per match (pure: no I/O).
+//! - `settings`: the on-wiki settings page: read when it changes, checked, handed on.
+//! - `facts`: the learners' accounts (blocked, registered, edits), read as their requests are
+//!   handed out, for the matcher's gates; `held`: requests a gate holds, handed out again
+//!   when their time comes.
 //! - `creators`: profile page → creator, remembered.
+//! - `mentor_settings`: what mentors set for themselves with the mentor template (pure).
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
 //! - `leadership`: the scanner lease: which replica scans, while the others stand by.
@@ -58,12 +63,16 @@ pub mod admission;
 mod checkups;
 mod creators;
 mod error;
+mod facts;
 mod followup;
+mod held;
 mod leadership;
 mod learners;
+mod mentor_settings;
 mod pool;
 pub mod requests;
 mod scan;
+mod settings;
 mod state;
 mod worker;
 

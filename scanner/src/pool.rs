@@ -13,6 +13,7 @@ use matchbot_wiki::{Client, PageCategories};
 
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::mentor_settings;
 
 /// Reads the pool from the wiki: every mentor category, the general and the opt-out category
 /// (each listed once even when the configuration names it twice, as the original's sample does),
@@ -22,6 +23,7 @@ pub(crate) async fn read(
     wiki: &Client,
     bus: &Bus,
     creators: &mut Creators,
+    problems: &mut Vec<OwnProblem>,
 ) -> Result<MentorPool, ScanError> {
     // Each category's mentors, with the sort key they are listed under.
     let mut members: BTreeMap<String, Vec<(Mentor, String)>> = BTreeMap::new();
@@ -99,9 +101,17 @@ pub(crate) async fn read(
         blocked: Vec::new(),
         away,
         last_edits: BTreeMap::new(),
+        edit_counts: BTreeMap::new(),
+        registrations: BTreeMap::new(),
         maintainer,
         do_not_contact: do_not_contact(config, wiki).await?,
+        own_settings: BTreeMap::new(),
     };
+    if let Some(category) = &config.mentor_settings_category {
+        for (mentor, sortkey) in members.get(category).into_iter().flatten() {
+            note_own_settings(&mut pool, mentor, sortkey, problems);
+        }
+    }
     let names: BTreeSet<User> = everyone(&pool).cloned().collect();
     look_up(config, wiki, &mut pool, &names).await?;
     Ok(pool)
@@ -120,6 +130,24 @@ async fn do_not_contact(config: &Config, wiki: &Client) -> Result<Vec<String>, S
         tracing::warn!(page = %list.page, kept = read.len(), "the do-not-contact list is longer than MatchBot reads: the rest is not taken into account");
     }
     Ok(read.names().map(str::to_owned).collect())
+}
+
+/// A value a mentor set on their profile that is ignored: the profile, and why.
+pub(crate) type OwnProblem = (String, String);
+
+/// Notes what `mentor` set with the mentor template (the sort key of their profile's link to
+/// `categories.mentor_settings`), and each value ignored in `problems`.
+fn note_own_settings(
+    pool: &mut MentorPool,
+    mentor: &Mentor,
+    sortkey: &str,
+    problems: &mut Vec<OwnProblem>,
+) {
+    let (own, ignored) = mentor_settings::parse(sortkey);
+    for why in ignored {
+        problems.push((mentor.profile.title.clone(), why));
+    }
+    pool.own_settings.insert(mentor.user.name.clone(), own);
 }
 
 /// A mentor in the away category, their sort key read as the day they are back.
@@ -148,6 +176,9 @@ pub(crate) fn categories(config: &Config) -> Vec<&str> {
     if let Some(away) = &config.away_category {
         categories.push(away);
     }
+    if let Some(own) = &config.mentor_settings_category {
+        categories.push(own);
+    }
     categories.sort_unstable();
     categories.dedup();
     categories
@@ -162,6 +193,7 @@ pub(crate) fn apply(
     page: &PageCategories,
     creator: Option<&User>,
     changed: &BTreeSet<&str>,
+    problems: &mut Vec<OwnProblem>,
 ) -> Vec<User> {
     let mentor = creator
         .filter(|_| config.pages.is_profile(&page.title))
@@ -208,11 +240,22 @@ pub(crate) fn apply(
             pool.away.sort_by_key(|a| a.mentor.profile.id);
         }
     }
+    if let Some(category) = config.mentor_settings_category.as_deref()
+        && changed.contains(category)
+        && let Some(mentor) = &mentor
+    {
+        pool.own_settings.remove(&mentor.user.name);
+        if let Some(link) = page.membership(category) {
+            note_own_settings(pool, mentor, &link.sortkey_prefix, problems);
+            tracing::info!(mentor = %mentor.user.name, settings = ?pool.own_settings.get(&mentor.user.name), "mentor set their own settings");
+        }
+    }
     joined
 }
 
-/// Asks the wiki what the pool keeps about `users` beyond their categories: their blocks, and
-/// their last edits when `matcher.active_within_days` needs them. For the whole pool at a
+/// Asks the wiki what the pool keeps about `users` beyond their categories: their blocks (with
+/// their edit counts and registrations, in the same request, when the mentor gates need
+/// them), and their last edits when `matcher.active_within_days` needs them. For the whole pool at a
 /// reconcile, for mentors who joined in between.
 pub(crate) async fn look_up(
     config: &Config,
@@ -220,12 +263,14 @@ pub(crate) async fn look_up(
     pool: &mut MentorPool,
     users: &BTreeSet<User>,
 ) -> Result<(), ScanError> {
-    mark_blocked(wiki, pool, users).await?;
+    mark_blocked(config, wiki, pool, users).await?;
     note_last_edits(config, wiki, pool, users).await
 }
 
-/// Asks the wiki which of `users` are blocked and records the answer in `pool.blocked`.
+/// Asks the wiki which of `users` are blocked and records the answer in `pool.blocked`; with
+/// the mentor gates on, their edit counts and registrations too (the same request).
 async fn mark_blocked(
+    config: &Config,
     wiki: &Client,
     pool: &mut MentorPool,
     users: &BTreeSet<User>,
@@ -234,11 +279,22 @@ async fn mark_blocked(
         return Ok(());
     }
     let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
-    let blocked = wiki.blocked(&names).await?;
+    let accounts = wiki.accounts(&names).await?;
     pool.blocked.retain(|u| !users.contains(u));
-    for user in users.iter().filter(|u| blocked.contains(&u.name)) {
-        tracing::info!(mentor = %user.name, "mentor is blocked: not matched while the block lasts");
-        pool.blocked.push(user.clone());
+    for user in users {
+        let facts = accounts.get(&user.name);
+        if facts.is_some_and(|f| f.blocked) {
+            tracing::info!(mentor = %user.name, "mentor is blocked: not matched while the block lasts");
+            pool.blocked.push(user.clone());
+        }
+        pool.edit_counts.remove(&user.id);
+        pool.registrations.remove(&user.id);
+        if let Some(facts) = facts.filter(|_| config.matcher.gates_mentors()) {
+            pool.edit_counts.insert(user.id, facts.edits);
+            if let Some(registered) = facts.registered {
+                pool.registrations.insert(user.id, registered);
+            }
+        }
     }
     pool.blocked.sort_by_key(|u| u.id);
     Ok(())

@@ -46,6 +46,8 @@ impl Sighting {
             learner,
             scanned_at,
             checkup: None,
+            settings: None,
+            learner_facts: None,
         }
     }
 }
@@ -89,6 +91,37 @@ pub fn from_listing(
         .filter(|m| counts(config, &m.title, m.timestamp, floor))
         .map(|m| Sighting::new(m.pageid, &m.title, category, m.timestamp))
         .collect()
+}
+
+/// The requests `held` (ids a gate held, read from Redis: anyone's writing) that the wiki still
+/// shows, as `pages` (their profiles, read since) have them: an id names a profile and a
+/// category-add time, and its category is the configured request category that makes the same
+/// id. Also the ids that show nothing (withdrawn, gone, or no request id at all), to forget.
+pub fn from_held(
+    config: &Config,
+    held: &[RequestId],
+    pages: &BTreeMap<u64, PageCategories>,
+    floor: Timestamp,
+) -> (Vec<Sighting>, Vec<RequestId>) {
+    let mut found = Vec::new();
+    let mut gone = Vec::new();
+    for id in held {
+        let sighting = id.page_and_added().and_then(|(page_id, added)| {
+            let page = pages.get(&page_id)?;
+            let category = config
+                .skills
+                .iter()
+                .map(|s| s.request_category.as_str())
+                .find(|c| RequestId::new(page_id, c, added) == *id)?;
+            (page.added_to(category) == Some(added) && counts(config, &page.title, added, floor))
+                .then(|| Sighting::new(page_id, &page.title, category, added))
+        });
+        match sighting {
+            Some(s) => found.push(s),
+            None => gone.push(id.clone()),
+        }
+    }
+    (found, gone)
 }
 
 /// When a request handed out before is handed out again: at a reconcile, once it was handed out

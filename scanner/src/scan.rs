@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
-use matchbot_bus::{Bus, Commit, Lease, REQUESTS, request_span};
+use matchbot_bus::{Bus, Commit, Lease};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
@@ -13,16 +13,28 @@ use matchbot_wiki::{CategoryChange, Client, PageCategories};
 use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
 use crate::error::ScanError;
+use crate::facts;
 use crate::learners;
 use crate::pool;
 use crate::requests::{self, Again, Sighting};
+use crate::settings::OwnProblems;
 use crate::state::State;
 
 /// How many category changes a poll handles between two commits.
 pub const CHANGES_PER_COMMIT: usize = 500;
 
 pub(crate) struct Scanner<'a> {
-    pub config: &'a Config,
+    /// The file's configuration.
+    pub file: &'a Config,
+    /// The configuration in use: the file's, with the settings page's newest valid revision.
+    pub config: Config,
+    /// The newest revision of the settings page looked at, valid or not.
+    pub settings_seen: Option<u64>,
+    /// Set when a poll applied a new revision of the settings page: its categories are to be
+    /// watched and read in full, at a reconcile soon.
+    pub settings_changed: bool,
+    /// Values mentors set on their profiles that are ignored, for the error log.
+    pub own_problems: OwnProblems,
     pub wiki: Client,
     pub bus: Bus,
     pub state: State,
@@ -56,6 +68,14 @@ impl Scanner<'_> {
             None => self.floor,
         };
         let listing = self.wiki.category_changes(from).await?;
+        let settings_page = self.file.settings_page.as_deref();
+        if listing
+            .edits
+            .iter()
+            .any(|e| Some(e.title.as_str()) == settings_page)
+        {
+            self.settings_changed |= self.read_settings().await?;
+        }
         let ours = self.categories();
         let mut changes: Vec<CategoryChange> = listing
             .changes
@@ -109,7 +129,7 @@ impl Scanner<'_> {
             return Ok(0);
         }
         let pages = self.confirm(&changes).await?;
-        let found = requests::from_changes(self.config, &changes, &pages, self.floor);
+        let found = requests::from_changes(&self.config, &changes, &pages, self.floor);
         let (unhandled, _) = self.unhandled(found, true, None).await?;
         let mut requests = Vec::new();
         for sighting in unhandled {
@@ -124,12 +144,15 @@ impl Scanner<'_> {
         if self.update_pool(&changes, &pages).await? {
             self.pool.taken_at = Some(server_time);
             commit.set_mentor_pool(&self.pool)?;
+            self.own_problems.log(commit)?;
         }
         for change in &changes {
             self.state.see_change(commit, change);
         }
         let mut requests = self.admitted(commit, requests).await?;
-        hand_out(commit, &self.state, &mut requests)?;
+        facts::add(&self.config, &self.wiki, &mut requests).await?;
+        let settings = self.config.settings_revision;
+        self.state.hand_out(commit, &mut requests, settings)?;
         Ok(requests.len())
     }
 
@@ -138,16 +161,27 @@ impl Scanner<'_> {
     /// already handled), and how many `matches` held. With `again`, a request handed out long
     /// enough ago that still has no row counts as not handed out: its decision or outcome was
     /// lost on the way (the stages after the scanner are idempotent).
-    async fn unhandled(
+    pub(crate) async fn unhandled(
         &self,
         found: Vec<Sighting>,
         log_handled: bool,
         again: Option<Again>,
     ) -> Result<(Vec<Sighting>, usize), ScanError> {
-        let seen = self
+        let mut seen = self
             .state
             .requests_seen(found.iter().map(|s| &s.key.request_id))
             .await?;
+        // A request a gate holds is handed out again when its time comes (`held`), not as
+        // lost work: it counts as handed out just now.
+        if let Some(again) = again {
+            for id in self
+                .state
+                .held(found.iter().map(|s| &s.key.request_id))
+                .await?
+            {
+                seen.insert(id, again.now.unix());
+            }
+        }
         let refused = self
             .state
             .requests_refused(found.iter().map(|s| &s.key.request_id))
@@ -185,7 +219,7 @@ impl Scanner<'_> {
 
     /// Of `requests`, those the learners' limits let through (see `admission`), noted for the
     /// scans after this one in `commit`, with those the cooldown refused.
-    async fn admitted(
+    pub(crate) async fn admitted(
         &self,
         commit: &mut Commit,
         requests: Vec<Request>,
@@ -225,7 +259,7 @@ impl Scanner<'_> {
             .skills
             .iter()
             .map(|s| s.request_category.as_str())
-            .chain(pool::categories(self.config))
+            .chain(pool::categories(&self.config))
             .collect()
     }
 
@@ -245,7 +279,7 @@ impl Scanner<'_> {
             .into_iter()
             .collect();
         self.creators
-            .read_pages(&self.wiki, &self.bus, self.config, &pageids, &categories)
+            .read_pages(&self.wiki, &self.bus, &self.config, &pageids, &categories)
             .await
     }
 
@@ -255,7 +289,7 @@ impl Scanner<'_> {
         changes: &[CategoryChange],
         pages: &BTreeMap<u64, PageCategories>,
     ) -> Result<bool, ScanError> {
-        let pool_categories: BTreeSet<&str> = pool::categories(self.config).into_iter().collect();
+        let pool_categories: BTreeSet<&str> = pool::categories(&self.config).into_iter().collect();
         let mut changed_by_page: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
         for change in changes {
             if pool_categories.contains(change.category.as_str()) {
@@ -278,14 +312,15 @@ impl Scanner<'_> {
             };
             let page = pages.get(pageid).unwrap_or(&gone);
             joined.extend(pool::apply(
-                self.config,
+                &self.config,
                 &mut self.pool,
                 page,
                 page.creator.as_ref(),
                 changed,
+                &mut self.own_problems.found,
             ));
         }
-        pool::look_up(self.config, &self.wiki, &mut self.pool, &joined).await?;
+        pool::look_up(&self.config, &self.wiki, &mut self.pool, &joined).await?;
         Ok(true)
     }
 
@@ -293,8 +328,18 @@ impl Scanner<'_> {
     /// the wiki says they should be; returns how many requests it put on the stream.
     pub(crate) async fn reconcile(&mut self) -> Result<usize, ScanError> {
         let started = Instant::now();
+        self.read_settings().await?;
+        self.settings_changed = false;
         self.keep_watching().await?;
-        let pool = pool::read(self.config, &self.wiki, &self.bus, &mut self.creators).await?;
+        let found_problems = &mut self.own_problems.found;
+        let pool = pool::read(
+            &self.config,
+            &self.wiki,
+            &self.bus,
+            &mut self.creators,
+            found_problems,
+        )
+        .await?;
 
         let mut found = Vec::new();
         let mut listed_at = None;
@@ -306,7 +351,7 @@ impl Scanner<'_> {
                 .await?;
             listed_at = listed_at.or(Some(listing.server_time));
             found.extend(requests::from_listing(
-                self.config,
+                &self.config,
                 category,
                 &listing.members,
                 self.floor,
@@ -332,8 +377,11 @@ impl Scanner<'_> {
 
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
+        self.own_problems.log(&mut commit)?;
         let mut requests = self.admitted(&mut commit, requests).await?;
-        hand_out(&mut commit, &self.state, &mut requests)?;
+        facts::add(&self.config, &self.wiki, &mut requests).await?;
+        let settings = self.config.settings_revision;
+        self.state.hand_out(&mut commit, &mut requests, settings)?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.
         if self.state.cursor().await?.is_none() {
@@ -356,7 +404,8 @@ impl Scanner<'_> {
     /// Puts back on the bot's watchlist any of its categories that are not on it: without them
     /// the polls would hear of nothing.
     async fn keep_watching(&self) -> Result<(), ScanError> {
-        let categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        let mut categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
+        categories.extend(self.file.settings_page.clone());
         let unwatched = self.wiki.unwatched(&categories).await?;
         if !unwatched.is_empty() {
             tracing::info!(categories = ?unwatched, "watching categories");
@@ -368,18 +417,4 @@ impl Scanner<'_> {
 
 fn no_creator(sighting: &Sighting) {
     tracing::warn!(profile = %sighting.title, "request on a profile with no known creator; skipped");
-}
-
-/// Adds `requests` to `commit` in request order, each as the start of a trace of its own
-/// that follows it through every stage, and notes them as handed out.
-fn hand_out(commit: &mut Commit, state: &State, requests: &mut [Request]) -> Result<(), ScanError> {
-    requests.sort_by(|a, b| a.order().cmp(&b.order()));
-    for request in requests.iter() {
-        request_span(request.request_id.as_str()).in_scope(|| {
-            tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
-            commit.emit(REQUESTS, request)
-        })?;
-        state.see_request(commit, request);
-    }
-    Ok(())
 }

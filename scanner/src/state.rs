@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use matchbot_bus::{Bus, Commit};
+use matchbot_bus::{Bound, Bus, Commit, HELD_REQUESTS, REQUESTS, request_span};
 use matchbot_model::{Request, RequestId, Timestamp};
 use matchbot_wiki::CategoryChange;
 
@@ -65,6 +65,7 @@ impl State {
         commit.zremrangebyscore_below(CHANGES_KEY, forget_before);
         commit.zremrangebyscore_below(REQUESTS_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
         commit.zremrangebyscore_below(REFUSED_KEY, to.unix() - REMEMBER_REQUESTS_SECONDS);
+        commit.zremrangebyscore_below(HELD_REQUESTS, to.unix() - REMEMBER_REQUESTS_SECONDS);
     }
 
     /// The keys of `changes` looked at before.
@@ -109,6 +110,44 @@ impl State {
             .collect())
     }
 
+    /// Of `ids`, those a gate holds (see `held`); one round trip for all.
+    pub(crate) async fn held(
+        &self,
+        ids: impl Iterator<Item = &RequestId>,
+    ) -> Result<Vec<RequestId>, ScanError> {
+        let members: Vec<&str> = ids.map(RequestId::as_str).collect();
+        let held = self.bus.present(HELD_REQUESTS, &members).await?;
+        Ok(held
+            .into_iter()
+            .map(|id| RequestId::from_stored(id.to_owned()))
+            .collect())
+    }
+
+    /// The requests a gate holds whose time has come by `now`, at most `most`, earliest first.
+    pub(crate) async fn held_due(
+        &self,
+        now: Timestamp,
+        most: usize,
+    ) -> Result<Vec<RequestId>, ScanError> {
+        let mut reads = self.bus.reads();
+        let slot = reads.range(
+            HELD_REQUESTS,
+            Bound::Inclusive(i64::MIN),
+            Bound::Inclusive(now.unix()),
+        );
+        let due = reads.run().await?.take(&slot)?;
+        Ok(due
+            .into_iter()
+            .take(most)
+            .map(|(id, _)| RequestId::from_stored(id))
+            .collect())
+    }
+
+    /// Forgets that a gate holds `id`: it is handed out again, or no longer a request.
+    pub(crate) fn unhold(&self, commit: &mut Commit, id: &RequestId) {
+        commit.zrem(HELD_REQUESTS, id.as_str());
+    }
+
     /// Notes `request` as refused: no scan looks at it again.
     pub(crate) fn refuse_request(&self, commit: &mut Commit, request: &Request) {
         commit.zadd(
@@ -125,5 +164,28 @@ impl State {
             request.request_id.as_str(),
             request.scanned_at.unix(),
         );
+    }
+
+    /// Adds `requests` to `commit` in request order, each as the start of a trace of its own
+    /// that follows it through every stage, and notes them as handed out; each names
+    /// `settings`, the settings page's revision in use.
+    pub(crate) fn hand_out(
+        &self,
+        commit: &mut Commit,
+        requests: &mut [Request],
+        settings: Option<u64>,
+    ) -> Result<(), ScanError> {
+        requests.sort_by(|a, b| a.order().cmp(&b.order()));
+        for request in requests.iter_mut() {
+            // The settings page's revision they were found under, for the workers after.
+            request.settings = settings;
+            let request = &*request;
+            request_span(request.request_id.as_str()).in_scope(|| {
+                tracing::info!(request = %request.request_id, learner = %request.learner.name, category = %request.category, "new request");
+                commit.emit(REQUESTS, request)
+            })?;
+            self.see_request(commit, request);
+        }
+        Ok(())
     }
 }

@@ -8,7 +8,7 @@ use matchbot_bus::{Bus, BusError, SCANNER_LEASE};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Timestamp};
-use matchbot_runtime::{Shutdown, connect, consumer_name, retry};
+use matchbot_runtime::{LiveConfig, Shutdown, connect, consumer_name, retry};
 use matchbot_wiki::Client;
 
 use crate::creators::Creators;
@@ -149,8 +149,20 @@ async fn scan(
     else {
         return Ok(());
     };
+    let mut live = LiveConfig::new(config.clone());
+    let Some(_) = retry(shutdown, "reading the settings in use", async || {
+        live.refresh(bus).await.map_err(ScanError::from)
+    })
+    .await?
+    else {
+        return Ok(());
+    };
     let mut scanner = Scanner {
-        config,
+        file: config,
+        config: live.config().clone(),
+        settings_seen: None,
+        settings_changed: false,
+        own_problems: Default::default(),
         wiki: wiki.clone(),
         state: State::new(bus),
         bus: bus.clone(),
@@ -197,7 +209,21 @@ async fn scan(
         };
         summary.requests += found;
         summary.polls += 1;
-        if let Some(lifecycle) = &config.lifecycle
+        if scanner.settings_changed {
+            // New categories are watched and read in full at once.
+            next_reconcile = Instant::now();
+        }
+        let Some(again) = retry(shutdown, "handing out held requests", async || {
+            scanner.hand_out_held().await
+        })
+        .await?
+        else {
+            break;
+        };
+        summary.requests += again;
+        // The page may start or stop following matches, or change how often.
+        let check_interval = scanner.config.lifecycle.as_ref().map(|l| l.check_interval);
+        if let Some(check_interval) = check_interval
             && Instant::now() >= next_checkup
         {
             if let Some(e) = lost() {
@@ -211,7 +237,7 @@ async fn scan(
                 break;
             };
             summary.checkups += sent;
-            next_checkup = Instant::now() + lifecycle.check_interval;
+            next_checkup = Instant::now() + check_interval;
         }
         if options.once || shutdown.sleep(config.scanner.poll_interval).await {
             break;

@@ -15,6 +15,9 @@
 //! - `flow`: greetings on Flow boards, on the real Flow extension.
 //! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
+//! - `mentor_template`: a mentor's own cap, set with the mentor template, honoured.
+//! - `settings`: the on-wiki settings page: a greeting changed there, a revision refused.
+//! - `gates`: who may be matched: a blocked learner skipped.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
@@ -22,13 +25,16 @@ mod errors;
 mod etiquette;
 mod flow;
 mod flow_answers;
+mod gates;
 mod lifecycle;
 mod markers;
 mod matcher;
+mod mentor_template;
 mod mentorship;
 mod operations;
 mod pipeline;
 mod replicas;
 mod report;
 mod scanner;
+mod settings;
 mod traces;

@@ -49,6 +49,8 @@ pub fn outcome(i: u64) -> Outcome {
         level: Level::Skill,
         chosen: mentor.clone(),
         draw: Some(0.5),
+        settings: None,
+        learner_gate: None,
     };
     Outcome {
         decision: Decision {
@@ -66,6 +68,8 @@ pub fn outcome(i: u64) -> Outcome {
                 },
                 scanned_at: added,
                 checkup: None,
+                settings: None,
+                learner_facts: None,
             },
             mentor: mentor.clone(),
             mentor_profile: Some(PageRef {

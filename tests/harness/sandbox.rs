@@ -105,10 +105,19 @@ impl Wiki {
         .await;
     }
 
-    /// Blocks `name` from editing the whole wiki, as an administrator would.
+    /// Blocks `name` from editing the whole wiki, as an administrator would; without an
+    /// autoblock, which would block the address the account last edited from (127.0.0.1, every
+    /// test's) for a day.
     pub async fn block(&self, name: &str) {
         maintenance(
-            &["blockUsers.php", "--performer", "Admin", "--reason", "test"],
+            &[
+                "blockUsers.php",
+                "--performer",
+                "Admin",
+                "--reason",
+                "test",
+                "--disable-autoblock",
+            ],
             name,
         )
         .await;

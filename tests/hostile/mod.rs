@@ -41,6 +41,8 @@ fn decision() -> Decision {
             },
             scanned_at: at,
             checkup: None,
+            settings: None,
+            learner_facts: None,
         },
         mentor: User {
             name: "Ada".into(),

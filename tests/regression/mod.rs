@@ -67,6 +67,8 @@ fn request(learner: User, category: &str, page: u64) -> Request {
         learner,
         scanned_at: at(NOW),
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 

@@ -25,6 +25,7 @@ fn talk_page(text: &str) -> TalkPage {
         content_model: Some("wikitext".into()),
         text: text.into(),
         revid: Some(1),
+        templates: Vec::new(),
     }
 }
 

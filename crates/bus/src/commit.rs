@@ -111,6 +111,12 @@ impl Commit {
         self.len += 1;
     }
 
+    /// Deletes a plain key (its name is prefixed).
+    pub fn delete(&mut self, name: &str) {
+        self.pipe.del(self.keys.key(name)).ignore();
+        self.len += 1;
+    }
+
     /// Adds `member` with `score` to a sorted set (its name is prefixed).
     pub fn zadd(&mut self, name: &str, member: &str, score: i64) {
         self.pipe.zadd(self.keys.key(name), member, score).ignore();

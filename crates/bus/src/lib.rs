@@ -45,7 +45,8 @@
 //!   trimming); `hold`: keeping entries in work from being taken over, and handing back what
 //!   was read but not acted on; `dead_letter`: giving up on an entry; `fields`: reading what
 //!   Redis returns.
-//! - `pool`: the mentor pool and the scanner's cursor; `edits`: the bot account's edits of the
+//! - `pool`: the mentor pool and the scanner's cursor; `settings`: the on-wiki settings page,
+//!   as the scanner hands it on; `signed`: values written whole and signed; `edits`: the bot account's edits of the
 //!   day; `etiquette`: its edit slot, trial budget and kill-switch reading, shared by every
 //!   notifier; `store`: each worker's own keys; `time`: milliseconds as Redis takes them.
 //! - `export`: a stream's entries as JSON lines, and back (`matchbot stream export|replay`).
@@ -73,6 +74,8 @@ mod inspect;
 mod keys;
 mod lease;
 mod pool;
+mod settings;
+mod signed;
 mod signing;
 mod store;
 mod stream;
@@ -94,7 +97,8 @@ pub use fields::trace_id;
 pub use hold::Hold;
 pub use inspect::{ConsumerStatus, GroupStatus, StreamStatus};
 pub use lease::{Lease, LeaseStatus, SCANNER_LEASE};
-pub use pool::{MENTOR_POOL, SCANNER_CURSOR};
+pub use pool::{HELD_REQUESTS, MENTOR_POOL, SCANNER_CURSOR};
+pub use settings::{REFUSED_SETTINGS, SETTINGS};
 pub use signing::{Signing, key_name, key_namespace};
 pub use store::{Answers, Bound, Reads, Slot};
 pub use stream::Stream;

@@ -13,6 +13,13 @@ use crate::error::BusError;
 /// reader never sees half an update.
 pub const MENTOR_POOL: &str = "mentor-pool";
 
+/// The requests the gates on learners hold (`gates.*`): request id → when (Unix seconds) the
+/// scanner hands it out again, with the learner's account read afresh. The matcher writes it,
+/// the scanner reads and clears it. Not signed: the scanner acts only on an id it finds as a
+/// request on the wiki, so a forged or changed entry can only make it look at a real request
+/// early (the matcher judges it again) or late (the reconcile's `reemit_after` still finds it).
+pub const HELD_REQUESTS: &str = "gates:held";
+
 /// The key (under the prefix) of the scanner's cursor: the wiki's time at its last poll.
 pub const SCANNER_CURSOR: &str = "scanner:cursor";
 
@@ -20,26 +27,7 @@ impl Bus {
     /// The mentor pool the scanner last wrote; `None` before its first reconcile (or after
     /// Redis lost it).
     pub async fn mentor_pool(&self) -> Result<Option<MentorPool>, BusError> {
-        let Some(stored) = self.value(MENTOR_POOL).await? else {
-            return Ok(None);
-        };
-        // Stored as "<signature> <json>": a pool anyone else wrote is refused, not used.
-        let (sig, json) = match stored.split_once(' ') {
-            Some((sig, json)) => (Some(sig), json),
-            None => (None, stored.as_str()),
-        };
-        if let Err(why) = self.keys().verify(MENTOR_POOL, json, sig) {
-            return Err(BusError::Forged {
-                what: "mentor pool",
-                why: why.to_string(),
-            });
-        }
-        serde_json::from_str(json)
-            .map(Some)
-            .map_err(|source| BusError::Corrupt {
-                what: "mentor pool",
-                source,
-            })
+        self.signed(MENTOR_POOL, "mentor pool").await
     }
 
     /// The wiki's time at the scanner's last poll; `None` before its first, or when what is
@@ -53,10 +41,7 @@ impl Bus {
 impl Commit {
     /// Replaces the mentor pool, whole.
     pub fn set_mentor_pool(&mut self, pool: &MentorPool) -> Result<(), BusError> {
-        let json = serde_json::to_string(pool)?;
-        let sig = self.keys().sign(MENTOR_POOL, &json);
-        self.set(MENTOR_POOL, &format!("{sig} {json}"));
-        Ok(())
+        self.set_signed(MENTOR_POOL, pool)
     }
 
     /// Moves the scanner's cursor to `at`.

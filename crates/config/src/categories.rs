@@ -27,6 +27,7 @@ pub(crate) struct Categories {
     pub general_skill: String,
     pub optout: String,
     pub away: Option<String>,
+    pub mentor_settings: Option<String>,
 }
 
 /// Reads the section. The three lists pair up by position and must agree in length.
@@ -111,7 +112,12 @@ pub(crate) fn read(r: &mut Reader) -> Option<Categories> {
         .lookup("categories.away")
         .is_some()
         .then(|| r.category("categories.away"));
+    let mentor_settings = r
+        .lookup("categories.mentor_settings")
+        .is_some()
+        .then(|| r.category("categories.mentor_settings"));
     Some(Categories {
+        mentor_settings: mentor_settings.map_or(Some(None), |c| c.map(Some))?,
         skills: skills?,
         general: general?,
         general_skill: general_skill?,

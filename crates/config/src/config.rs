@@ -10,16 +10,20 @@ use std::path::{Path, PathBuf};
 
 use std::io::Read;
 
-use serde_json::Value;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
 
 use crate::categories::{self, Skill};
 use crate::db::{self, DbConfig};
 use crate::errors::{self, DoNotContactConfig, ErrorsConfig};
+use crate::gates::{self, GatesConfig};
 use crate::greetings::{self, Greetings};
 use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
 use crate::matcher::{self, MatcherConfig};
 use crate::notifier::{self, NotifierConfig};
+use crate::on_wiki;
 use crate::pages::{self, Pages};
 use crate::problem::ConfigError;
 use crate::reader::Reader;
@@ -46,6 +50,10 @@ pub struct Config {
     /// is the date they are back (`[[Category:…|2026-12-24]]`); without a date, or with one
     /// that cannot be read, they are away until the profile leaves the category.
     pub away_category: Option<String>,
+    /// `categories.mentor_settings` (optional): the hidden category the mentor template
+    /// (`{{Co-op mentor|max=…|weight=…|note=…}}`) puts a profile in; the sort key of the link
+    /// carries what the mentor set, `max=3;weight=2;note=…`.
+    pub mentor_settings_category: Option<String>,
     /// `defaultmentorprofile`: the maintainer's profile; its creator gets the unmatched learners.
     pub maintainer_profile: String,
     /// `pages.main` and `pages.talk`.
@@ -71,8 +79,17 @@ pub struct Config {
     pub errors: Option<ErrorsConfig>,
     /// The optional `do_not_contact` section: `None` when there is no do-not-contact list.
     pub do_not_contact: Option<DoNotContactConfig>,
+    /// The optional `gates` section: which learners may be matched.
+    pub gates: GatesConfig,
     /// `report.page`: where `matchbot report --publish` saves the report; none by default.
     pub report_page: Option<String>,
+    /// `settings.page` (file-only): the on-wiki settings page; none by default.
+    pub settings_page: Option<String>,
+    /// The revision of the settings page applied over the file (see
+    /// [`Config::with_settings_page`]); `None`: the file's settings alone.
+    pub settings_revision: Option<u64>,
+    /// The file's own values of the sections a settings page may set.
+    pub(crate) file_sections: Arc<Map<String, Value>>,
 }
 
 impl Config {
@@ -122,7 +139,7 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let root = parse(text, source)?;
         let mut r = Reader::new(&root, &env);
-        let config = read(&mut r, source);
+        let config = read(&mut r, source, &root);
         settled(r, config, source)
     }
 }
@@ -228,7 +245,7 @@ fn too_large(path: &Path) -> ConfigError {
 }
 
 /// Reads every section, noting problems; `None` when some required part is unusable.
-fn read(r: &mut Reader, source: &Path) -> Option<Config> {
+fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
     if !r.root_is_object() {
         r.problem("(top level)", "must be a JSON object");
         return None;
@@ -246,11 +263,13 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
     let lifecycle = lifecycle::read(r);
     let errors = errors::read_errors(r);
     let do_not_contact = errors::read_do_not_contact(r);
+    let gates = gates::read(r);
     r.section("report");
     let report_page = r
         .lookup("report.page")
         .is_some()
         .then(|| r.title("report.page"));
+    let settings_page = on_wiki::read_page(r);
     r.unknown_keys();
     let categories = categories?;
     Some(Config {
@@ -260,6 +279,7 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
         general_skill: categories.general_skill,
         optout_category: categories.optout,
         away_category: categories.away,
+        mentor_settings_category: categories.mentor_settings,
         maintainer_profile: maintainer_profile?,
         pages: pages?,
         greetings: greetings?,
@@ -272,6 +292,10 @@ fn read(r: &mut Reader, source: &Path) -> Option<Config> {
         lifecycle: lifecycle?,
         errors: errors?,
         do_not_contact: do_not_contact?,
+        gates: gates?,
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
+        settings_page: settings_page?,
+        settings_revision: None,
+        file_sections: on_wiki::file_sections(root),
     })
 }

@@ -19,7 +19,10 @@
 //! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
-//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `errors` (with `do_not_contact`).
+//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `gates`
+//!   (who may be matched), `errors` (with `do_not_contact`).
+//! - `on_wiki`: the settings page: which sections it may set, and applying a revision of it
+//!   over the file's.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
 #![deny(missing_docs)]
 
@@ -27,6 +30,7 @@ mod categories;
 mod config;
 mod db;
 mod errors;
+mod gates;
 mod greetings;
 mod keys;
 mod lifecycle;
@@ -35,6 +39,7 @@ mod matcher;
 mod mycnf;
 mod notifier;
 mod numbers;
+mod on_wiki;
 mod pages;
 mod problem;
 mod reader;
@@ -48,10 +53,12 @@ pub use categories::Skill;
 pub use config::Config;
 pub use db::DbConfig;
 pub use errors::{DoNotContactConfig, ErrorsConfig, MAX_KEEP as MAX_ERRORS_KEPT};
+pub use gates::GatesConfig;
 pub use greetings::Greetings;
 pub use lifecycle::{LifecycleConfig, LifecycleMessages};
 pub use matcher::{MatcherConfig, MentorSettings};
 pub use notifier::{MissingTalkPage, NotifierConfig};
+pub use on_wiki::{ON_WIKI, PAGE_BYTES, PageError, PageProblem};
 pub use pages::Pages;
 pub use problem::{ConfigError, Problem};
 pub use redis::RedisConfig;

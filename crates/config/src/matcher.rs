@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use matchbot_model::Selection;
+use matchbot_model::{OwnSettings, Selection};
 use serde_json::Value;
 
 use crate::reader::{Reader, kind};
@@ -31,9 +31,19 @@ pub struct MatcherConfig {
     /// after the decision, so that decisions made meanwhile respect the caps, but a greeting
     /// skipped, refused or lost holds no mentor's place.
     pub in_flight_seconds: u64,
+    /// `matcher.min_mentor_edits` (default 0, off): a mentor with fewer edits is passed over.
+    pub min_mentor_edits: u32,
+    /// `matcher.min_mentor_days` (default 0, off): a mentor whose account is younger than this
+    /// many days is passed over.
+    pub min_mentor_days: u32,
 }
 
 impl MatcherConfig {
+    /// True when a mentor gate needs each mentor's edit count and registration in the pool.
+    pub fn gates_mentors(&self) -> bool {
+        self.min_mentor_edits > 0 || self.min_mentor_days > 0
+    }
+
     /// The settings of mentor `name` (the defaults when the configuration does not name them).
     pub fn mentor(&self, name: &str) -> MentorSettings {
         self.mentors.get(name).copied().unwrap_or_default()
@@ -42,6 +52,24 @@ impl MatcherConfig {
     /// The cap of mentor `name`: their own, else `matcher.max_active`.
     pub fn cap(&self, name: &str) -> Option<u32> {
         self.mentor(name).max_active.or(self.max_active)
+    }
+
+    /// The weight and cap of mentor `name`, who set `own` on their profile: when
+    /// `matcher.mentors` names them, the maintainers' entry decides, as [`MatcherConfig::mentor`]
+    /// and [`MatcherConfig::cap`] say; otherwise their own weight, and their own `max`, which
+    /// can lower `matcher.max_active` but never raise it.
+    pub fn weight_and_cap(&self, name: &str, own: Option<&OwnSettings>) -> (u32, Option<u32>) {
+        match (self.mentors.contains_key(name), own) {
+            (false, Some(own)) => {
+                let weight = own.weight.unwrap_or(MentorSettings::default().weight);
+                let cap = match (own.max_active, self.max_active) {
+                    (Some(theirs), Some(ours)) => Some(theirs.min(ours)),
+                    (theirs, ours) => theirs.or(ours),
+                };
+                (weight, cap)
+            }
+            _ => (self.mentor(name).weight, self.cap(name)),
+        }
     }
 }
 
@@ -55,6 +83,8 @@ impl Default for MatcherConfig {
             active_within_days: None,
             mentors: BTreeMap::new(),
             in_flight_seconds: 86_400,
+            min_mentor_edits: 0,
+            min_mentor_days: 0,
         }
     }
 }
@@ -106,7 +136,18 @@ pub(crate) fn read(r: &mut Reader) -> Option<MatcherConfig> {
     let in_flight_seconds = r
         .opt_seconds("matcher.in_flight_seconds")
         .map_or(defaults.in_flight_seconds, |s| s.ceil() as u64);
+    let min_mentor_edits = r
+        .opt_u32("matcher.min_mentor_edits")
+        .unwrap_or(defaults.min_mentor_edits);
+    let min_mentor_days = match r.lookup("matcher.min_mentor_days") {
+        // 0 is allowed here: it is the setting's "off".
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(0) => 0,
+        Some(_) => r.opt_days("matcher.min_mentor_days").unwrap_or(0),
+        None => defaults.min_mentor_days,
+    };
     Some(MatcherConfig {
+        min_mentor_edits,
+        min_mentor_days,
         seed,
         selection,
         load_days,

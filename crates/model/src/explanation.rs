@@ -34,6 +34,76 @@ pub struct Explanation {
     /// The draw: a point in `[0, total weight)` of the deciding level; none for the maintainer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<f64>,
+    /// The revision of the on-wiki settings page the decision was made under; `None`: the
+    /// file's settings alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<u64>,
+    /// What the gates on learners (`gates.*`) found, when one was judged: the learner let
+    /// through, with the facts read; or skipped, and then no mentor was looked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learner_gate: Option<LearnerGate>,
+}
+
+/// What a gate on who may be matched found about a learner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "gate", rename_all = "kebab-case")]
+pub enum LearnerGate {
+    /// Let through: no gate stopped the learner.
+    Admitted {
+        /// Their edit count when the request was handed out.
+        edits: u64,
+        /// When their account was registered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        registered: Option<Timestamp>,
+    },
+    /// Skipped: blocked from editing the whole wiki (`gates.skip_blocked_learners`).
+    Blocked,
+    /// Held: the account is younger than `gates.min_learner_minutes`.
+    TooNew {
+        /// When it was registered.
+        registered: Timestamp,
+        /// The setting.
+        minutes: u32,
+    },
+    /// Held: fewer edits than `gates.min_learner_edits`.
+    TooFewEdits {
+        /// Their edit count.
+        edits: u64,
+        /// The setting.
+        min: u32,
+    },
+}
+
+impl fmt::Display for LearnerGate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LearnerGate::Admitted {
+                edits,
+                registered: Some(t),
+            } => write!(
+                f,
+                "learner let through by the gates ({edits} edits, registered {t})"
+            ),
+            LearnerGate::Admitted {
+                edits,
+                registered: None,
+            } => write!(f, "learner let through by the gates ({edits} edits)"),
+            LearnerGate::Blocked => f.write_str(
+                "learner blocked from the whole wiki: skipped (gates.skip_blocked_learners)",
+            ),
+            LearnerGate::TooNew {
+                registered,
+                minutes,
+            } => write!(
+                f,
+                "learner's account registered {registered}, younger than {minutes} minutes: held (gates.min_learner_minutes)"
+            ),
+            LearnerGate::TooFewEdits { edits, min } => write!(
+                f,
+                "learner has {edits} edits, fewer than {min}: held (gates.min_learner_edits)"
+            ),
+        }
+    }
 }
 
 /// One level of the fallback: the skill's mentors, then the general ones.
@@ -94,6 +164,20 @@ pub enum Reason {
     },
     /// The mentor's weight is 0: never assigned automatically.
     WeightZero,
+    /// The mentor has fewer edits than `matcher.min_mentor_edits`.
+    TooFewEdits {
+        /// Their edit count as the pool has it (0 when unknown).
+        edits: u64,
+        /// The setting.
+        min: u32,
+    },
+    /// The mentor's account is younger than `matcher.min_mentor_days`.
+    TooNew {
+        /// When it was registered; none when the pool does not know.
+        registered: Option<Timestamp>,
+        /// The setting.
+        days: u32,
+    },
     /// The mentor has as many learners as their cap allows.
     AtCapacity {
         /// Learners in the load window.
@@ -124,6 +208,24 @@ impl fmt::Display for Reason {
                 write!(f, "last edit {last_edit}, more than {days} days before")
             }
             Reason::WeightZero => f.write_str("weight 0: never assigned automatically"),
+            Reason::TooFewEdits { edits, min } => write!(
+                f,
+                "{edits} edits, fewer than {min} (matcher.min_mentor_edits)"
+            ),
+            Reason::TooNew {
+                registered: Some(t),
+                days,
+            } => write!(
+                f,
+                "account registered {t}, younger than {days} days (matcher.min_mentor_days)"
+            ),
+            Reason::TooNew {
+                registered: None,
+                days,
+            } => write!(
+                f,
+                "account's registration not known, so not {days} days old (matcher.min_mentor_days)"
+            ),
             Reason::AtCapacity { load, cap } => {
                 write!(f, "at capacity: {load} learners, cap {cap}")
             }
@@ -150,6 +252,12 @@ pub struct Candidate {
 impl fmt::Display for Explanation {
     /// The explanation for a person, as `matchbot explain` prints it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(gate @ LearnerGate::Blocked) = &self.learner_gate {
+            return write!(f, "gates: {gate}; no mentor looked for");
+        }
+        if let Some(gate) = &self.learner_gate {
+            writeln!(f, "gates: {gate}")?;
+        }
         writeln!(
             f,
             "policy: {}, seed {}, loads over the {} days before the request",
@@ -161,6 +269,12 @@ impl fmt::Display for Explanation {
         match self.pool_taken_at {
             Some(t) => writeln!(f, "; mentor pool read {t}")?,
             None => writeln!(f)?,
+        }
+        if let Some(revision) = self.settings {
+            writeln!(
+                f,
+                "settings: revision {revision} of the on-wiki settings page"
+            )?;
         }
         for (i, level) in self.levels.iter().enumerate() {
             writeln!(

@@ -24,10 +24,16 @@
 //! | [`MentorPool`] | `blocked` | nobody blocked |
 //! | [`MentorPool`] | `away` | nobody away |
 //! | [`MentorPool`] | `last_edits` | no last edits (activity is not judged) |
+//! | [`MentorPool`] | `own_settings` (the mentor template) | nobody set anything |
 //! | [`MentorPool`] | `do_not_contact` | nobody on the do-not-contact list |
 //! | [`Request`] | `checkup` (the request again, after its greeting) | a new request |
 //! | [`Decision`] | `step` (a nudge, a reassignment, …) | a greeting |
 //! | [`OutcomeKind`] | `noted` (a step with nothing to post) | — |
+//! | [`Request`] | `settings` (the settings page's revision in use) | the file's settings |
+//! | [`Explanation`] | `settings` (the revision the decision was made under) | the file's settings |
+//! | [`Request`] | `learner_facts` (the learner's account, for the gates) | no facts: no gate judged |
+//! | [`MentorPool`] | `edit_counts`, `registrations` (for the mentor gates) | none known |
+//! | [`Explanation`] | `learner_gate` (what the gates on learners found) | no gate judged |
 //!
 //! The tests of each module read the oldest forms back.
 //!
@@ -41,6 +47,7 @@
 //! - `explanation`: why a decision went the way it did.
 //! - `decision`: the matcher's choice.
 //! - `outcome`: what happened on the wiki.
+//! - `settings`: the on-wiki settings page, valid or refused, as the scanner hands it on.
 //! - `lifecycle`: a match's life after its greeting: checkups, steps, recorded events.
 //! - `error_log`: problems for the on-wiki error log.
 #![deny(missing_docs)]
@@ -54,18 +61,20 @@ mod outcome;
 mod people;
 mod pool;
 mod request;
+mod settings;
 mod timestamp;
 
 pub use decision::Decision;
 pub use error_log::{ErrorKind, ErrorLogEntry, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS};
-pub use explanation::{Candidate, Excluded, Explanation, LevelReport, Reason};
+pub use explanation::{Candidate, Excluded, Explanation, LearnerGate, LevelReport, Reason};
 pub use level::{Level, Selection};
 pub use lifecycle::{
     Action, Checkup, Closing, Contact, Departure, Event, EventKind, Pairing, Step, Why, is_closed,
     pairing,
 };
 pub use outcome::{Outcome, OutcomeKind};
-pub use people::{Mentor, PageRef, User};
-pub use pool::{Away, MentorPool};
+pub use people::{AccountFacts, Mentor, PageRef, User};
+pub use pool::{Away, MentorPool, OwnSettings};
 pub use request::{Request, RequestId};
+pub use settings::{RefusedSettings, SettingsRevision};
 pub use timestamp::Timestamp;

@@ -30,6 +30,14 @@ pub struct MentorPool {
     /// Each mentor's last edit, by user id; kept only when `matcher.active_within_days` is set.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub last_edits: BTreeMap<u64, Timestamp>,
+    /// Each mentor's edit count, by user id; kept only when `matcher.min_mentor_edits` or
+    /// `matcher.min_mentor_days` is set.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub edit_counts: BTreeMap<u64, u64>,
+    /// When each mentor's account was registered, by user id (an account older than the wiki's
+    /// record of registrations has none); kept as `edit_counts` is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub registrations: BTreeMap<u64, Timestamp>,
     /// The creator of `defaultmentorprofile`.
     pub maintainer: Option<User>,
     /// The users on the do-not-contact list (`do_not_contact.page`), normalised as the wiki
@@ -37,6 +45,24 @@ pub struct MentorPool {
     /// was read lists nobody).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub do_not_contact: Vec<String>,
+    /// What mentors set for themselves with the mentor template on their profile, by user
+    /// name (a pool written before mentors could reads as nobody having set anything).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub own_settings: BTreeMap<String, OwnSettings>,
+}
+
+/// What a mentor set for themself on their profile: `{{Co-op mentor|max=3|weight=2|note=…}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnSettings {
+    /// `max`: the most learners they want at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_active: Option<u32>,
+    /// `weight`: how often they want to be chosen, relative to others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    /// `note`: what they offer, in their words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A mentor who marked themself away.
@@ -82,10 +108,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pool_from_before_blocks_away_and_last_edits_still_reads() {
+    fn a_pool_from_before_blocks_away_last_edits_and_edit_counts_still_reads() {
         let old = r#"{"taken_at":"2026-11-21T10:00:00Z","by_category":{},"general":[],"opted_out":[],"maintainer":{"name":"Jtmorgan","id":3}}"#;
         let pool: MentorPool = serde_json::from_str(old).unwrap();
         assert!(pool.blocked.is_empty() && pool.away.is_empty() && pool.last_edits.is_empty());
+        assert!(pool.edit_counts.is_empty() && pool.registrations.is_empty());
         assert_eq!(pool.maintainer.map(|m| m.name).as_deref(), Some("Jtmorgan"));
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::Checkup;
-use crate::people::{PageRef, User};
+use crate::people::{AccountFacts, PageRef, User};
 use crate::timestamp::Timestamp;
 
 /// The stable identity of one request: a profile page, a request category and the time the
@@ -32,6 +32,29 @@ impl RequestId {
     /// An id read back as it was stored (a Redis key member, a database column).
     pub fn from_stored(id: String) -> RequestId {
         RequestId(id)
+    }
+
+    /// The profile page id and category-add time this id was made of, when it has the form
+    /// [`RequestId::new`] makes (the category is only in the id as a digest: check a guess by
+    /// making the id again).
+    pub fn page_and_added(&self) -> Option<(u64, Timestamp)> {
+        let mut parts = self.0.splitn(3, '-');
+        let page = parts.next()?.parse().ok()?;
+        let t = parts.next()?;
+        if t.len() != 14 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let added = Timestamp::parse(&format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &t[0..4],
+            &t[4..6],
+            &t[6..8],
+            &t[8..10],
+            &t[10..12],
+            &t[12..14]
+        ))
+        .ok()?;
+        Some((page, added))
     }
 
     /// The id as text.
@@ -83,6 +106,15 @@ pub struct Request {
     /// match since, for the matcher to decide the match's next step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkup: Option<Box<Checkup>>,
+    /// The revision of the on-wiki settings page the scanner used when it sent the request;
+    /// a worker that has an older one catches up before handling it. `None`: the file's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<u64>,
+    /// The learner's account as the scanner read it when it handed the request out (blocked,
+    /// registered, edits), for the matcher's gates; absent when no gate needs it, and on
+    /// requests from before the gates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learner_facts: Option<AccountFacts>,
 }
 
 impl Request {
@@ -99,6 +131,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_request_from_before_the_gates_still_reads_and_writes_the_same() {
+        let old = r#"{"request_id":"8-20261121100000-065c828093912336","profile":{"id":8,"title":"Wikipedia:Co-op/Ken"},"category":"Category:Co-op/Requests/Images and media","category_added":"2026-11-21T10:00:00Z","learner":{"name":"Ken","id":10},"scanned_at":"2026-11-21T10:00:05Z"}"#;
+        let request: Request = serde_json::from_str(old).unwrap();
+        assert!(request.learner_facts.is_none());
+        assert_eq!(serde_json::to_string(&request).unwrap(), old);
+        let with: Request = serde_json::from_str(&old.replace(
+            r#""scanned_at""#,
+            r#""learner_facts":{"blocked":true,"edits":3},"scanned_at""#,
+        ))
+        .unwrap();
+        let facts = with.learner_facts.unwrap();
+        assert!(facts.blocked && facts.edits == 3 && facts.registered.is_none());
+    }
+
+    #[test]
     fn request_id_is_stable_and_depends_on_all_three_parts() {
         let t = Timestamp::parse("2026-11-21T13:52:07Z").unwrap();
         let id = RequestId::new(42, "Category:Co-op/Requests/Writing", t);
@@ -109,5 +156,14 @@ mod tests {
             id,
             RequestId::new(42, "Category:Co-op/Requests/Writing", t.plus_seconds(1))
         );
+        assert_eq!(id.page_and_added(), Some((42, t)));
+        for bad in [
+            "",
+            "x-20261121135207-c7",
+            "42-2026112113520-c7",
+            "42-2026112113520x-c7",
+        ] {
+            assert_eq!(RequestId::from_stored(bad.into()).page_and_added(), None);
+        }
     }
 }

@@ -17,6 +17,8 @@
 //! - `stage`: the read-handle loop every stream-reading stage runs, and its consumer name.
 //! - `telemetry`: structured logs (JSON when not on a terminal, with each request's trace id)
 //!   and OTLP traces when an endpoint is set.
+//! - `settings`: the file's configuration with the on-wiki settings page's newest valid
+//!   revision applied.
 //! - `heartbeat`: the file a health check reads to tell a working worker from a stuck one.
 #![deny(missing_docs)]
 
@@ -24,11 +26,13 @@ pub mod connect;
 pub mod heartbeat;
 mod outage;
 mod process;
+mod settings;
 mod shutdown;
 mod stage;
 mod telemetry;
 
 pub use outage::{Transient, retry};
 pub use process::{EXIT_BAD_CONFIG, WorkerArgs, load_config, main};
+pub use settings::LiveConfig;
 pub use shutdown::Shutdown;
 pub use stage::{Next, StageOptions, consumer_name, join_stage, run_stage, run_stage_when};

@@ -23,8 +23,10 @@
 //! - `query`: what every query shares: titles per request, continuation.
 //! - `categories`: category members, with continuation and the server's time; which categories
 //!   a page is in now.
-//! - `watchlist`: category changes on the bot's watchlist; watching categories.
-//! - `users`: which accounts are blocked.
+//! - `watchlist`: category changes on the bot's watchlist, and edits of the other pages it
+//!   watches; watching categories.
+//! - `json_page`: a settings page's current revision, its author and its edit protection.
+//! - `users`: which accounts are blocked, when registered, with how many edits.
 //! - `contributions`: who edited what, for many accounts at once.
 //! - `pages`: page creators, talk-page text and content model, finding an earlier edit;
 //!   `talk_pages`: a batch's talk pages and requests read together, with the do-not-contact
@@ -53,6 +55,7 @@ mod etiquette;
 pub mod exclusion;
 mod flow;
 mod gate;
+mod json_page;
 mod login;
 mod pages;
 mod query;
@@ -71,10 +74,11 @@ pub use do_not_contact::DoNotContact;
 pub use edit::{Replaced, Saved};
 pub use error::{ApiError, Error};
 pub use flow::FlowPost;
+pub use json_page::CurrentRevision;
 pub use pages::{Creator, MOST_OWN_REVISIONS, Revision, TalkPage};
 pub use talk_pages::{RequestCheck, TalkPageAndRequest};
 pub use uncertain::MOST_BAD_ANSWERS;
-pub use watchlist::{CategoryChange, CategoryChanges};
+pub use watchlist::{CategoryChange, CategoryChanges, PageEdit};
 
 #[cfg(test)]
 mod tests {

@@ -30,6 +30,9 @@ pub struct TalkPage {
     /// The current revision (`None` for a missing page): an edit based on this text passes it
     /// on, so that a change saved in between is a conflict, not overwritten.
     pub revid: Option<u64>,
+    /// Of the templates asked about (`gates.skip_templates`), those the page uses, as the
+    /// wiki spells their titles; empty when none was asked about.
+    pub templates: Vec<String>,
 }
 
 /// One revision of a page.
@@ -207,6 +210,12 @@ pub(crate) fn read_talk_page(page: &Value, title: &str) -> Result<TalkPage, Erro
             .unwrap_or("")
             .to_owned(),
         revid: page["lastrevid"].as_u64().filter(|_| exists),
+        templates: page["templates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["title"].as_str().map(str::to_owned))
+            .collect(),
     })
 }
 

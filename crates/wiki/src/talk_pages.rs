@@ -29,13 +29,17 @@ impl Client {
     /// extra; and it reads them for up to 25 learners (50 titles, the API's limit) in one
     /// request.
     ///
+    /// With `templates` (titles such as `Template:Retired`), the same request says which of
+    /// them each talk page uses ([`TalkPage::templates`]).
+    ///
     /// The outer error is the wiki failing as a whole; an inner one is about that check's page
     /// (an invalid title, say).
     pub async fn talk_pages_and_requests(
         &self,
         checks: &[RequestCheck<'_>],
+        templates: &[String],
     ) -> Result<Vec<Result<TalkPageAndRequest, Error>>, Error> {
-        let read = self.read_checks(checks, None).await?;
+        let read = self.read_checks(checks, templates, None).await?;
         Ok(read.into_iter().map(|(check, _)| check).collect())
     }
 
@@ -45,21 +49,25 @@ impl Client {
     pub async fn talk_pages_and_requests_listed(
         &self,
         checks: &[RequestCheck<'_>],
+        templates: &[String],
         list_page: &str,
     ) -> Result<Vec<(Result<TalkPageAndRequest, Error>, Arc<DoNotContact>)>, Error> {
-        let read = self.read_checks(checks, Some(list_page)).await?;
+        let read = self.read_checks(checks, templates, Some(list_page)).await?;
         Ok(read
             .into_iter()
             .map(|(check, list)| (check, list.unwrap_or_default()))
             .collect())
     }
 
-    /// Reads the checks, and with each chunk of them the page `also` (its list).
+    /// Reads the checks (with which of `templates` each talk page uses), and with each chunk
+    /// of them the page `also` (its list).
     async fn read_checks(
         &self,
         checks: &[RequestCheck<'_>],
+        templates: &[String],
         also: Option<&str>,
     ) -> Result<Vec<ReadCheck>, Error> {
+        let asked = templates.join("|");
         let mut read = Vec::with_capacity(checks.len());
         let per_request = (TITLES_PER_REQUEST - usize::from(also.is_some())) / 2;
         for chunk in checks.chunks(per_request) {
@@ -71,17 +79,20 @@ impl Client {
             let categories: BTreeSet<&str> = chunk.iter().map(|c| c.category).collect();
             let titles = titles.into_iter().collect::<Vec<_>>().join("|");
             let categories = categories.into_iter().collect::<Vec<_>>().join("|");
-            let answer = self
-                .query_pages(&[
-                    ("prop", "info|revisions|categories"),
-                    ("titles", &titles),
-                    ("rvprop", "content"),
-                    ("rvslots", "main"),
-                    ("clcategories", &categories),
-                    ("clprop", "timestamp"),
-                    ("cllimit", "max"),
-                ])
-                .await?;
+            let mut params = vec![
+                ("prop", "info|revisions|categories"),
+                ("titles", &titles),
+                ("rvprop", "content"),
+                ("rvslots", "main"),
+                ("clcategories", &categories),
+                ("clprop", "timestamp"),
+                ("cllimit", "max"),
+            ];
+            if !templates.is_empty() {
+                params[0].1 = "info|revisions|categories|templates";
+                params.extend([("tltemplates", asked.as_str()), ("tllimit", "max")]);
+            }
+            let answer = self.query_pages(&params).await?;
             let list = also.map(|title| Arc::new(answer.list(title)));
             read.extend(
                 chunk

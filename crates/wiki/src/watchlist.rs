@@ -41,28 +41,59 @@ impl CategoryChange {
     }
 }
 
+/// An edit of a watched page (the settings page, say).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PageEdit {
+    /// The page.
+    pub title: String,
+    /// The revision the edit made.
+    #[serde(default)]
+    pub revid: u64,
+    /// When.
+    pub timestamp: Timestamp,
+}
+
+/// One line of the watchlist: a category change, or an edit or creation of a watched page.
+#[derive(Deserialize)]
+struct Line {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(flatten)]
+    rest: serde_json::Value,
+}
+
 /// The category changes since some time, and the wiki's clock when it answered.
 #[derive(Debug, Clone)]
 pub struct CategoryChanges {
     /// Oldest first.
     pub changes: Vec<CategoryChange>,
+    /// Edits and creations of the watched pages that are not categories, oldest first.
+    pub edits: Vec<PageEdit>,
     /// The server's time (`curtimestamp`), for the next poll's cursor.
     pub server_time: Timestamp,
 }
 
+/// True for a line about a page in the Category namespace (14): an edit of a category's own
+/// text is none of the scanner's business.
+fn is_category(line: &serde_json::Value) -> bool {
+    line["ns"].as_i64() == Some(14)
+}
+
 impl Client {
-    /// The category changes on the bot's watchlist made at or after `since`, oldest first.
-    /// One request while there are fewer than the API's limit (500; 5000 for bots).
+    /// The category changes on the bot's watchlist made at or after `since`, oldest first,
+    /// and the edits of the other pages it watches. One request while there are fewer than
+    /// the API's limit (500; 5000 for bots).
     pub async fn category_changes(&self, since: Timestamp) -> Result<CategoryChanges, Error> {
         let since = since.to_string();
         let mut changes = Vec::new();
+        let mut edits = Vec::new();
         let mut server_time = None;
         let mut next: Option<(String, String)> = None;
         loop {
             let mut params = vec![
                 ("action", "query"),
                 ("list", "watchlist"),
-                ("wltype", "categorize"),
+                ("wltype", "categorize|edit|new"),
                 ("wlprop", "ids|title|timestamp"),
                 // Every change, not just the latest per category page.
                 ("wlallrev", "1"),
@@ -81,10 +112,16 @@ impl Client {
                     .as_str()
                     .and_then(|t| Timestamp::parse(t).ok());
             }
-            let page: Vec<CategoryChange> =
-                serde_json::from_value(answer["query"]["watchlist"].clone())
-                    .map_err(|e| Error::Decode(format!("list=watchlist: {e}")))?;
-            changes.extend(page);
+            let lines: Vec<Line> = serde_json::from_value(answer["query"]["watchlist"].clone())
+                .map_err(|e| Error::Decode(format!("list=watchlist: {e}")))?;
+            for line in lines {
+                let decode = |e: serde_json::Error| Error::Decode(format!("list=watchlist: {e}"));
+                if line.kind == "categorize" {
+                    changes.push(serde_json::from_value(line.rest).map_err(decode)?);
+                } else if !is_category(&line.rest) {
+                    edits.push(serde_json::from_value(line.rest).map_err(decode)?);
+                }
+            }
             next = continuation(&answer, "wlcontinue");
             if next.is_none() {
                 break;
@@ -92,6 +129,7 @@ impl Client {
         }
         Ok(CategoryChanges {
             changes,
+            edits,
             server_time: server_time
                 .ok_or_else(|| Error::Decode("no curtimestamp in the answer".into()))?,
         })

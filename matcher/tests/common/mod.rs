@@ -72,6 +72,7 @@ pub fn policy() -> Policy {
         }],
         general_category: GENERAL.into(),
         general_skill: "general editing skills".into(),
+        revision: None,
         settings: MatcherConfig {
             seed: 7,
             ..MatcherConfig::default()
@@ -108,6 +109,8 @@ pub fn request() -> Request {
         learner: learner(),
         scanned_at: t0(),
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 

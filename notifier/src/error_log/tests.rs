@@ -25,6 +25,8 @@ fn outcome(kind: OutcomeKind) -> Outcome {
                 learner: user("Zoë", 9),
                 scanned_at: added,
                 checkup: None,
+                settings: None,
+                learner_facts: None,
             },
             mentor: user("Ada", 5),
             mentor_profile: None,

@@ -41,6 +41,8 @@ fn decision() -> Decision {
             },
             scanned_at: added(),
             checkup: None,
+            settings: None,
+            learner_facts: None,
         },
         mentor: User {
             name: "Ada".into(),
@@ -61,6 +63,7 @@ fn page(text: &str) -> TalkPage {
         content_model: Some("wikitext".into()),
         text: text.into(),
         revid: Some(1),
+        templates: Vec::new(),
     }
 }
 
@@ -79,6 +82,7 @@ fn missing() -> TalkPage {
         content_model: None,
         text: String::new(),
         revid: None,
+        templates: Vec::new(),
     }
 }
 
@@ -220,58 +224,6 @@ fn bots_templates_keep_the_greeting_off_a_page_and_off_a_board_whose_header_has_
 }
 
 #[test]
-fn a_learner_on_the_do_not_contact_list_is_skipped_naming_the_list() {
-    let mut config = config();
-    config.do_not_contact = Some(matchbot_config::DoNotContactConfig {
-        page: "User:MatchBot/Do not contact".into(),
-    });
-    let listed = matchbot_wiki::DoNotContact::parse("* [[User:zoë]]");
-    let page = page("");
-    let mut read = Read::new(&page, Some(added()));
-    read.do_not_contact = Some(&listed);
-    let (verdict, _) = follow(&config, &mut read, false, (false, None, ""));
-    let Verdict::Skip { reason } = &verdict else {
-        panic!("expected a skip, got {verdict:?}");
-    };
-    assert_eq!(
-        reason,
-        "on the do-not-contact list: Zoë is listed on User:MatchBot/Do not contact"
-    );
-    assert!(skip_is_notable(reason));
-
-    // A nudge on the learner's page goes through the same check.
-    let mut nudge = decision();
-    nudge.step = Some(matchbot_model::Step {
-        id: "nudge-1".into(),
-        at: added(),
-        action: matchbot_model::Action::Nudge {
-            silent_since: added(),
-        },
-    });
-    let verdict = next(&config, &nudge, &read, false);
-    assert!(
-        matches!(&verdict, Step::Decided(Verdict::Skip { reason }) if reason.starts_with("on the do-not-contact list: Zoë")),
-        "{verdict:?}"
-    );
-
-    let others = matchbot_wiki::DoNotContact::parse("Ada");
-    read.do_not_contact = Some(&others);
-    let (verdict, _) = follow(&config, &mut read, false, (false, None, ""));
-    assert!(matches!(verdict, Verdict::Post { .. }), "{verdict:?}");
-}
-
-#[test]
-fn only_skips_not_of_the_learners_own_doing_are_notable() {
-    assert!(skip_is_notable("the page carries {{nobots}}"));
-    assert!(!skip_is_notable(
-        "request withdrawn: Category:X is no longer on P"
-    ));
-    assert!(!skip_is_notable(
-        "request superseded: Category:X was taken off P"
-    ));
-}
-
-#[test]
 fn a_board_gets_a_topic_of_the_greeting_alone() {
     let board = board();
     let mut read = Read::new(&board, Some(added()));
@@ -372,3 +324,30 @@ fn a_marker_the_bot_did_not_add_does_not_stop_the_greeting() {
         "{verdict:?}"
     );
 }
+
+#[test]
+fn a_talk_page_using_a_skip_template_is_skipped_naming_it() {
+    let mut config = config();
+    config.gates.skip_templates = vec!["Template:Retired".into(), "Template:Wikibreak".into()];
+    let d = decision();
+    let mut retired = page("{{Retired}} Gone fishing.");
+    retired.templates = vec!["Template:Retired".into()];
+    let read = Read::new(&retired, Some(added()));
+    let Step::Decided(Verdict::Skip { reason }) = next(&config, &d, &read, false) else {
+        panic!("expected a skip");
+    };
+    assert_eq!(
+        reason,
+        "the talk page uses Template:Retired, one of gates.skip_templates"
+    );
+    // A template the configuration does not name counts for nothing.
+    let mut other = page("Hello.");
+    other.templates = vec!["Template:Welcome".into()];
+    let read = Read::new(&other, Some(added()));
+    assert!(matches!(
+        next(&config, &d, &read, false),
+        Step::Decided(Verdict::Post { .. })
+    ));
+}
+
+mod list;

@@ -36,6 +36,8 @@ fn request(learner: u64, profile: u64, category: &str, added: i64) -> Request {
         },
         scanned_at: at(added + 5),
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 

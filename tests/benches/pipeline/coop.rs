@@ -78,6 +78,8 @@ pub(crate) async fn coop(name: &str, mentors: usize, learners: usize) -> Coop {
                 category_added: added,
                 scanned_at,
                 checkup: None,
+                settings: None,
+                learner_facts: None,
             }
         })
         .collect();

@@ -12,6 +12,8 @@ use matchbot_runtime::connect;
 use matchbot_wiki::Client;
 use serde::Serialize;
 
+mod settings;
+
 /// `matchbot status`'s flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -86,6 +88,8 @@ pub struct Status {
     pub kill_switch: KillSwitch,
     /// The bot account's greetings today, when `notifier.daily_edit_cap` is set.
     pub edits_today: Option<EditsToday>,
+    /// The settings page's revision in use, when `settings.page` is set.
+    pub settings: Option<settings::SettingsStatus>,
     /// What is wrong; empty when healthy.
     pub problems: Vec<String>,
     /// True when `problems` is empty.
@@ -162,6 +166,7 @@ pub async fn status(config: &Config, limits: &Limits) -> anyhow::Result<Status> 
         }
         None => None,
     };
+    let settings = settings::read(config, &bus).await?;
     let mut problems = problems(&streams, dead_letters, cursor_age, &kill_switch, limits);
     if let Some(today) = edits_today.as_ref().filter(|t| t.made >= t.cap) {
         problems.push(format!(
@@ -178,6 +183,7 @@ pub async fn status(config: &Config, limits: &Limits) -> anyhow::Result<Status> 
         replicas,
         kill_switch,
         edits_today,
+        settings,
         healthy: problems.is_empty(),
         problems,
     })
@@ -358,6 +364,9 @@ impl Status {
                 "greetings    {} of {} today ({})",
                 today.made, today.cap, today.day
             );
+        }
+        if let Some(settings) = &self.settings {
+            settings.lines(&mut out);
         }
         if self.healthy {
             let _ = writeln!(out, "healthy");

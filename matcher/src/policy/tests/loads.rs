@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn loaded(history: &mut History, mentor: u64, n: u64) {
+pub(super) fn loaded(history: &mut History, mentor: u64, n: u64) {
     for i in 0..n {
         let place = crate::history::Place::of(&request_at(
             user("Earlier", 900 + i),

@@ -35,6 +35,7 @@ fn policy() -> Policy {
         ],
         general_category: GENERAL.into(),
         general_skill: "general editing skills".into(),
+        revision: None,
         settings: MatcherConfig {
             seed: 7,
             ..MatcherConfig::default()
@@ -85,6 +86,8 @@ fn request_at(learner: User, category: &str, page: u64, added: Timestamp) -> Req
         learner,
         scanned_at: at(NOW),
         checkup: None,
+        settings: None,
+        learner_facts: None,
     }
 }
 
@@ -297,3 +300,27 @@ fn a_mentor_of_weight_zero_is_never_assigned_automatically() {
 
 /// A history in which `mentor` got `n` learners for requests made just before `NOW`.
 mod loads;
+mod own;
+
+#[test]
+fn a_mentor_below_the_edit_gate_is_passed_over_with_the_reason() {
+    let p = with(|s| s.min_mentor_edits = 100);
+    let mut pool = pool(vec![mentor("Ada", 5), mentor("Bea", 6)], vec![], vec![]);
+    pool.edit_counts = BTreeMap::from([(5, 99), (6, 100)]);
+    let d = decide(&p, &request(user("Ken", 10), WRITING, 8), &pool);
+    assert_eq!(d.mentor.name, "Bea");
+    let skill = &explanation(&d).levels[0];
+    assert_eq!(skill.excluded[0].mentor.name, "Ada");
+    assert_eq!(
+        skill.excluded[0].reason,
+        Reason::TooFewEdits {
+            edits: 99,
+            min: 100
+        }
+    );
+    assert!(
+        explanation(&d)
+            .to_string()
+            .contains("- Ada: 99 edits, fewer than 100 (matcher.min_mentor_edits)")
+    );
+}
