@@ -8,7 +8,7 @@ use matchbot_bus::{Bus, Commit, Lease};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
-use matchbot_wiki::{CategoryChange, Client, PageCategories};
+use matchbot_wiki::{CategoryChange, Client, PageCategories, PageEdit};
 
 use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
@@ -69,11 +69,12 @@ impl Scanner<'_> {
         };
         let listing = self.wiki.category_changes(from).await?;
         let settings_page = self.file.settings_page.as_deref();
-        if listing
-            .edits
-            .iter()
-            .any(|e| Some(e.title.as_str()) == settings_page)
-        {
+        // The overlap shows an edit again on the polls after it: only a revision not yet
+        // looked at is read.
+        let seen = self.settings_seen;
+        let new_revision =
+            |e: &PageEdit| Some(e.title.as_str()) == settings_page && Some(e.revid) > seen;
+        if listing.edits.iter().any(new_revision) {
             self.settings_changed |= self.read_settings().await?;
         }
         let ours = self.categories();

@@ -38,7 +38,12 @@ async fn an_idle_poll_is_one_request_and_a_match_at_most_three() {
     let run = Run::with_maintainer("budget", &wiki).await;
     let proxy = CountingProxy::start(&harness::api_url()).await;
     run.use_own_categories();
+    // A settings page costs nothing while it stays as it is: the poll shows its edits.
+    let settings = format!("User:MatchBot/budget-{}.json", run.tag);
+    wiki.edit_as("MatchBot", &settings, r#"{"matcher": {"max_active": 5}}"#)
+        .await;
     run.adjust(|c| {
+        c["settings"] = json!({ "page": settings });
         c["login"]["site"] = json!(proxy.site);
         // The defaults, not the tests' quick checks.
         c["notifier"]["run_page_check_seconds"] = json!(60);

@@ -155,3 +155,59 @@ async fn a_greeting_changed_on_the_wiki_is_the_next_greeting_and_a_bad_revision_
         worker.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_page_anyone_may_edit_or_that_is_not_json_is_refused_and_nothing_stops() {
+    let _wiki_lock = WIKI.lock().await;
+    let wiki = Wiki::sandbox().await;
+    let run = Run::with_maintainer("settings-guard", &wiki).await;
+    // A wikitext page of the Co-op's own: anyone may edit it until it is protected.
+    let page = format!("{}/Settings", run.main);
+    run.adjust(|c| c["settings"] = json!({"page": page}));
+    wiki.edit_as("Mallory", &page, &greeting("MALLORY")).await;
+    let open = revision(&wiki, &page).await;
+    run.pipeline_once().await;
+    let now = status(&run).await;
+    assert_eq!(now["settings"]["revision"], Value::Null, "{now:#}");
+    assert_eq!(now["settings"]["refused"]["revision"], open, "{now:#}");
+    let problems = now["settings"]["refused"]["problems"].to_string();
+    assert!(
+        problems.contains("is not protected, so anyone could change what MatchBot posts"),
+        "{problems}"
+    );
+
+    // Protected, but saved with a syntax error (and `{{bots}}` text, which means nothing here).
+    wiki.protect(&page).await;
+    wiki.edit_as("Admin", &page, "{{bots|deny=all}}\n{\"greetings\": {,}}")
+        .await;
+    let broken = revision(&wiki, &page).await;
+    wiki.edit_as("Ken", &run.profile("Ken"), &format!("Hi! [[{WRITING}]]"))
+        .await;
+    wiki.edit_as(
+        "Ada",
+        &run.profile("Ada"),
+        &format!("I mentor. [[{WRITING_MENTORS}]]"),
+    )
+    .await;
+    wiki.wait_for_jobs().await;
+    run.pipeline_once().await;
+    let now = status(&run).await;
+    assert_eq!(now["settings"]["refused"]["revision"], broken, "{now:#}");
+    let problems = now["settings"]["refused"]["problems"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(problems.starts_with("line 1, column "), "{problems}");
+    let text = wiki.text(&run.talk_page("Ken")).await.unwrap_or_default();
+    assert!(
+        text.contains("[[User:Ada|Ada]] offers mentoring in \"writing\""),
+        "greeted with the file's text all the same: {text}"
+    );
+
+    wiki.edit_as("Admin", &page, &greeting("FIXED")).await;
+    let fixed = revision(&wiki, &page).await;
+    run.pipeline_once().await;
+    let now = status(&run).await;
+    assert_eq!(now["settings"]["revision"], fixed, "{now:#}");
+    assert_eq!(now["settings"]["refused"], Value::Null, "{now:#}");
+}
