@@ -44,7 +44,7 @@ fn a_learner_on_the_do_not_contact_list_is_skipped_naming_the_list() {
 }
 
 #[test]
-fn only_skips_not_of_the_learners_own_doing_are_notable() {
+fn only_skips_by_bots_or_the_list_are_notable() {
     assert!(skip_is_notable("the page carries {{nobots}}"));
     assert!(!skip_is_notable(
         "request withdrawn: Category:X is no longer on P"
