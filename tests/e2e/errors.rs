@@ -262,3 +262,35 @@ async fn the_daily_edit_cap_is_logged_once_however_often_it_is_met() {
     // The cap holds for the log page too: its edit waits for the next day.
     assert_eq!(wiki.text(&log).await, None);
 }
+
+#[tokio::test]
+async fn an_invalid_settings_revision_reaches_the_error_log_page_naming_its_lines() {
+    let _wiki_lock = WIKI.lock().await;
+    let wiki = Wiki::sandbox().await;
+    let run = Run::with_maintainer("errors-settings", &wiki).await;
+    let settings = format!("User:MatchBot/settings-{}.json", run.tag);
+    let log = format!("User:MatchBot/Errors/{}", run.tag);
+    run.adjust(|c| {
+        c["settings"] = json!({ "page": settings });
+        c["errors"] = json!({ "page": log });
+    });
+    let bad = "{\n  \"greetings\": {\n    \"matchgreeting\": \"Hi {0}\"\n  },\n  \"redis\": {\"url\": \"redis://elsewhere/\"}\n}";
+    wiki.edit_as("MatchBot", &settings, bad).await;
+
+    run.ok("matchbot-scanner", &["--once", "--since", &run.since])
+        .await;
+    run.ok("matchbot-notifier", &["--once"]).await;
+
+    let page = wiki.text(&log).await.expect("the error log page");
+    assert!(
+        page.contains(&format!("|| settings || <nowiki>{settings} (revision ")),
+        "{page}"
+    );
+    assert!(page.contains("line 3: greetings.matchgreeting: "), "{page}");
+    assert!(
+        page.contains("line 5: redis: may not be set on the wiki"),
+        "{page}"
+    );
+    // A setting's value is never repeated on the log, a secret's least of all.
+    assert!(!page.contains("elsewhere"), "{page}");
+}
