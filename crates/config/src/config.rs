@@ -270,6 +270,24 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
         .is_some()
         .then(|| r.title("report.page"));
     let settings_page = on_wiki::read_page(r);
+    if let Some(Some(log)) = &errors {
+        let run_page = notifier.as_ref().map(|n| n.run_page.as_str());
+        let dnc = do_not_contact
+            .as_ref()
+            .and_then(|d| d.as_ref().map(|d| d.page.as_str()));
+        let report = report_page.as_ref().and_then(|p| p.as_deref());
+        let settings = settings_page.as_ref().and_then(|p| p.as_deref());
+        errors::keep_log_page_apart(
+            r,
+            log,
+            &[
+                ("do_not_contact.page", dnc),
+                ("notifier.run_page", run_page),
+                ("report.page", report),
+                ("settings.page", settings),
+            ],
+        );
+    }
     r.unknown_keys();
     let categories = categories?;
     Some(Config {

@@ -78,6 +78,27 @@ pub(crate) fn read_errors(r: &mut Reader) -> Option<Option<ErrorsConfig>> {
     }))
 }
 
+/// Notes a problem when the log page is one of the pages the bot reads or writes for something
+/// else: publishing the log replaces the whole page, so it would wipe the list, the run page,
+/// the report or the settings.
+pub(crate) fn keep_log_page_apart(
+    r: &mut Reader,
+    log: &ErrorsConfig,
+    others: &[(&str, Option<&str>)],
+) {
+    let same = |a: &str, b: &str| a.replace('_', " ").trim() == b.replace('_', " ").trim();
+    for (key, page) in others {
+        if let Some(page) = page
+            && same(&log.page, page)
+        {
+            r.problem(
+                "errors.page",
+                format!("is also {key}: the error log replaces its page whole, so it must be a page of its own"),
+            );
+        }
+    }
+}
+
 /// Reads `do_not_contact`; `Some(None)` when it is absent or has no `page`.
 pub(crate) fn read_do_not_contact(r: &mut Reader) -> Option<Option<DoNotContactConfig>> {
     if r.lookup("do_not_contact").is_none() {

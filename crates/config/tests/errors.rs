@@ -116,3 +116,26 @@ fn a_section_that_is_not_an_object_is_refused() {
         "{found:?}"
     );
 }
+
+#[test]
+fn the_log_page_must_be_a_page_of_its_own() {
+    let found = problems(&with(
+        Some(json!({"page": "User:MatchBot/Do_not_contact"})),
+        Some(json!({"page": "User:MatchBot/Do not contact"})),
+    ));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("errors.page") && p.contains("is also do_not_contact.page")),
+        "{found:?}"
+    );
+    let mut config = with(Some(json!({"page": "User:MatchBot/Run"})), None);
+    config["notifier"]["run_page"] = json!("User:MatchBot/Run");
+    let found = problems(&config);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("is also notifier.run_page")),
+        "{found:?}"
+    );
+}
