@@ -12,7 +12,7 @@ use matchbot_wiki::{Client, PageCategories};
 
 use crate::creators::Creators;
 use crate::error::ScanError;
-use crate::mentor_settings;
+use crate::mentor_settings::{self, OwnProblem};
 
 /// Reads the pool from the wiki: every mentor category, the general and the opt-out category
 /// (each listed once even when the configuration names it twice, as the original's sample does),
@@ -114,9 +114,6 @@ pub(crate) async fn read(
     look_up(config, wiki, &mut pool, &names).await?;
     Ok(pool)
 }
-
-/// A value a mentor set on their profile that is ignored: the profile, and why.
-pub(crate) type OwnProblem = (String, String);
 
 /// Notes what `mentor` set with the mentor template (the sort key of their profile's link to
 /// `categories.mentor_settings`), and each value ignored in `problems`.
