@@ -1,6 +1,9 @@
 //! Who may be matched, on the real wiki: a learner blocked sitewide after making their request
-//! is skipped, and the row and `matchbot explain` say which gate; a talk page using a skip
-//! template is not greeted.
+//! is skipped, and the row and `matchbot explain` say which gate; a learner with too few edits
+//! is held until they have made enough, then greeted once; a talk page using a skip template
+//! is not greeted; a mentor with too few edits is passed over.
+
+use std::time::Duration;
 
 use harness::{Run, WIKI, Wiki};
 use serde_json::json;
@@ -50,6 +53,136 @@ async fn a_blocked_learner_is_skipped_and_recorded_so() {
 }
 
 const MEDIA_MENTORS: &str = "Category:Co-op mentors with multimedia skills";
+
+/// The lines of `log` (JSON, one object a line) whose message is `message`.
+fn lines_saying(log: &str, message: &str) -> usize {
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["message"] == message)
+        .count()
+}
+
+/// The warnings in `log`, for an assertion's message.
+fn warnings(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.contains("\"level\":\"WARN\""))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_learner_with_too_few_edits_is_held_then_greeted_once_they_have_made_enough() {
+    let _wiki_lock = WIKI.lock().await;
+    let wiki = Wiki::sandbox().await;
+    let run = Run::with_maintainer("gates-edits", &wiki).await;
+    run.adjust(|c| {
+        c["gates"] = json!({ "min_learner_edits": 3, "recheck_seconds": 2 });
+        // Reconciles while the request is held, and one that would hand out again a request
+        // without a row after 4 s: a held request is neither lost work nor handed out twice.
+        c["scanner"]["reconcile_seconds"] = json!(3);
+        c["scanner"]["reemit_after_seconds"] = json!(4);
+    });
+    let mentor = "Ada";
+    wiki.edit_as(
+        mentor,
+        &run.profile(mentor),
+        &format!("[[{MEDIA_MENTORS}]]"),
+    )
+    .await;
+    // A fresh account: its profile is its first edit.
+    let learner = format!("FewEdits{}", std::process::id());
+    wiki.create_user(&learner).await;
+    wiki.edit_as(&learner, &run.profile(&learner), &format!("[[{MEDIA}]]"))
+        .await;
+    let workers = [
+        run.spawn("matchbot-scanner", &["--since", &run.since]),
+        run.spawn("matchbot-matcher", &[]),
+        run.spawn("matchbot-notifier", &[]),
+        run.spawn("matchbot-recorder", &[]),
+    ];
+    let held = |n: usize| {
+        let matcher = &workers[1];
+        move || async move {
+            lines_saying(&matcher.log(), "held by a gate until the learner qualifies") >= n
+        }
+    };
+    // Held, handed out again after its recheck and held again: one edit is not three.
+    run.wait_until("the request held twice", Duration::from_secs(60), held(2))
+        .await;
+    let reconciles_before = lines_saying(&workers[0].log(), "reconciled");
+    run.wait_until(
+        "two reconciles while it is held",
+        Duration::from_secs(30),
+        || async { lines_saying(&workers[0].log(), "reconciled") >= reconciles_before + 2 },
+    )
+    .await;
+    assert!(run.rows().await.is_empty(), "no row while held");
+    assert_eq!(
+        wiki.text(&run.talk_page(&learner)).await,
+        None,
+        "no greeting while held"
+    );
+
+    // Two more edits, as the learner makes them: three now.
+    for page in ["sandbox", "notes"] {
+        let title = format!("User:{learner}/{page}");
+        wiki.edit_as(&learner, &title, "Practising.").await;
+    }
+    run.wait_until("the learner's row", Duration::from_secs(60), || async {
+        !run.rows().await.is_empty()
+    })
+    .await;
+    // Rechecks and reconciles go on meanwhile; nothing more comes of them.
+    let reconciles_after = lines_saying(&workers[0].log(), "reconciled");
+    run.wait_until(
+        "two reconciles after the greeting",
+        Duration::from_secs(30),
+        || async { lines_saying(&workers[0].log(), "reconciled") >= reconciles_after + 2 },
+    )
+    .await;
+    let mut logs = Vec::new();
+    for worker in workers {
+        logs.push(worker.stop().await);
+    }
+    let rows = run.rows().await;
+    assert_eq!(rows.len(), 1, "one row: {rows:?}");
+    assert_eq!(rows[0].outcome, "posted");
+    assert_eq!(rows[0].muid, wiki.user_id(mentor).await);
+    let talk = wiki
+        .text(&run.talk_page(&learner))
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        talk.matches("<!-- matchbot request=").count(),
+        1,
+        "greeted once: {talk}"
+    );
+    let bot_edits = wiki.revisions(&run.talk_page(&learner)).await;
+    assert_eq!(
+        bot_edits.len(),
+        1,
+        "one edit of the talk page: {bot_edits:?}"
+    );
+
+    let (scanner, matcher) = (&logs[0], &logs[1]);
+    let holds = lines_saying(matcher, "held by a gate until the learner qualifies");
+    let again = lines_saying(scanner, "a held request's time has come: handed out again");
+    let handed_out = lines_saying(scanner, "new request");
+    assert!(holds >= 2, "held at least twice: {holds}");
+    assert_eq!(again, holds, "each hold handed out again once, no more");
+    assert_eq!(handed_out, holds + 1, "handed out once, then once per hold");
+    assert!(
+        warnings(scanner).is_empty(),
+        "the reconciles warn of nothing: {:?}",
+        warnings(scanner)
+    );
+    let mut redis = run.redis().await;
+    let still_held: u64 = redis::cmd("ZCARD")
+        .arg(run.key("gates:held"))
+        .query_async(&mut redis)
+        .await
+        .expect("read gates:held");
+    assert_eq!(still_held, 0, "nothing left held");
+}
 
 #[tokio::test]
 async fn a_talk_page_using_a_skip_template_is_not_greeted_and_the_row_names_it() {
@@ -105,5 +238,52 @@ async fn a_talk_page_using_a_skip_template_is_not_greeted_and_the_row_names_it()
         wiki.text(&talk_page).await.as_deref(),
         Some(before.as_str()),
         "nothing posted"
+    );
+}
+
+#[tokio::test]
+async fn a_mentor_below_the_edit_gate_is_not_chosen_and_explain_says_why() {
+    let _wiki_lock = WIKI.lock().await;
+    let wiki = Wiki::sandbox().await;
+    let run = Run::with_maintainer("gates-mentors", &wiki).await;
+    let newcomer = format!("NewMentor{}", std::process::id());
+    run.adjust(|c| {
+        c["matcher"]["min_mentor_edits"] = json!(5);
+        // Without the gate the newcomer would be drawn nearly every time.
+        c["matcher"]["mentors"] = json!({ newcomer.clone(): { "weight": 1000 } });
+    });
+    wiki.create_user(&newcomer).await;
+    // Their profile is their one edit.
+    wiki.edit_as(
+        &newcomer,
+        &run.profile(&newcomer),
+        &format!("[[{MEDIA_MENTORS}]]"),
+    )
+    .await;
+    wiki.edit_as("Ada", &run.profile("Ada"), &format!("[[{MEDIA_MENTORS}]]"))
+        .await;
+    let learner = "Lin";
+    wiki.edit_as(learner, &run.profile(learner), &format!("[[{MEDIA}]]"))
+        .await;
+    run.pipeline_once().await;
+
+    let rows = run.rows().await;
+    assert_eq!(rows.len(), 1, "one row: {rows:?}");
+    assert_eq!(rows[0].outcome, "posted");
+    assert_eq!(
+        rows[0].muid,
+        wiki.user_id("Ada").await,
+        "Ada, not {newcomer}"
+    );
+    let talk = wiki.text(&run.talk_page(learner)).await.unwrap_or_default();
+    assert!(talk.contains("[[User:Ada|Ada]]"), "{talk}");
+    assert!(!talk.contains(&newcomer), "{talk}");
+    let out = run.ok("matchbot", &["explain", &rows[0].request_id]).await;
+    let explained = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        explained.contains(&format!(
+            "   - {newcomer}: 1 edits, fewer than 5 (matcher.min_mentor_edits)"
+        )),
+        "{explained}"
     );
 }
