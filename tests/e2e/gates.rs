@@ -75,11 +75,12 @@ async fn a_learner_with_too_few_edits_is_held_then_greeted_once_they_have_made_e
     let wiki = Wiki::sandbox().await;
     let run = Run::with_maintainer("gates-edits", &wiki).await;
     run.adjust(|c| {
-        c["gates"] = json!({ "min_learner_edits": 3, "recheck_seconds": 2 });
-        // Reconciles while the request is held, and one that would hand out again a request
-        // without a row after 4 s: a held request is neither lost work nor handed out twice.
-        c["scanner"]["reconcile_seconds"] = json!(3);
-        c["scanner"]["reemit_after_seconds"] = json!(4);
+        c["gates"] = json!({ "min_learner_edits": 3, "recheck_seconds": 5 });
+        // Reconciles while the request is held, which hand out again a request without a row
+        // 2 s after it was handed out: a held one (5 s each time) is neither lost work nor
+        // handed out twice.
+        c["scanner"]["reconcile_seconds"] = json!(1);
+        c["scanner"]["reemit_after_seconds"] = json!(2);
     });
     let mentor = "Ada";
     wiki.edit_as(
