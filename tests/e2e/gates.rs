@@ -163,6 +163,12 @@ async fn a_learner_with_too_few_edits_is_held_then_greeted_once_they_have_made_e
         1,
         "one edit of the talk page: {bot_edits:?}"
     );
+    let out = run.ok("matchbot", &["explain", &rows[0].request_id]).await;
+    let explained = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        explained.contains("gates: learner let through by the gates (3 edits, registered "),
+        "{explained}"
+    );
 
     let (scanner, matcher) = (&logs[0], &logs[1]);
     let holds = lines_saying(matcher, "held by a gate until the learner qualifies");
