@@ -223,9 +223,54 @@ async fn a_talk_page_using_a_skip_template_is_not_greeted_and_the_row_names_it()
         used["query"]["pages"][0]["templates"][0]["title"], template,
         "prop=templates sees it at once: {used}"
     );
-    wiki.edit_as(learner, &run.profile(learner), &format!("[[{MEDIA}]]"))
+    // Used through another template, which takes it up after the talk page was saved: the
+    // wiki records that use only when its job queue refreshes the talk page's links (a
+    // refreshLinks job), so until then the notifier cannot see it.
+    let (wrapped, wrapper) = ("Mo", format!("Template:Userbox-{}", run.tag));
+    let wrapped_talk = run.talk_page(wrapped);
+    let wrapper_name = wrapper.trim_start_matches("Template:");
+    let wrapped_before = format!("{{{{{wrapper_name}}}}}\nHello.");
+    wiki.edit_as(wrapped, &wrapped_talk, &wrapped_before).await;
+    wiki.edit_as("Admin", &wrapper, &format!("{{{{{name}}}}}"))
         .await;
+    let seen_at_once = wiki
+        .query(&[
+            ("prop", "templates"),
+            ("titles", &wrapped_talk),
+            ("tltemplates", &template),
+        ])
+        .await
+        .expect("read the talk page's templates")["query"]["pages"][0]["templates"]
+        .is_array();
+    println!("a use through another template seen before the jobs ran: {seen_at_once}");
+    wiki.wait_for_jobs().await;
+    for who in [learner, wrapped] {
+        wiki.edit_as(who, &run.profile(who), &format!("[[{MEDIA}]]"))
+            .await;
+    }
     run.pipeline_once().await;
+
+    let wrapped_id = wiki.page_id(&run.profile(wrapped)).await;
+    let rows = run
+        .query(&format!(
+            "SELECT outcome, COALESCE(outcome_reason, '') FROM matches WHERE lprofileid = {wrapped_id}"
+        ))
+        .await;
+    assert_eq!(
+        rows.len(),
+        1,
+        "one row for the learner using it through a template"
+    );
+    let reason: String = rows[0].get(1).expect("reason");
+    assert_eq!(
+        reason,
+        format!("the talk page uses {template}, one of gates.skip_templates")
+    );
+    assert_eq!(
+        wiki.text(&wrapped_talk).await.as_deref(),
+        Some(wrapped_before.as_str()),
+        "nothing posted"
+    );
 
     let id = wiki.page_id(&run.profile(learner)).await;
     let rows = run
