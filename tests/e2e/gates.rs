@@ -334,7 +334,7 @@ async fn a_mentor_below_the_edit_gate_is_not_chosen_and_explain_says_why() {
     let explained = String::from_utf8_lossy(&out.stdout);
     assert!(
         explained.contains(&format!(
-            "   - {newcomer}: 1 edits, fewer than 5 (matcher.min_mentor_edits)"
+            "   - {newcomer}: 1 edit, fewer than 5 (matcher.min_mentor_edits)"
         )),
         "{explained}"
     );
