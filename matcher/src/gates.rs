@@ -58,7 +58,7 @@ pub fn judge(gates: &GatesConfig, request: &Request) -> Verdict {
     }
     if facts.edits < u64::from(gates.min_learner_edits) {
         return Verdict::Hold {
-            until: now.plus_seconds(i64::from(gates.recheck_minutes) * 60),
+            until: now.plus_seconds(gates.recheck_after_seconds()),
             why: LearnerGate::TooFewEdits {
                 edits: facts.edits,
                 min: gates.min_learner_edits,

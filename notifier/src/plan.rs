@@ -242,11 +242,40 @@ fn skip_template(config: &Config, page: &TalkPage, on: Surface) -> Option<String
     if on != Surface::Page {
         return None;
     }
-    let skip = &config.gates.skip_templates;
-    let found = page.templates.iter().find(|t| skip.contains(t))?;
+    let skip: Vec<String> = config
+        .gates
+        .skip_templates
+        .iter()
+        .map(|t| title_key(t))
+        .collect();
+    let found = page
+        .templates
+        .iter()
+        .find(|t| skip.contains(&title_key(t)))?;
     Some(format!(
         "the talk page uses {found}, one of gates.skip_templates"
     ))
+}
+
+/// A title as the wiki compares it: underscores are spaces, runs of spaces one, and the first
+/// letter after the namespace a capital (as on every wiki with `$wgCapitalLinks`, the
+/// default). So `Template:retired_user` in the settings is the wiki's `Template:Retired user`;
+/// on a wiki without capital links two templates differing only in that letter are skipped
+/// alike, which errs on the side of not greeting.
+fn title_key(title: &str) -> String {
+    let spaced = title.replace('_', " ");
+    let words: Vec<&str> = spaced.split_whitespace().collect();
+    let joined = words.join(" ");
+    let (namespace, name) = joined.split_once(':').unwrap_or(("", &joined));
+    let name = name.trim_start();
+    let mut chars = name.chars();
+    let first: String = chars
+        .next()
+        .map(char::to_uppercase)
+        .into_iter()
+        .flatten()
+        .collect();
+    format!("{namespace}:{first}{}", chars.as_str())
 }
 
 /// Why the request no longer stands, if it does not: the profile is not in the request

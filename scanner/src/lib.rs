@@ -44,7 +44,7 @@
 //!   alike.
 //! - `admission`: which new requests a learner may make: the cooldown per learner and
 //!   category, the cap on open requests (pure: no I/O); `learners`: its memory in Redis.
-//! - `scan`: one poll and one reconcile, their reads and the commit each ends in.
+//! - `scan`: one poll, its reads and the commits it ends in; `reconcile`: one reconcile.
 //! - `checkups`: one check of the open matches, its reads and its commit; `followup`: what
 //!   it saw, as a checkup per match (pure: no I/O).
 //! - `settings`: the on-wiki settings page: read when it changes, checked, handed on.
@@ -70,6 +70,7 @@ mod leadership;
 mod learners;
 mod mentor_settings;
 mod pool;
+mod reconcile;
 pub mod requests;
 mod scan;
 mod settings;

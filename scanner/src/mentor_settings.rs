@@ -3,10 +3,18 @@
 //! with the values as the link's sort key, `max=3;weight=2;note=…`. So the wiki's own parser
 //! reads the template, and the scanner reads its result the way it reads the away category:
 //! in the category listing at a reconcile, and from a poll's category changes in between, at
-//! no extra request. Nothing here is trusted: a value out of range is ignored and named, for
-//! the error log.
+//! no extra request. Nothing here is trusted: a value out of range is ignored and named, once,
+//! on the error log (`OwnProblems`).
 
-use matchbot_model::OwnSettings;
+use std::collections::HashSet;
+
+use matchbot_bus::Commit;
+use matchbot_model::{ErrorKind, ErrorLogEntry, OwnSettings, Timestamp};
+
+use crate::error::ScanError;
+
+/// A value a mentor set on their profile that is ignored: the profile, and why.
+pub(crate) type OwnProblem = (String, String);
 
 /// The largest `max` a mentor may set: more learners at once than anyone mentors well.
 pub const MOST_LEARNERS: u32 = 50;
@@ -62,6 +70,42 @@ fn number(
             ));
             None
         }
+    }
+}
+
+/// The values mentors set on their profiles that are ignored: each goes on the error log once
+/// (per scanner process: a reconcile finds them all again).
+#[derive(Debug, Default)]
+pub(crate) struct OwnProblems {
+    /// Found since the last commit.
+    pub found: Vec<OwnProblem>,
+    logged: HashSet<OwnProblem>,
+}
+
+/// The most problems remembered as logged; past it, the memory starts again (and a problem
+/// still there is logged once more).
+const MOST_REMEMBERED: usize = 10_000;
+
+impl OwnProblems {
+    /// Adds an error-log entry to `commit` for each problem found that was not logged before.
+    pub(crate) fn log(&mut self, commit: &mut Commit) -> Result<(), ScanError> {
+        if self.logged.len() > MOST_REMEMBERED {
+            self.logged.clear();
+        }
+        for (profile, why) in std::mem::take(&mut self.found) {
+            if self.logged.contains(&(profile.clone(), why.clone())) {
+                continue;
+            }
+            tracing::warn!(%profile, problem = %why, "a value set with the mentor template is ignored");
+            commit.log_error(&ErrorLogEntry {
+                at: Timestamp::now(),
+                kind: ErrorKind::MentorTemplate,
+                subject: Some(profile.clone()),
+                message: format!("the mentor template's {why}"),
+            })?;
+            self.logged.insert((profile, why));
+        }
+        Ok(())
     }
 }
 

@@ -13,7 +13,7 @@ use matchbot_wiki::{Client, PageCategories};
 
 use crate::creators::Creators;
 use crate::error::ScanError;
-use crate::mentor_settings;
+use crate::mentor_settings::{self, OwnProblem};
 
 /// Reads the pool from the wiki: every mentor category, the general and the opt-out category
 /// (each listed once even when the configuration names it twice, as the original's sample does),
@@ -131,9 +131,6 @@ async fn do_not_contact(config: &Config, wiki: &Client) -> Result<Vec<String>, S
     }
     Ok(read.names().map(str::to_owned).collect())
 }
-
-/// A value a mentor set on their profile that is ignored: the profile, and why.
-pub(crate) type OwnProblem = (String, String);
 
 /// Notes what `mentor` set with the mentor template (the sort key of their profile's link to
 /// `categories.mentor_settings`), and each value ignored in `problems`.

@@ -7,12 +7,7 @@ use matchbot_config::Config;
 use matchbot_model::{ErrorKind, ErrorLogEntry, RefusedSettings, SettingsRevision, Timestamp};
 use matchbot_wiki::CurrentRevision;
 
-use std::collections::HashSet;
-
-use matchbot_bus::Commit;
-
 use crate::error::ScanError;
-use crate::pool::OwnProblem;
 use crate::scan::Scanner;
 
 impl Scanner<'_> {
@@ -75,42 +70,6 @@ impl Scanner<'_> {
         };
         self.commit(commit).await?;
         Ok(changed)
-    }
-}
-
-/// The values mentors set on their profiles that are ignored: each goes on the error log once
-/// (per scanner process: a reconcile finds them all again).
-#[derive(Debug, Default)]
-pub(crate) struct OwnProblems {
-    /// Found since the last commit.
-    pub found: Vec<OwnProblem>,
-    logged: HashSet<OwnProblem>,
-}
-
-/// The most problems remembered as logged; past it, the memory starts again (and a problem
-/// still there is logged once more).
-const MOST_REMEMBERED: usize = 10_000;
-
-impl OwnProblems {
-    /// Adds an error-log entry to `commit` for each problem found that was not logged before.
-    pub(crate) fn log(&mut self, commit: &mut Commit) -> Result<(), ScanError> {
-        if self.logged.len() > MOST_REMEMBERED {
-            self.logged.clear();
-        }
-        for (profile, why) in std::mem::take(&mut self.found) {
-            if self.logged.contains(&(profile.clone(), why.clone())) {
-                continue;
-            }
-            tracing::warn!(%profile, problem = %why, "a value set with the mentor template is ignored");
-            commit.log_error(&ErrorLogEntry {
-                at: Timestamp::now(),
-                kind: ErrorKind::MentorTemplate,
-                subject: Some(profile.clone()),
-                message: format!("the mentor template's {why}"),
-            })?;
-            self.logged.insert((profile, why));
-        }
-        Ok(())
     }
 }
 

@@ -17,7 +17,8 @@
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
 //! - `mentor_template`: a mentor's own cap, set with the mentor template, honoured.
 //! - `settings`: the on-wiki settings page: a greeting changed there, a revision refused.
-//! - `gates`: who may be matched: a blocked learner skipped.
+//! - `gates`: who may be matched: a blocked learner skipped, a learner held for edits, a
+//!   skip template on the talk page, a mentor with too few edits passed over.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;

@@ -23,12 +23,12 @@ use crate::lifecycle::{self, LifecycleConfig};
 use crate::limits;
 use crate::matcher::{self, MatcherConfig};
 use crate::notifier::{self, NotifierConfig};
-use crate::on_wiki;
 use crate::pages::{self, Pages};
 use crate::problem::ConfigError;
 use crate::reader::Reader;
 use crate::redis::{self, RedisConfig};
 use crate::scanner::{self, ScannerConfig};
+use crate::settings;
 use crate::wiki::{self, WikiConfig};
 
 /// The whole validated configuration. Build it with [`Config::load`].
@@ -269,7 +269,7 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
         .lookup("report.page")
         .is_some()
         .then(|| r.title("report.page"));
-    let settings_page = on_wiki::read_page(r);
+    let settings_page = settings::read_page(r);
     if let Some(Some(log)) = &errors {
         let run_page = notifier.as_ref().map(|n| n.run_page.as_str());
         let dnc = do_not_contact
@@ -314,6 +314,6 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
         report_page: report_page.map_or(Some(None), |p| p.map(Some))?,
         settings_page: settings_page?,
         settings_revision: None,
-        file_sections: on_wiki::file_sections(root),
+        file_sections: settings::file_sections(root),
     })
 }

@@ -21,6 +21,10 @@ pub struct GatesConfig {
     /// `gates.recheck_minutes` (default 60): how long a learner held for their edits waits
     /// before the scanner reads their account again.
     pub recheck_minutes: u32,
+    /// `gates.recheck_seconds` (default none): the same wait in seconds, in place of
+    /// `recheck_minutes`. Only tests and demos set it, to see a held learner rechecked in
+    /// seconds, as `lifecycle.day_seconds` makes a day a second.
+    pub recheck_seconds: Option<u32>,
     /// `gates.skip_templates` (default none): a talk page carrying one of these templates
     /// (`Template:Retired`, say) is not greeted; the request is recorded as skipped.
     pub skip_templates: Vec<String>,
@@ -32,6 +36,13 @@ impl GatesConfig {
     pub fn needs_learner_facts(&self) -> bool {
         self.skip_blocked_learners || self.min_learner_minutes > 0 || self.min_learner_edits > 0
     }
+
+    /// How long a learner held for their edits waits for a recheck, in seconds:
+    /// `recheck_seconds` when set, else `recheck_minutes`.
+    pub fn recheck_after_seconds(&self) -> i64 {
+        self.recheck_seconds
+            .map_or(i64::from(self.recheck_minutes) * 60, i64::from)
+    }
 }
 
 impl Default for GatesConfig {
@@ -41,6 +52,7 @@ impl Default for GatesConfig {
             min_learner_minutes: 0,
             min_learner_edits: 0,
             recheck_minutes: 60,
+            recheck_seconds: None,
             skip_templates: Vec::new(),
         }
     }
@@ -66,6 +78,20 @@ pub(crate) fn read(r: &mut Reader) -> Option<GatesConfig> {
     };
     let min_learner_minutes = minutes(r, "gates.min_learner_minutes", d.min_learner_minutes, 0);
     let recheck_minutes = minutes(r, "gates.recheck_minutes", d.recheck_minutes, 1);
+    let recheck_seconds = match r.opt_u32("gates.recheck_seconds") {
+        Some(n) if (1..=MOST_MINUTES * 60).contains(&n) => Some(n),
+        Some(n) => {
+            r.problem(
+                "gates.recheck_seconds",
+                format!(
+                    "must be a number of seconds from 1 to {}, not {n}",
+                    MOST_MINUTES * 60
+                ),
+            );
+            None
+        }
+        None => None,
+    };
     let min_learner_edits = r
         .opt_u32("gates.min_learner_edits")
         .unwrap_or(d.min_learner_edits);
@@ -93,6 +119,7 @@ pub(crate) fn read(r: &mut Reader) -> Option<GatesConfig> {
         min_learner_minutes,
         min_learner_edits,
         recheck_minutes,
+        recheck_seconds,
         skip_templates: skip_templates?,
     })
 }

@@ -21,8 +21,8 @@
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
 //!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `gates`
 //!   (who may be matched), `errors` (with `do_not_contact`).
-//! - `on_wiki`: the settings page: which sections it may set, and applying a revision of it
-//!   over the file's.
+//! - `settings`: where the settings page is and which sections it may set; `on_wiki`:
+//!   applying a revision of it over the file's.
 //! - `template`: the original's `{0}`-style placeholders, rendered without touching `{{templates}}`.
 #![deny(missing_docs)]
 
@@ -45,6 +45,7 @@ mod problem;
 mod reader;
 mod redis;
 mod scanner;
+mod settings;
 mod signing;
 mod template;
 mod wiki;
@@ -58,11 +59,12 @@ pub use greetings::Greetings;
 pub use lifecycle::{LifecycleConfig, LifecycleMessages};
 pub use matcher::{MatcherConfig, MentorSettings};
 pub use notifier::{MissingTalkPage, NotifierConfig};
-pub use on_wiki::{ON_WIKI, PAGE_BYTES, PageError, PageProblem};
+pub use on_wiki::{PAGE_BYTES, PageError, PageProblem};
 pub use pages::Pages;
 pub use problem::{ConfigError, Problem};
 pub use redis::RedisConfig;
 pub use scanner::ScannerConfig;
+pub use settings::ON_WIKI;
 pub use signing::{KEY_FILE, MIN_KEY_LEN, SigningKeys};
 pub use template::{placeholders, render};
 pub use wiki::{WikiAuth, WikiConfig};

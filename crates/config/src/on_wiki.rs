@@ -13,8 +13,6 @@
 //! and the same messages; each problem also gives the line of the page it is on, when the key
 //! is there, for the maintainer reading the error log.
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value};
 
 use crate::categories;
@@ -25,9 +23,7 @@ use crate::lifecycle;
 use crate::matcher;
 use crate::problem::Problem;
 use crate::reader::Reader;
-
-/// The sections a settings page may set.
-pub const ON_WIKI: &[&str] = &["greetings", "categories", "matcher", "lifecycle", "gates"];
+use crate::settings::ON_WIKI;
 
 /// The largest settings page read: MediaWiki's default largest page.
 pub const PAGE_BYTES: usize = 2 << 20;
@@ -120,16 +116,6 @@ impl std::fmt::Display for Lines<'_> {
         }
         Ok(())
     }
-}
-
-/// The file's own values of the [`ON_WIKI`] sections, kept so every revision is applied to
-/// the file and never to an earlier revision.
-pub(crate) fn file_sections(root: &Value) -> Arc<Map<String, Value>> {
-    let sections = ON_WIKI
-        .iter()
-        .filter_map(|s| Some(((*s).to_owned(), root.get(*s)?.clone())))
-        .collect();
-    Arc::new(sections)
 }
 
 impl Config {
@@ -291,13 +277,4 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
     }
     let before = text.get(..from)?;
     Some(before.matches('\n').count() + 1)
-}
-
-/// `settings.page`, a file-only setting.
-pub(crate) fn read_page(r: &mut Reader) -> Option<Option<String>> {
-    r.section("settings");
-    if r.lookup("settings.page").is_none() {
-        return Some(None);
-    }
-    r.title("settings.page").map(Some)
 }

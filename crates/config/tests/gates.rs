@@ -71,6 +71,7 @@ fn settings_are_read() {
         (60, 5)
     );
     assert_eq!(gates.recheck_minutes, 10);
+    assert_eq!(gates.recheck_after_seconds(), 600);
     assert_eq!(
         gates.skip_templates,
         ["Template:Retired", "Template:Wikibreak"]
@@ -84,6 +85,17 @@ fn settings_are_read() {
         (500, 30)
     );
     assert!(config.matcher.gates_mentors());
+    let seconds = load(&with(
+        json!({"recheck_minutes": 10, "recheck_seconds": 2}),
+        json!({}),
+    ))
+    .unwrap();
+    assert_eq!(seconds.gates.recheck_seconds, Some(2));
+    assert_eq!(
+        seconds.gates.recheck_after_seconds(),
+        2,
+        "the tests' seconds replace the minutes"
+    );
     let off = load(&with(json!({"skip_blocked_learners": false}), json!({}))).unwrap();
     assert!(!off.gates.needs_learner_facts());
 }
@@ -97,6 +109,7 @@ fn every_problem_is_named_at_once() {
             "min_learner_minutes": 10_000_000,
             "min_learner_edits": -1,
             "recheck_minutes": 0,
+            "recheck_seconds": 0,
             "skip_templates": ["Retired", "Template:", 7, "x".repeat(300)],
             "skip_template": []
         }),
@@ -111,6 +124,7 @@ fn every_problem_is_named_at_once() {
         "gates.min_learner_minutes: must be a number of minutes from 0 to 527040, not 10000000",
         "gates.min_learner_edits: must be a whole number of at least 0",
         "gates.recheck_minutes: must be a number of minutes from 1 to 527040, not 0",
+        "gates.recheck_seconds: must be a number of seconds from 1 to 31622400, not 0",
         "gates.skip_templates[2]: must be a string",
         "gates.skip_templates[3]: is 300 bytes long",
         "gates.skip_template: unknown setting",

@@ -74,6 +74,18 @@ pub enum LearnerGate {
     },
 }
 
+/// A number of edits as a person writes it: "1 edit", "0 edits", "12 edits".
+struct Edits(u64);
+
+impl fmt::Display for Edits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 edit"),
+            n => write!(f, "{n} edits"),
+        }
+    }
+}
+
 impl fmt::Display for LearnerGate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -82,12 +94,13 @@ impl fmt::Display for LearnerGate {
                 registered: Some(t),
             } => write!(
                 f,
-                "learner let through by the gates ({edits} edits, registered {t})"
+                "learner let through by the gates ({}, registered {t})",
+                Edits(*edits)
             ),
             LearnerGate::Admitted {
                 edits,
                 registered: None,
-            } => write!(f, "learner let through by the gates ({edits} edits)"),
+            } => write!(f, "learner let through by the gates ({})", Edits(*edits)),
             LearnerGate::Blocked => f.write_str(
                 "learner blocked from the whole wiki: skipped (gates.skip_blocked_learners)",
             ),
@@ -100,7 +113,8 @@ impl fmt::Display for LearnerGate {
             ),
             LearnerGate::TooFewEdits { edits, min } => write!(
                 f,
-                "learner has {edits} edits, fewer than {min}: held (gates.min_learner_edits)"
+                "learner has {}, fewer than {min}: held (gates.min_learner_edits)",
+                Edits(*edits)
             ),
         }
     }
@@ -210,7 +224,8 @@ impl fmt::Display for Reason {
             Reason::WeightZero => f.write_str("weight 0: never assigned automatically"),
             Reason::TooFewEdits { edits, min } => write!(
                 f,
-                "{edits} edits, fewer than {min} (matcher.min_mentor_edits)"
+                "{}, fewer than {min} (matcher.min_mentor_edits)",
+                Edits(*edits)
             ),
             Reason::TooNew {
                 registered: Some(t),

@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use matchbot_model::{AccountFacts, Timestamp};
+use serde_json::Value;
 
 use crate::query::TITLES_PER_REQUEST;
 use crate::{Client, Error};
@@ -37,27 +38,7 @@ impl Client {
                     ("usprop", "blockinfo|editcount|registration"),
                 ])
                 .await?;
-            for user in answer["query"]["users"].as_array().into_iter().flatten() {
-                let Some(name) = user["name"].as_str() else {
-                    continue;
-                };
-                if user.get("missing").is_some() || user.get("invalid").is_some() {
-                    continue;
-                }
-                let blocked = user.get("blockid").is_some()
-                    && !user["blockpartial"].as_bool().unwrap_or(false);
-                // MediaWiki gives no registration (null, or "") for accounts older than its
-                // record of registrations.
-                let registered = user["registration"]
-                    .as_str()
-                    .and_then(|t| Timestamp::parse(t).ok());
-                let facts = AccountFacts {
-                    blocked,
-                    registered,
-                    edits: user["editcount"].as_u64().unwrap_or(0),
-                };
-                accounts.insert(name.to_owned(), facts);
-            }
+            accounts.extend(read_accounts(&answer));
         }
         Ok(accounts)
     }
@@ -82,3 +63,35 @@ impl Client {
         }
     }
 }
+
+/// The accounts a `list=users` answer (`usprop=blockinfo|editcount|registration`) describes,
+/// by name: an account the wiki does not have (`missing`) or a name no account can have
+/// (`invalid`) is left out.
+fn read_accounts(answer: &Value) -> BTreeMap<String, AccountFacts> {
+    let mut accounts = BTreeMap::new();
+    for user in answer["query"]["users"].as_array().into_iter().flatten() {
+        let Some(name) = user["name"].as_str() else {
+            continue;
+        };
+        if user.get("missing").is_some() || user.get("invalid").is_some() {
+            continue;
+        }
+        let blocked =
+            user.get("blockid").is_some() && !user["blockpartial"].as_bool().unwrap_or(false);
+        // MediaWiki gives no registration (null, or "") for accounts older than its
+        // record of registrations.
+        let registered = user["registration"]
+            .as_str()
+            .and_then(|t| Timestamp::parse(t).ok());
+        let facts = AccountFacts {
+            blocked,
+            registered,
+            edits: user["editcount"].as_u64().unwrap_or(0),
+        };
+        accounts.insert(name.to_owned(), facts);
+    }
+    accounts
+}
+
+#[cfg(test)]
+mod tests;

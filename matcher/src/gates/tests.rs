@@ -206,3 +206,72 @@ fn mentors_below_the_edit_and_age_gates_are_passed_over() {
     );
     assert!(mentors_below(&MatcherConfig::default(), &pool, at(NOW)).is_empty());
 }
+
+#[test]
+fn the_mentor_days_gate_alone_counts_whole_days_to_the_second() {
+    let pool = MentorPool {
+        by_category: BTreeMap::from([(
+            WRITING_MENTORS.to_owned(),
+            vec![mentor("Of age", 5), mentor("A second short", 6)],
+        )]),
+        general: vec![mentor("Before records", 7), mentor("Not read", 8)],
+        // Edits do not matter with only the days gate on: 0 edits is enough.
+        edit_counts: BTreeMap::from([(5, 0), (6, 10_000), (7, 0)]),
+        registrations: BTreeMap::from([
+            (5, at("2026-10-22T10:00:00Z")),
+            (6, at("2026-10-22T10:00:01Z")),
+        ]),
+        ..MentorPool::default()
+    };
+    let settings = MatcherConfig {
+        min_mentor_days: 30,
+        ..MatcherConfig::default()
+    };
+    assert!(settings.gates_mentors());
+    assert_eq!(
+        mentors_below(&settings, &pool, at(NOW)),
+        BTreeMap::from([
+            (
+                6,
+                Reason::TooNew {
+                    registered: Some(at("2026-10-22T10:00:01Z")),
+                    days: 30
+                }
+            ),
+            (
+                8,
+                Reason::TooNew {
+                    registered: None,
+                    days: 30
+                }
+            ),
+        ]),
+        "30 days to the second is old enough; an account the pool has no figures for is not \
+         known to be; one with figures but no registration is older than the records"
+    );
+    assert_eq!(
+        Reason::TooNew {
+            registered: Some(at("2026-10-22T10:00:01Z")),
+            days: 30
+        }
+        .to_string(),
+        "account registered 2026-10-22T10:00:01Z, younger than 30 days (matcher.min_mentor_days)"
+    );
+}
+
+#[test]
+fn a_recheck_in_seconds_replaces_the_minutes() {
+    let g = gates(|g| {
+        g.min_learner_edits = 5;
+        g.recheck_minutes = 10;
+        g.recheck_seconds = Some(3);
+    });
+    let few = request(facts(false, Some("2026-11-01T00:00:00Z"), 4));
+    assert_eq!(
+        judge(&g, &few),
+        Verdict::Hold {
+            until: at("2026-11-21T10:00:03Z"),
+            why: LearnerGate::TooFewEdits { edits: 4, min: 5 }
+        }
+    );
+}

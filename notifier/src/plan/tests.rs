@@ -350,4 +350,21 @@ fn a_talk_page_using_a_skip_template_is_skipped_naming_it() {
     ));
 }
 
+#[test]
+fn a_skip_template_counts_however_the_settings_spell_its_title() {
+    let mut config = config();
+    config.gates.skip_templates = vec!["Template:retired_user".into()];
+    let d = decision();
+    let mut retired = page("{{Retired user}}");
+    retired.templates = vec!["Template:Retired user".into()];
+    let read = Read::new(&retired, Some(added()));
+    let Step::Decided(Verdict::Skip { reason }) = next(&config, &d, &read, false) else {
+        panic!("expected a skip");
+    };
+    assert_eq!(
+        reason,
+        "the talk page uses Template:Retired user, one of gates.skip_templates"
+    );
+}
+
 mod list;

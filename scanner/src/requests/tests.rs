@@ -244,3 +244,93 @@ fn a_request_handed_out_before_is_kept_again_only_once_its_row_is_overdue() {
         ]
     );
 }
+
+#[test]
+fn a_held_request_is_handed_out_again_only_while_the_wiki_still_shows_it() {
+    let config = config();
+    let added = "2026-11-21T10:00:00Z";
+    let media = "Category:Co-op/Requests/Images and media";
+    let standing = RequestId::new(1, WRITING, at(added));
+    let other_skill = RequestId::new(2, media, at(added));
+    let withdrawn = RequestId::new(3, WRITING, at(added));
+    let added_again = RequestId::new(4, WRITING, at(added));
+    let page_gone = RequestId::new(5, WRITING, at(added));
+    let moved_out = RequestId::new(6, WRITING, at(added));
+    let before_floor = RequestId::new(7, WRITING, at("2026-11-19T10:00:00Z"));
+    let not_a_request = RequestId::new(8, WRITING_MENTORS, at(added));
+    let garbage = RequestId::from_stored("8-not-an-id".into());
+    let wiki = pages(vec![
+        page(1, "Wikipedia:Co-op/A", &[(WRITING, added)]),
+        page(2, "Wikipedia:Co-op/B", &[(WRITING, added), (media, added)]),
+        page(3, "Wikipedia:Co-op/C", &[]),
+        page(4, "Wikipedia:Co-op/D", &[(WRITING, "2026-11-21T11:00:00Z")]),
+        page(6, "User:F/Co-op", &[(WRITING, added)]),
+        page(7, "Wikipedia:Co-op/G", &[(WRITING, "2026-11-19T10:00:00Z")]),
+        page(8, "Wikipedia:Co-op/H", &[(WRITING_MENTORS, added)]),
+    ]);
+    let held = [
+        standing.clone(),
+        other_skill.clone(),
+        withdrawn.clone(),
+        added_again.clone(),
+        page_gone.clone(),
+        moved_out.clone(),
+        before_floor.clone(),
+        not_a_request.clone(),
+        garbage.clone(),
+    ];
+    let (found, gone) = from_held(&config, &held, &wiki, at(FLOOR));
+    let found: Vec<(RequestId, &str, &str)> = found
+        .iter()
+        .map(|s| {
+            (
+                s.key.request_id.clone(),
+                s.title.as_str(),
+                s.key.category.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (standing, "Wikipedia:Co-op/A", WRITING),
+            // The category is recovered from the id, not from the page's first request.
+            (other_skill, "Wikipedia:Co-op/B", media),
+        ]
+    );
+    assert_eq!(
+        gone,
+        [
+            withdrawn,
+            added_again,
+            page_gone,
+            moved_out,
+            before_floor,
+            not_a_request,
+            garbage
+        ],
+        "withdrawn, added again later (a new request), deleted, moved off the Co-op, older \
+         than the floor, not a request category, or no id at all: forgotten"
+    );
+}
+
+#[test]
+fn a_held_request_keeps_its_category_add_time_and_profile() {
+    let config = config();
+    let added = "2026-11-21T10:00:00Z";
+    let id = RequestId::new(1, WRITING, at(added));
+    let wiki = pages(vec![page(1, "Wikipedia:Co-op/A", &[(WRITING, added)])]);
+    let (found, gone) = from_held(&config, std::slice::from_ref(&id), &wiki, at(FLOOR));
+    assert!(gone.is_empty());
+    let learner = User {
+        name: "A".into(),
+        id: 3,
+    };
+    let request = found[0]
+        .clone()
+        .into_request(learner, at("2026-11-21T12:00:00Z"));
+    assert_eq!(request.request_id, id, "the same request, not a new one");
+    assert_eq!(request.category_added, at(added));
+    assert_eq!(request.profile.id, 1);
+    assert_eq!(request.learner_facts, None, "read afresh by the scanner");
+}
