@@ -256,14 +256,14 @@ pub async fn run(
     Ok(summary)
 }
 
-/// Waits while the bot account's edits of the day (`notifier.daily_edit_cap`) are all taken,
-/// looking again every minute; with `--once`, stops instead. False when it stops.
 /// The revision of the settings page `decision` was made under.
 fn made_under(decision: &Decision) -> Option<u64> {
     let explained = decision.explanation.as_ref().and_then(|e| e.settings);
     explained.max(decision.request.settings)
 }
 
+/// Waits while the bot account's edits of the day (`notifier.daily_edit_cap`) are all taken,
+/// looking again every minute; with `--once`, stops instead. False when it stops.
 async fn wait_for_the_next_day(
     config: &Config,
     bus: &Bus,

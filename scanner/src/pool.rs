@@ -117,11 +117,14 @@ pub(crate) async fn read(
     Ok(pool)
 }
 
-/// The names on the do-not-contact list (`do_not_contact.page`), read at each reconcile: a
-/// mentor on it is never chosen. Between reconciles the list is not read again (the poll only
-/// sees category changes); a learner on it is still never greeted, as the notifier reads the
-/// list with the talk page it is about to post on.
-async fn do_not_contact(config: &Config, wiki: &Client) -> Result<Vec<String>, ScanError> {
+/// The names on the do-not-contact list (`do_not_contact.page`), read at each reconcile and
+/// when a poll shows the list edited: a mentor on it is never chosen. A learner on it is never
+/// greeted in any case, as the notifier reads the list with the talk page it is about to post
+/// on.
+pub(crate) async fn do_not_contact(
+    config: &Config,
+    wiki: &Client,
+) -> Result<Vec<String>, ScanError> {
     let Some(list) = &config.do_not_contact else {
         return Ok(Vec::new());
     };

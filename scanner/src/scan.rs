@@ -7,7 +7,7 @@ use matchbot_bus::{Bus, Commit, Lease};
 use matchbot_config::Config;
 use matchbot_db::Db;
 use matchbot_model::{MentorPool, Request, RequestId, Timestamp};
-use matchbot_wiki::{CategoryChange, Client, PageCategories, PageEdit};
+use matchbot_wiki::{CategoryChange, Client, PageCategories};
 
 use crate::admission::{self, Limits, Verdict};
 use crate::creators::Creators;
@@ -29,6 +29,8 @@ pub(crate) struct Scanner<'a> {
     pub config: Config,
     /// The newest revision of the settings page looked at, valid or not.
     pub settings_seen: Option<u64>,
+    /// The newest revision of the do-not-contact list a poll read.
+    pub list_seen: Option<u64>,
     /// Set when a poll applied a new revision of the settings page: its categories are to be
     /// watched and read in full, at a reconcile soon.
     pub settings_changed: bool,
@@ -67,15 +69,7 @@ impl Scanner<'_> {
             None => self.floor,
         };
         let listing = self.wiki.category_changes(from).await?;
-        let settings_page = self.file.settings_page.as_deref();
-        // The overlap shows an edit again on the polls after it: only a revision not yet
-        // looked at is read.
-        let seen = self.settings_seen;
-        let new_revision =
-            |e: &PageEdit| Some(e.title.as_str()) == settings_page && Some(e.revid) > seen;
-        if listing.edits.iter().any(new_revision) {
-            self.settings_changed |= self.read_settings().await?;
-        }
+        self.pages_edited(&listing.edits).await?;
         let ours = self.categories();
         let mut changes: Vec<CategoryChange> = listing
             .changes

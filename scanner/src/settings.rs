@@ -5,12 +5,44 @@
 
 use matchbot_config::Config;
 use matchbot_model::{ErrorKind, ErrorLogEntry, RefusedSettings, SettingsRevision, Timestamp};
-use matchbot_wiki::CurrentRevision;
+use matchbot_wiki::{CurrentRevision, PageEdit};
 
 use crate::error::ScanError;
+use crate::pool;
 use crate::scan::Scanner;
 
 impl Scanner<'_> {
+    /// Reads again what a poll's watchlist shows edited of the pages the maintainers keep: the
+    /// settings page and the do-not-contact list. The overlap shows an edit on the polls after
+    /// it too, so only a revision not looked at yet is read: nothing while they stay as they
+    /// are.
+    pub(crate) async fn pages_edited(&mut self, edits: &[PageEdit]) -> Result<(), ScanError> {
+        let newest = |title: Option<&str>| {
+            edits
+                .iter()
+                .filter(|e| Some(e.title.as_str()) == title)
+                .map(|e| e.revid)
+                .max()
+        };
+        let settings = newest(self.file.settings_page.as_deref());
+        if settings.is_some() && settings > self.settings_seen {
+            self.settings_changed |= self.read_settings().await?;
+        }
+        let list = newest(self.config.do_not_contact.as_ref().map(|d| d.page.as_str()));
+        if list.is_some() && list > self.list_seen {
+            self.list_seen = list;
+            self.pool.do_not_contact = pool::do_not_contact(&self.config, &self.wiki).await?;
+            tracing::info!(
+                names = self.pool.do_not_contact.len(),
+                "read the do-not-contact list again"
+            );
+            let mut commit = self.bus.commit_builder();
+            commit.set_mentor_pool(&self.pool)?;
+            self.commit(commit).await?;
+        }
+        Ok(())
+    }
+
     /// Reads the settings page and, when its revision is one not looked at yet, applies it
     /// (valid) or notes it refused; true when the settings in use changed.
     pub(crate) async fn read_settings(&mut self) -> Result<bool, ScanError> {

@@ -161,6 +161,7 @@ async fn scan(
         file: config,
         config: live.config().clone(),
         settings_seen: None,
+        list_seen: None,
         settings_changed: false,
         own_problems: Default::default(),
         wiki: wiki.clone(),

@@ -16,12 +16,14 @@
 //! - `flow_answers`: the fake wiki's Flow answers held against the real Flow's.
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
 //! - `mentor_template`: a mentor's own cap, set with the mentor template, honoured.
+//! - `do_not_contact`: a mentor listed while the workers run, passed over from the next poll.
 //! - `settings`: the on-wiki settings page: a greeting changed there, a revision refused.
 //! - `gates`: who may be matched: a blocked learner skipped, a learner held for edits, a
 //!   skip template on the talk page, a mentor with too few edits passed over.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 
 mod budget;
+mod do_not_contact;
 mod errors;
 mod etiquette;
 mod flow;
