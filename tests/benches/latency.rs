@@ -33,12 +33,7 @@ async fn main() {
     let (writing, mentors) = (run.category(WRITING), run.category(WRITING_MENTORS));
     wiki.edit_as("Ada", &run.profile("Ada"), &format!("[[{mentors}]]"))
         .await;
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     run.wait_until("the first reconcile", Duration::from_secs(60), || async {
         workers[0].log().contains("\"reconciled\"")
     })

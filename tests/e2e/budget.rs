@@ -51,12 +51,7 @@ async fn an_idle_poll_is_one_request_and_a_match_at_most_three() {
     let (writing, mentors) = (run.category(WRITING), run.category(WRITING_MENTORS));
     wiki.edit_as("Ada", &run.profile("Ada"), &format!("[[{mentors}]]"))
         .await;
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     // Warm up: logged in, reconciled, every change made so far noted by the wiki's job runner,
     // and looked at by a poll.
     run.wait_until("the first reconcile", Duration::from_secs(60), || async {

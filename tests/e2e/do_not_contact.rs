@@ -27,12 +27,7 @@ async fn a_mentor_listed_while_the_workers_run_is_not_chosen_from_the_next_poll_
     )
     .await;
     // The default reconcile interval (an hour): only a poll can bring the list's change.
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     let greeted_by = async |learner: &str| {
         wiki.edit_as(
             learner,
@@ -40,12 +35,9 @@ async fn a_mentor_listed_while_the_workers_run_is_not_chosen_from_the_next_poll_
             &format!("Talking to people. [[{COMMUNICATION}]]"),
         )
         .await;
-        let talk = run.talk_page(learner);
-        run.wait_until(&format!("{learner} greeted"), PATIENCE, || async {
-            wiki.text(&talk).await.is_some()
-        })
-        .await;
-        let text = wiki.text(&talk).await.unwrap_or_default();
+        let text = wiki
+            .text_once_there(&run.talk_page(learner), PATIENCE)
+            .await;
         ["Grace", "Maintainer"]
             .into_iter()
             .find(|m| text.contains(&format!("[[User:{m}|{m}]]")))

@@ -191,12 +191,7 @@ async fn flows_throttle_is_waited_out_and_every_greeting_posted_once() {
     for learner in learners {
         boards.push(asks_from_a_board(&wiki, &run, learner).await);
     }
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     run.wait_until(
         "three greetings recorded",
         Duration::from_secs(120),

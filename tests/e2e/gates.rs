@@ -94,12 +94,7 @@ async fn a_learner_with_too_few_edits_is_held_then_greeted_once_they_have_made_e
     wiki.create_user(&learner).await;
     wiki.edit_as(&learner, &run.profile(&learner), &format!("[[{MEDIA}]]"))
         .await;
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     let held = |n: usize| {
         let matcher = &workers[1];
         move || async move {

@@ -37,12 +37,7 @@ async fn a_request_made_while_matchbot_runs_is_found_by_a_poll_and_greeted() {
         &format!("Writing mentor. [[{WRITING_MENTORS}]]"),
     )
     .await;
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     run.wait_until("the scanner's first reconcile", PATIENCE, || async {
         workers[0].log().contains("\"reconciled\"")
     })

@@ -53,12 +53,7 @@ async fn a_greeting_changed_on_the_wiki_is_the_next_greeting_and_a_bad_revision_
         &format!("I mentor. [[{WRITING_MENTORS}]]"),
     )
     .await;
-    let workers = [
-        run.spawn("matchbot-scanner", &["--since", &run.since]),
-        run.spawn("matchbot-matcher", &[]),
-        run.spawn("matchbot-notifier", &[]),
-        run.spawn("matchbot-recorder", &[]),
-    ];
+    let workers = run.spawn_pipeline();
     let greeted = async |learner: &str, word: &str| {
         wiki.edit_as(
             learner,
@@ -66,12 +61,9 @@ async fn a_greeting_changed_on_the_wiki_is_the_next_greeting_and_a_bad_revision_
             &format!("Hi! [[{WRITING}]]"),
         )
         .await;
-        let talk = run.talk_page(learner);
-        run.wait_until(&format!("{learner} greeted"), PATIENCE, || async {
-            wiki.text(&talk).await.is_some()
-        })
-        .await;
-        let text = wiki.text(&talk).await.unwrap_or_default();
+        let text = wiki
+            .text_once_there(&run.talk_page(learner), PATIENCE)
+            .await;
         assert!(
             text.contains(&format!("=={word}: a mentor for you=="))
                 && text.contains(&format!(

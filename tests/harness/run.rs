@@ -306,6 +306,16 @@ impl Run {
         self.start(bin_name, None, args)
     }
 
+    /// The four workers running on, in pipeline order (the scanner from the run's start).
+    pub fn spawn_pipeline(&self) -> [Worker; 4] {
+        [
+            self.spawn("matchbot-scanner", &["--since", &self.since]),
+            self.spawn("matchbot-matcher", &[]),
+            self.spawn("matchbot-notifier", &[]),
+            self.spawn("matchbot-recorder", &[]),
+        ]
+    }
+
     /// Like [`Run::spawn`], as replica `name` of its stage (its consumer name, and the
     /// scanner's name for the lease); its log goes to `<bin_name>-<name>.log`.
     pub fn spawn_replica(&self, bin_name: &str, name: &str, args: &[&str]) -> Worker {

@@ -148,6 +148,22 @@ impl Wiki {
             .map(str::to_owned)
     }
 
+    /// The text of `title` once it exists (a greeting's talk page, say), waiting for it at most
+    /// `within`.
+    pub async fn text_once_there(&self, title: &str, within: Duration) -> String {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(text) = self.text(title).await {
+                return text;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{title} did not appear within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// A page's revisions, oldest first, as (revid, user).
     pub async fn revisions(&self, title: &str) -> Vec<(u64, String)> {
         let v = self
