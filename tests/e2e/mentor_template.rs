@@ -1,6 +1,7 @@
 //! Mentor self-service, against the sandbox's real MediaWiki: a mentor's own cap set with the
 //! mentor template on their profile (`{{Co-op mentor|max=1}}`, which the wiki turns into the
-//! sort key of a hidden category) is honoured, and `matchbot explain` says so.
+//! sort key of a hidden category) is honoured, and `matchbot explain` says so; a value that
+//! cannot be used is ignored and named on the error log.
 
 use harness::{Run, WIKI, Wiki};
 use serde_json::json;
@@ -14,7 +15,11 @@ async fn a_cap_a_mentor_set_with_the_template_is_honoured() {
     let _wiki_lock = WIKI.lock().await;
     let wiki = Wiki::sandbox().await;
     let run = Run::with_maintainer("mentor-template", &wiki).await;
-    run.adjust(|c| c["categories"]["mentor_settings"] = json!(MENTOR_SETTINGS));
+    let log = format!("User:MatchBot/Errors/{}", run.tag);
+    run.adjust(|c| {
+        c["categories"]["mentor_settings"] = json!(MENTOR_SETTINGS);
+        c["errors"] = json!({ "page": log });
+    });
     for mentor in ["Ada", "Bea"] {
         wiki.edit_as(
             mentor,
@@ -23,6 +28,13 @@ async fn a_cap_a_mentor_set_with_the_template_is_honoured() {
         )
         .await;
     }
+    // A value MatchBot cannot use is ignored, and the error log names the profile.
+    wiki.edit_as(
+        "Cy",
+        &run.profile("Cy"),
+        &format!("I mentor too. [[{WRITING_MENTORS}]] {{{{Co-op mentor|max=lots|weight=0}}}}"),
+    )
+    .await;
     let learners = ["Ken", "Lin", "Mo"];
     for learner in learners {
         wiki.edit_as(
@@ -44,6 +56,12 @@ async fn a_cap_a_mentor_set_with_the_template_is_honoured() {
         greeted_by.push(mentor.unwrap_or_else(|| panic!("{learner} not greeted: {text}")));
     }
     greeted_by.sort_unstable();
+    let page = wiki.text(&log).await.unwrap_or_default();
+    assert!(
+        page.contains(&format!("<nowiki>{}</nowiki>", run.profile("Cy")))
+            && page.contains("max=lots is ignored: it must be a whole number from 0 to 50"),
+        "the error log names Cy's profile and the value: {page}"
+    );
     assert_eq!(
         greeted_by,
         ["Ada", "Bea", "Maintainer"],
