@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use harness::fake_wiki::{Clock, FakeWiki};
 use harness::{Run, write_signing_key};
-use matchbot_bus::Stream;
+use matchbot_bus::{SETTINGS, Stream};
+use matchbot_model::{SettingsRevision, Timestamp};
+use matchbot_runtime::LiveConfig;
+use redis::AsyncCommands;
 use serde_json::{Value, json};
 
 const WRITING: &str = "Category:Co-op/Requests/Writing";
@@ -284,4 +287,42 @@ async fn a_notifier_told_to_stop_holds_no_decision_so_the_next_one_greets_at_onc
     wiki.edit("Admin", "User:MatchBot/Run", "true");
     run.ok("matchbot-notifier", &["--once"]).await;
     assert_eq!(bot_edits(&wiki, &run.talk_page("Ken")), 1);
+}
+
+#[tokio::test]
+async fn settings_a_stranger_writes_to_redis_are_never_applied() {
+    let (_wiki, run) = co_op("forged-settings", &[]).await;
+    let page = "User:MatchBot/config.json";
+    run.adjust(|c| c["settings"] = json!({ "page": page }));
+    let config = matchbot_config::Config::load(&run.dir).expect("the run's configuration");
+    let bus = run.bus().await;
+    let revision = |number: u64, topic: &str| SettingsRevision {
+        page: page.into(),
+        revision: number,
+        user: "Ada".into(),
+        saved_at: Timestamp::now(),
+        text: json!({ "greetings": { "matchtopic": topic } }).to_string(),
+    };
+    let mut live = LiveConfig::new(config);
+    let mut redis = run.redis().await;
+    let forged = serde_json::to_string(&revision(99, "Pwned")).expect("JSON");
+    for stored in [forged.clone(), format!("v1:00ff {forged}")] {
+        let () = redis.set(run.key(SETTINGS), &stored).await.expect("SET");
+        assert!(!live.refresh(&bus).await.expect("Redis answers"));
+        assert_eq!(live.revision(), None, "a stranger's settings are not used");
+    }
+
+    let mut commit = bus.commit_builder();
+    commit
+        .set_settings(&revision(7, "Ours"))
+        .expect("settings serialise");
+    bus.commit(commit).await.expect("commit");
+    assert!(live.catch_up(&bus, Some(7)).await.expect("Redis answers"));
+    assert_eq!(live.revision(), Some(7));
+    assert_eq!(live.config().greetings.match_topic, "Ours");
+    // An entry made under the revision in use, or none, needs no read: the forged value
+    // written now is not even looked at.
+    let () = redis.set(run.key(SETTINGS), &forged).await.expect("SET");
+    assert!(!live.catch_up(&bus, Some(7)).await.expect("no read"));
+    assert_eq!(live.config().greetings.match_topic, "Ours");
 }
