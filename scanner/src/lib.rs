@@ -55,6 +55,8 @@
 //! - `mentor_settings`: what mentors set for themselves with the mentor template (pure).
 //! - `pool`: the mentor pool, read in full or updated from one page's changes.
 //! - `state`: what the scanner keeps in Redis between polls and restarts.
+//! - `push`: a feed of the wiki's changes (`scanner.push`) waking the poll, and the
+//!   heartbeat poll between.
 //! - `leadership`: the scanner lease: which replica scans, while the others stand by.
 //! - `worker`: the loop, and what it runs on ([`Deps`]).
 //! - `error`: what stops the scanner, or makes it wait.
@@ -70,6 +72,7 @@ mod leadership;
 mod learners;
 mod mentor_settings;
 mod pool;
+mod push;
 mod reconcile;
 pub mod requests;
 mod scan;

@@ -14,6 +14,7 @@ use matchbot_wiki::Client;
 use crate::creators::Creators;
 use crate::error::ScanError;
 use crate::leadership::Leadership;
+use crate::push::Push;
 use crate::scan::Scanner;
 use crate::state::State;
 
@@ -182,6 +183,11 @@ async fn scan(
     };
     let mut next_reconcile = Instant::now();
     let mut next_checkup = Instant::now();
+    // Dropped, and the feed no longer heard, when this replica stops scanning.
+    let mut push = match &config.scanner.push {
+        Some(push) => Push::start(push, scanner.feed_filter(push)).await,
+        None => None,
+    };
     loop {
         // A poll or reconcile half done when the wiki, Redis or MariaDB went away wrote nothing
         // (its writes are one MULTI/EXEC at the end), so it is simply done again.
@@ -240,7 +246,23 @@ async fn scan(
             summary.checkups += sent;
             next_checkup = Instant::now() + check_interval;
         }
-        if options.once || shutdown.sleep(config.scanner.poll_interval).await {
+        if options.once {
+            break;
+        }
+        let stopped = match push.as_mut() {
+            Some(push) => {
+                push.set_filter(scanner.feed_filter(push.config()));
+                // A reconcile or checkup comes due whatever the feed says.
+                let mut due = next_reconcile;
+                if check_interval.is_some() {
+                    due = due.min(next_checkup);
+                }
+                push.wait(shutdown, due.saturating_duration_since(Instant::now()))
+                    .await
+            }
+            None => shutdown.sleep(config.scanner.poll_interval).await,
+        };
+        if stopped {
             break;
         }
     }

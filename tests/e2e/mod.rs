@@ -17,6 +17,7 @@
 //! - `mentorship`: a month of matches followed: contact, a nudge, new mentors, the queue.
 //! - `mentor_template`: a mentor's own cap, set with the mentor template, honoured.
 //! - `do_not_contact`: a mentor listed while the workers run, passed over from the next poll.
+//! - `push`: the sandbox's RCFeed wakes the scanner; an idle one asks the wiki nothing.
 //! - `settings`: the on-wiki settings page: a greeting changed there, a revision refused.
 //! - `gates`: who may be matched: a blocked learner skipped, a learner held for edits, a
 //!   skip template on the talk page, a mentor with too few edits passed over.
@@ -36,6 +37,7 @@ mod mentor_template;
 mod mentorship;
 mod operations;
 mod pipeline;
+mod push;
 mod replicas;
 mod report;
 mod scanner;

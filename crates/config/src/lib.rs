@@ -19,7 +19,7 @@
 //! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
-//!   for a `replica.my.cnf`), `redis`, `scanner`, `matcher`, `notifier`, `lifecycle`, `gates`
+//!   for a `replica.my.cnf`), `redis`, `scanner` (with `push`), `matcher`, `notifier`, `lifecycle`, `gates`
 //!   (who may be matched), `errors` (with `do_not_contact`).
 //! - `settings`: where the settings page is and which sections it may set; `on_wiki`:
 //!   applying a revision of it over the file's.
@@ -42,6 +42,7 @@ mod numbers;
 mod on_wiki;
 mod pages;
 mod problem;
+mod push;
 mod reader;
 mod redis;
 mod scanner;
@@ -62,6 +63,7 @@ pub use notifier::{MissingTalkPage, NotifierConfig};
 pub use on_wiki::{PAGE_BYTES, PageError, PageProblem};
 pub use pages::Pages;
 pub use problem::{ConfigError, Problem};
+pub use push::{Feed, PushConfig};
 pub use redis::RedisConfig;
 pub use scanner::ScannerConfig;
 pub use settings::ON_WIKI;

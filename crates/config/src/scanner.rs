@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use matchbot_model::Timestamp;
 
+use crate::push::{self, PushConfig};
 use crate::reader::Reader;
 
 /// The scanner's settings.
@@ -32,6 +33,8 @@ pub struct ScannerConfig {
     /// `scanner.max_open_requests`: the most requests of one learner handed out and not yet
     /// recorded in `matches`; a request beyond it waits for a later reconcile (default 3).
     pub max_open_requests: u32,
+    /// `scanner.push`: a feed of the wiki's changes that wakes the scanner; none by default.
+    pub push: Option<PushConfig>,
 }
 
 impl Default for ScannerConfig {
@@ -44,6 +47,7 @@ impl Default for ScannerConfig {
             reemit_after: Duration::from_secs(6 * 3600),
             request_cooldown: Duration::from_secs(7 * 86_400),
             max_open_requests: 3,
+            push: None,
         }
     }
 }
@@ -84,7 +88,9 @@ pub(crate) fn read(r: &mut Reader) -> Option<ScannerConfig> {
                 None
             }
         });
+    let push = push::read(r);
     Some(ScannerConfig {
+        push: push?,
         poll_interval,
         since,
         overlap,

@@ -1,6 +1,6 @@
 //! Changes the wiki pushes instead of being asked for: Wikimedia's EventStreams (server-sent
 //! events, stream `recentchange`) and a self-hosted MediaWiki's `$wgRCFeeds` (core's
-//! `RedisPubSubFeedEngine` with the JSON formatter).
+//! `UDPRCFeedEngine` with the JSON formatter).
 //!
 //! # Brief overview
 //!
@@ -17,11 +17,12 @@
 //! - `filter`: which changes concern the scanner.
 //! - `eventstreams`: the EventStreams client: reading server-sent events, resuming after a
 //!   disconnect from the last event id.
-//! - `rcfeed`: the RCFeed subscriber on Redis pub/sub.
+//! - `rcfeed`: a MediaWiki's RCFeed, heard over UDP.
 #![deny(missing_docs)]
 
 mod change;
 mod filter;
+pub mod rcfeed;
 
 pub use change::{Change, ChangeError, MAX_EVENT_BYTES};
 pub use filter::Filter;
