@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod change;
+pub mod eventstreams;
 mod filter;
 
 pub use change::{Change, ChangeError, MAX_EVENT_BYTES};
