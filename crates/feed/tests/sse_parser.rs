@@ -167,6 +167,17 @@ fn a_line_over_the_limit_drops_its_event_and_the_next_one_reads() {
         let events: Vec<Event> = bytes.iter().flat_map(|p| parser.feed(p)).collect();
         assert_eq!(events, [event(Some("2"), "next")], "pieces of {size}");
     }
+    // An over-long line of any field drops its event: an id is not taken from it.
+    let stream = format!("id: 1\n\nid: {long}\ndata: a\n\ndata: b\n\n");
+    let mut parser = Parser::new();
+    let events = parser.feed(stream.as_bytes());
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0] == event(Some("1"), "b"),
+        "id of {} bytes",
+        events[0].id.as_ref().map_or(0, String::len)
+    );
+    assert!(parser.buffered() == 0);
     // A long line ending with `\r` split from its `\n` still ends once.
     let stream = format!("data: {long}\r");
     assert_eq!(
@@ -202,6 +213,11 @@ fn an_endless_line_is_skipped_without_end() {
     let block = vec![b'a'; 1 << 16];
     for _ in 0..64 {
         assert_eq!(parser.feed(&block), []);
+        assert!(
+            parser.buffered() <= MAX_EVENT_BYTES + 16,
+            "{}",
+            parser.buffered()
+        );
     }
     assert_eq!(parser.feed(b"\n\ndata: ok\n\n"), [event(None, "ok")]);
 }

@@ -71,6 +71,12 @@ impl Parser {
         self.committed.as_deref()
     }
 
+    /// How many bytes of the stream it holds (a line and an event not yet whole): never much
+    /// more than twice [`MAX_EVENT_BYTES`], whatever it was fed.
+    pub fn buffered(&self) -> usize {
+        self.line.len() + self.data.len()
+    }
+
     /// Reads the next bytes of the stream and returns the events they complete, in order.
     pub fn feed(&mut self, mut chunk: &[u8]) -> Vec<Event> {
         let mut events = Vec::new();
