@@ -29,17 +29,23 @@ const ID_2: &str =
 const DATA_1: &str = r#"{"$schema":"/mediawiki/recentchange/1.0.0","meta":{"id":"5b7e6a0c-8c2e-4f43-9d6a-2f0d8d1c7a11","dt":"2026-12-03T10:00:01Z","domain":"en.wikipedia.org","stream":"mediawiki.recentchange"},"type":"categorize","namespace":14,"title":"Category:Co-op mentors","comment":"[[:Wikipedia:Co-op/Zoë]] added to category … ✓","timestamp":1796292001,"user":"Zoë","wiki":"enwiki","server_name":"en.wikipedia.org"}"#;
 const DATA_2: &str = r#"{"meta":{"id":"c0ffee00-0000-4000-8000-000000000002","dt":"2026-12-03T10:00:02Z"},"type":"edit","namespace":2,"title":"User:MatchBot/config.json","comment":"🙂","timestamp":1796292002,"wiki":"enwiki","server_name":"en.wikipedia.org"}"#;
 
-/// A stream as EventStreams writes it: a heartbeat, `event`, `id`, `data`, blank lines.
+/// A stream as EventStreams writes it: a heartbeat, `event`, `id`, `data`, blank lines; then an
+/// event of two data lines with no id of its own.
 fn real_stream(line_end: &str) -> Vec<u8> {
     let e = line_end;
     format!(
-        ":ok{e}{e}event: message{e}id: {ID_1}{e}data: {DATA_1}{e}{e}:{e}event: message{e}id: {ID_2}{e}data: {DATA_2}{e}{e}"
+        ":ok{e}{e}event: message{e}id: {ID_1}{e}data: {DATA_1}{e}{e}:{e}event: message{e}id: {ID_2}{e}data: {DATA_2}{e}{e}data: {{\"multi\":{e}data: \"line ✓\"}}{e}{e}"
     )
     .into_bytes()
 }
 
 fn real_events() -> Vec<Event> {
-    vec![event(Some(ID_1), DATA_1), event(Some(ID_2), DATA_2)]
+    vec![
+        event(Some(ID_1), DATA_1),
+        event(Some(ID_2), DATA_2),
+        // Several data lines, joined: a split between their `\r` and `\n` must not end it.
+        event(Some(ID_2), "{\"multi\":\n\"line ✓\"}"),
+    ]
 }
 
 #[test]
