@@ -289,3 +289,36 @@ async fn a_stream_answering_503_is_waited_out_then_read() {
     );
     assert_eq!(second.header("last-event-id"), None);
 }
+
+#[tokio::test]
+async fn the_wait_doubles_to_its_cap_and_starts_over_after_a_good_connection() {
+    use Plan::{Serve, Unavailable as Busy};
+    let first_delay = Duration::from_millis(100);
+    let plans = vec![
+        Busy,
+        Busy,
+        Busy,
+        Busy,
+        Serve { cut: Some(3) },
+        Busy,
+        Serve { cut: None },
+    ];
+    let (url, mut requests) = server(plans).await;
+    // `quick` caps the wait at four times the first: 100, 200, 400, 400 ms.
+    let (got, _) = run(quick(&url, first_delay), kept().len()).await;
+    assert_eq!(got, kept());
+
+    let mut at = Vec::new();
+    for _ in 0..7 {
+        at.push(requests.recv().await.unwrap().at);
+    }
+    let gaps: Vec<Duration> = at.windows(2).map(|w| w[1] - w[0]).collect();
+    let ms = |n| Duration::from_millis(n);
+    assert!(gaps[0] >= ms(100) && gaps[1] >= ms(200), "{gaps:?}");
+    assert!(gaps[2] >= ms(400) && gaps[3] >= ms(400), "{gaps:?}");
+    // Capped: not 800 ms.
+    assert!(gaps[3] < ms(800), "{gaps:?}");
+    // The connection that read events started the wait over: 100 ms, not 400, then 200.
+    assert!(gaps[4] >= ms(100) && gaps[4] < ms(390), "{gaps:?}");
+    assert!(gaps[5] >= ms(200), "{gaps:?}");
+}
