@@ -62,6 +62,9 @@ pub enum Error {
     /// The answer was not an event stream.
     #[error("the stream answered {0:?}, not text/event-stream")]
     NotEventStream(String),
+    /// No answer came within [`Stream::connect_timeout`].
+    #[error("no answer within {0:?}")]
+    NoAnswer(Duration),
     /// The stream said nothing for longer than [`Stream::idle`].
     #[error("the stream was silent for {0:?}")]
     Idle(Duration),
@@ -140,7 +143,7 @@ async fn connection(
     // bounded here, the body by `idle` below.
     let mut response = tokio::time::timeout(stream.connect_timeout, request.send())
         .await
-        .map_err(|_| Error::Idle(stream.connect_timeout))?
+        .map_err(|_| Error::NoAnswer(stream.connect_timeout))?
         .map_err(Error::Http)?;
     if !response.status().is_success() {
         return Err(Error::Status(response.status().as_u16()));
