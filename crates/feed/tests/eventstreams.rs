@@ -201,9 +201,18 @@ fn quick(url: &str, first_delay: Duration) -> Stream {
     }
 }
 
-/// Listens until `expected` changes arrived and a little more, then stops the client and
-/// returns what arrived (by `meta.id`) and the client's last id.
-async fn run(stream: Stream, expected: usize) -> (Vec<String>, Option<String>) {
+/// What one run saw: the changes handed on (by `meta.id`), the client's last id at the end,
+/// and the requests the server read.
+type Seen = (Vec<String>, Option<String>, Vec<Heard>);
+
+/// Listens until `expected` changes arrived and the server read `connections` requests, and a
+/// little more, then stops the client.
+async fn run(
+    stream: Stream,
+    expected: usize,
+    requests: &mut mpsc::UnboundedReceiver<Heard>,
+    connections: usize,
+) -> Seen {
     let (tx, mut rx) = mpsc::channel::<Change>(64);
     let (stop, stopped) = oneshot::channel::<()>();
     let client = tokio::spawn(async move {
@@ -222,6 +231,14 @@ async fn run(stream: Stream, expected: usize) -> (Vec<String>, Option<String>) {
             .expect("the client still listening");
         got.push(change.meta.map(|m| m.id).unwrap_or_default());
     }
+    let mut heard = Vec::new();
+    while heard.len() < connections {
+        let request = tokio::time::timeout(Duration::from_secs(5), requests.recv())
+            .await
+            .expect("a request in time")
+            .expect("the server still serving");
+        heard.push(request);
+    }
     // Anything repeated or not filtered out would be here by now.
     tokio::time::sleep(Duration::from_millis(300)).await;
     while let Ok(change) = rx.try_recv() {
@@ -233,7 +250,7 @@ async fn run(stream: Stream, expected: usize) -> (Vec<String>, Option<String>) {
         .expect("stop ends listening")
         .unwrap();
     assert!(ended.is_ok(), "{ended:?}");
-    (got, resume)
+    (got, resume, heard)
 }
 
 fn kept() -> Vec<String> {
@@ -252,11 +269,17 @@ async fn a_dropped_stream_resumes_after_the_last_id_losing_and_repeating_nothing
         Plan::Serve { cut: None },
     ])
     .await;
-    let (got, resume) = run(quick(&url, Duration::from_millis(50)), kept().len()).await;
+    let (got, resume, heard) = run(
+        quick(&url, Duration::from_millis(50)),
+        kept().len(),
+        &mut requests,
+        2,
+    )
+    .await;
     assert_eq!(got, kept(), "each kept change once, in order, and no other");
     assert_eq!(resume.as_deref(), Some(events[10].id.as_str()));
 
-    let first = requests.recv().await.unwrap();
+    let (first, second) = (&heard[0], &heard[1]);
     assert!(
         first
             .head
@@ -268,7 +291,6 @@ async fn a_dropped_stream_resumes_after_the_last_id_losing_and_repeating_nothing
         Some("MatchBot-test/0.1 (https://example.org/matchbot; ops@example.org)")
     );
     assert_eq!(first.header("last-event-id"), None);
-    let second = requests.recv().await.unwrap();
     // The last event whole before the cut was event 5.
     assert_eq!(second.header("last-event-id"), Some(events[5].id.as_str()));
 }
@@ -277,11 +299,10 @@ async fn a_dropped_stream_resumes_after_the_last_id_losing_and_repeating_nothing
 async fn a_stream_answering_503_is_waited_out_then_read() {
     let first_delay = Duration::from_millis(300);
     let (url, mut requests) = server(vec![Plan::Unavailable, Plan::Serve { cut: None }]).await;
-    let (got, _) = run(quick(&url, first_delay), kept().len()).await;
+    let (got, _, heard) = run(quick(&url, first_delay), kept().len(), &mut requests, 2).await;
     assert_eq!(got, kept());
 
-    let first = requests.recv().await.unwrap();
-    let second = requests.recv().await.unwrap();
+    let (first, second) = (&heard[0], &heard[1]);
     assert!(
         second.at - first.at >= first_delay,
         "reconnected after {:?}",
@@ -305,13 +326,10 @@ async fn the_wait_doubles_to_its_cap_and_starts_over_after_a_good_connection() {
     ];
     let (url, mut requests) = server(plans).await;
     // `quick` caps the wait at four times the first: 100, 200, 400, 400 ms.
-    let (got, _) = run(quick(&url, first_delay), kept().len()).await;
+    let (got, _, heard) = run(quick(&url, first_delay), kept().len(), &mut requests, 7).await;
     assert_eq!(got, kept());
 
-    let mut at = Vec::new();
-    for _ in 0..7 {
-        at.push(requests.recv().await.unwrap().at);
-    }
+    let at: Vec<Instant> = heard.iter().map(|h| h.at).collect();
     let gaps: Vec<Duration> = at.windows(2).map(|w| w[1] - w[0]).collect();
     let ms = |n| Duration::from_millis(n);
     assert!(gaps[0] >= ms(100) && gaps[1] >= ms(200), "{gaps:?}");
@@ -321,4 +339,24 @@ async fn the_wait_doubles_to_its_cap_and_starts_over_after_a_good_connection() {
     // The connection that read events started the wait over: 100 ms, not 400, then 200.
     assert!(gaps[4] >= ms(100) && gaps[4] < ms(390), "{gaps:?}");
     assert!(gaps[5] >= ms(200), "{gaps:?}");
+}
+
+#[tokio::test]
+async fn a_silent_stream_is_taken_for_dead_and_resumed() {
+    let events = stream_of_changes();
+    let plans = vec![Plan::Serve { cut: None }, Plan::Serve { cut: None }];
+    let (url, mut requests) = server(plans).await;
+    // The server sends everything, then stays open saying nothing, heartbeats included.
+    let stream = Stream {
+        idle: Duration::from_millis(300),
+        ..quick(&url, Duration::from_millis(50))
+    };
+    // Two requests: a reconnect once the stream went silent.
+    let (got, resume, heard) = run(stream, kept().len(), &mut requests, 2).await;
+    assert_eq!(got, kept(), "nothing repeated after the reconnect");
+    assert_eq!(resume.as_deref(), Some(events[10].id.as_str()));
+
+    let (first, second) = (&heard[0], &heard[1]);
+    assert!(second.at - first.at >= Duration::from_millis(300));
+    assert_eq!(second.header("last-event-id"), Some(events[10].id.as_str()));
 }
