@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use matchbot_feed::eventstreams::{Stream, listen};
+use matchbot_feed::eventstreams::{Error, Stream, listen};
 use matchbot_feed::{Change, Filter};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -359,4 +359,43 @@ async fn a_silent_stream_is_taken_for_dead_and_resumed() {
     let (first, second) = (&heard[0], &heard[1]);
     assert!(second.at - first.at >= Duration::from_millis(300));
     assert_eq!(second.header("last-event-id"), Some(events[10].id.as_str()));
+}
+
+#[tokio::test]
+async fn stop_ends_a_wait_and_a_gone_receiver_ends_listening() {
+    // Always busy, with a long wait: stopping during the wait ends listening at once.
+    let (url, mut requests) = server(vec![Plan::Unavailable; 4]).await;
+    let (tx, _rx) = mpsc::channel::<Change>(1);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let stream = quick(&url, Duration::from_secs(30));
+    let client = tokio::spawn(async move {
+        let mut resume = None;
+        listen(&stream, &filter(), &tx, &mut resume, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    requests.recv().await.unwrap();
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(2), client)
+        .await
+        .expect("stop ends the wait")
+        .unwrap();
+    assert!(ended.is_ok(), "{ended:?}");
+
+    // Nobody to hand changes to: listening ends rather than reading on for no one.
+    let (url, _requests) = server(vec![Plan::Serve { cut: None }]).await;
+    let (tx, rx) = mpsc::channel::<Change>(1);
+    drop(rx);
+    let mut resume = None;
+    let stream = quick(&url, Duration::from_millis(50));
+    let ended = tokio::time::timeout(
+        Duration::from_secs(5),
+        listen(&stream, &filter(), &tx, &mut resume, std::future::pending()),
+    )
+    .await
+    .expect("a gone receiver ends listening");
+    assert!(matches!(ended, Err(Error::Closed)), "{ended:?}");
+    // Nothing was handed on, so the client does not claim to have read past event 0.
+    assert_eq!(resume, None);
 }
