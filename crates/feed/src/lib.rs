@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod change;
+pub mod eventstreams;
 mod filter;
 pub mod rcfeed;
 
