@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use matchbot_config::{Feed, PushConfig};
-use matchbot_feed::{Filter, rcfeed};
+use matchbot_feed::{Filter, eventstreams, rcfeed};
 use matchbot_runtime::Shutdown;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -33,7 +33,11 @@ pub(crate) struct Push {
 impl Push {
     /// Starts hearing `config`'s feed with `filter`; `None` (the scanner polls as without a
     /// feed) when it cannot be heard.
-    pub(crate) async fn start(config: &PushConfig, filter: Filter) -> Option<Push> {
+    pub(crate) async fn start(
+        config: &PushConfig,
+        filter: Filter,
+        user_agent: &str,
+    ) -> Option<Push> {
         let (tell, heard) = mpsc::channel(QUEUE);
         let (set_filter, filter) = watch::channel(filter);
         let listener = match &config.feed {
@@ -48,8 +52,9 @@ impl Push {
                 }
             },
             Feed::EventStreams(url) => {
-                tracing::warn!(%url, "EventStreams is not heard yet: polling instead");
-                return None;
+                tracing::info!(%url, "hearing Wikimedia's EventStreams");
+                let stream = eventstreams::Stream::new(url.clone(), user_agent);
+                tokio::spawn(hear_eventstreams(stream, filter, tell))
             }
         };
         Some(Push {
@@ -97,6 +102,32 @@ impl Push {
                 let now = Instant::now();
                 self.follow_ups = FOLLOW_UPS.iter().map(|d| now + *d).collect();
                 shutdown.is_shutdown()
+            }
+        }
+    }
+}
+
+/// Hears `stream` until nobody listens, with the filter `filter` holds now: a new filter starts
+/// the stream again from the last event heard, so nothing falls in between.
+async fn hear_eventstreams(
+    stream: eventstreams::Stream,
+    mut filter: watch::Receiver<Filter>,
+    tell: matchbot_feed::Heard,
+) {
+    let mut resume = None;
+    loop {
+        let now = filter.borrow_and_update().clone();
+        let changed = async {
+            if filter.changed().await.is_err() {
+                // Nobody sets the filter any more: hear on with this one.
+                std::future::pending::<()>().await;
+            }
+        };
+        match eventstreams::listen(&stream, &now, &tell, &mut resume, changed).await {
+            Ok(()) => continue,
+            Err(e) => {
+                tracing::info!(error = %e, "no longer hearing EventStreams");
+                return;
             }
         }
     }

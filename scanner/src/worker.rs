@@ -185,7 +185,7 @@ async fn scan(
     let mut next_checkup = Instant::now();
     // Dropped, and the feed no longer heard, when this replica stops scanning.
     let mut push = match &config.scanner.push {
-        Some(push) => Push::start(push, scanner.feed_filter(push)).await,
+        Some(push) => Push::start(push, scanner.feed_filter(push), &config.wiki.user_agent).await,
         None => None,
     };
     loop {
