@@ -51,7 +51,7 @@ impl Scanner<'_> {
         };
         let Some(page) = self.wiki.current_revision(&title).await? else {
             if self.settings_seen.is_none() {
-                tracing::warn!(page = %title, "the settings page does not exist: the file's settings are used");
+                tracing::warn!(page = %title, revision_in_use = ?self.config.settings_revision, "the settings page does not exist: the settings in use are kept (the file's, unless a revision was applied before)");
             }
             self.settings_seen = Some(0);
             return Ok(false);
