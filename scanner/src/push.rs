@@ -1,6 +1,7 @@
 //! Hearing the wiki's changes instead of asking for them (`scanner.push`): a feed wakes the
 //! poll. A change that concerns the Co-op makes the scanner poll at once, and again shortly
-//! after (the wiki tells its feed before the change is committed where the API reads it); with
+//! after (the wiki tells its feed before the change is committed where the API reads it; see
+//! BENCHMARKS.md for what the follow-ups gained); with
 //! nothing heard, it polls only every `heartbeat_seconds`, for what a feed lost.
 
 use std::collections::VecDeque;
@@ -16,7 +17,12 @@ use tokio::time::Instant;
 use crate::scan::Scanner;
 
 /// After a change is heard: the polls that follow it up, from the change.
-const FOLLOW_UPS: [Duration; 2] = [Duration::from_millis(300), Duration::from_millis(1000)];
+const FOLLOW_UPS: [Duration; 4] = [
+    Duration::from_millis(100),
+    Duration::from_millis(250),
+    Duration::from_millis(500),
+    Duration::from_millis(1000),
+];
 
 /// How many changes wait to be acted on; more are one wake-up anyway.
 const QUEUE: usize = 64;
