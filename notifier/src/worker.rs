@@ -113,15 +113,21 @@ pub async fn run(
             error_log::publish(config, &wiki, &bus, &holder).await;
         }
     };
-    // The run page is read before each read of the stream, so that a bot told to stop holds
-    // no decision while it waits (one held by a notifier stopped meanwhile would wait
-    // `claim_idle` for the next); and again before the batch's edits, in case it changed.
+    // The run page is read before a read of the stream that follows a batch (and before the
+    // first), so that a bot told to stop holds no decision while it waits (one held by a
+    // notifier stopped meanwhile would wait `claim_idle` for the next); and again before each
+    // batch's edits, in case it changed. After a read that found nothing it is not read
+    // again: the last reading said true (a stopped bot waits in `wait_for_run_page` and reads
+    // nothing), so an idle notifier asks the wiki nothing, and a batch read after a stop is
+    // caught before its edits and handed back when the notifier stops.
+    let batch_since_last_read = std::cell::Cell::new(true);
     let may_read = async || {
         if trial.dry_run {
             return Ok(true);
         }
-        let may = wait_for_run_page(config, &wiki, &shutdown).await?
-            && wait_for_the_next_day(config, &bus, &options, &shutdown).await?;
+        let running = !batch_since_last_read.replace(false)
+            || wait_for_run_page(config, &wiki, &shutdown).await?;
+        let may = running && wait_for_the_next_day(config, &bus, &options, &shutdown).await?;
         // Between batches (and every read's wait, when idle), the error log gets its turn.
         publish_errors().await;
         Ok(may)
@@ -133,6 +139,7 @@ pub async fn run(
         &shutdown,
         may_read,
         async |decisions: &Consumer<Decision>, batch: &[Delivery<Decision>]| {
+            batch_since_last_read.set(true);
             if !trial.dry_run && !wait_for_run_page(config, &wiki, &shutdown).await? {
                 return Ok(Next::Stop);
             }
