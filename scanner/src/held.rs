@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 use matchbot_model::RequestId;
 
 use crate::error::ScanError;
-use crate::facts;
 use crate::requests;
 use crate::scan::Scanner;
 
@@ -75,13 +74,10 @@ impl Scanner<'_> {
                 }
             }
         }
-        let mut again = self.admitted(&mut commit, again).await?;
-        facts::add(&self.config, &self.wiki, &mut again).await?;
+        let again = self.hand_out(&mut commit, again).await?;
         for request in &again {
             tracing::info!(request = %request.request_id, learner = %request.learner.name, "a held request's time has come: handed out again");
         }
-        let settings = self.config.settings_revision;
-        self.state.hand_out(&mut commit, &mut again, settings)?;
         self.commit(commit).await?;
         Ok(again.len())
     }

@@ -6,7 +6,6 @@ use std::time::Instant;
 use matchbot_model::Timestamp;
 
 use crate::error::ScanError;
-use crate::facts;
 use crate::pool;
 use crate::requests::{self, Again};
 use crate::scan::{Scanner, no_creator};
@@ -66,10 +65,7 @@ impl Scanner<'_> {
         let mut commit = self.bus.commit_builder();
         commit.set_mentor_pool(&pool)?;
         self.own_problems.log(&mut commit)?;
-        let mut requests = self.admitted(&mut commit, requests).await?;
-        facts::add(&self.config, &self.wiki, &mut requests).await?;
-        let settings = self.config.settings_revision;
-        self.state.hand_out(&mut commit, &mut requests, settings)?;
+        let requests = self.hand_out(&mut commit, requests).await?;
         // A first start polls from the time of this listing on: everything before it was
         // just listed.
         if self.state.cursor().await?.is_none() {

@@ -143,11 +143,7 @@ impl Scanner<'_> {
         for change in &changes {
             self.state.see_change(commit, change);
         }
-        let mut requests = self.admitted(commit, requests).await?;
-        facts::add(&self.config, &self.wiki, &mut requests).await?;
-        let settings = self.config.settings_revision;
-        self.state.hand_out(commit, &mut requests, settings)?;
-        Ok(requests.len())
+        Ok(self.hand_out(commit, requests).await?.len())
     }
 
     /// Of `found`, those neither handed out before nor in `matches` (the original MatchBot's
@@ -211,9 +207,24 @@ impl Scanner<'_> {
         Ok((unhandled, handled.len()))
     }
 
+    /// Hands out in `commit`, however they were found (a poll, a reconcile, a hold's end),
+    /// those of `requests` the learners' limits let through, each with its learner's account
+    /// for the gates and the settings page's revision in use; returns them.
+    pub(crate) async fn hand_out(
+        &self,
+        commit: &mut Commit,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Request>, ScanError> {
+        let mut requests = self.admitted(commit, requests).await?;
+        facts::add(&self.config, &self.wiki, &mut requests).await?;
+        let settings = self.config.settings_revision;
+        self.state.hand_out(commit, &mut requests, settings)?;
+        Ok(requests)
+    }
+
     /// Of `requests`, those the learners' limits let through (see `admission`), noted for the
     /// scans after this one in `commit`, with those the cooldown refused.
-    pub(crate) async fn admitted(
+    async fn admitted(
         &self,
         commit: &mut Commit,
         requests: Vec<Request>,
