@@ -4,9 +4,7 @@
 use matchbot_bus::Delivery;
 use matchbot_config::Config;
 use matchbot_model::Decision;
-use std::sync::Arc;
-
-use matchbot_wiki::{Client, DoNotContact, RequestCheck, TalkPageAndRequest};
+use matchbot_wiki::{Client, ReadCheck, RequestCheck};
 
 use crate::trial::Trial;
 
@@ -24,10 +22,7 @@ pub fn decisions_per_read(config: &Config, trial: Trial) -> usize {
 /// What was read for one decision: its talk page and whether the request still stands, or the
 /// error reading them gave, and the do-not-contact list read with them (when there is one);
 /// `None` for a decision whose profile is not under `pages.main`.
-pub(crate) type TalkPageRead = Option<(
-    Result<TalkPageAndRequest, matchbot_wiki::Error>,
-    Option<Arc<DoNotContact>>,
-)>;
+pub(crate) type TalkPageRead = Option<ReadCheck>;
 
 /// Reads what each decision of `batch` needs before its greeting (its talk page, whether the
 /// request still stands, the do-not-contact list). `None` for a decision whose profile is not under `pages.main`:
@@ -56,21 +51,11 @@ pub(crate) async fn read_talk_pages(
     let templates = &config.gates.skip_templates;
     // The list is read in the same request as the talk pages: as current as they are, at no
     // request more.
-    let read: Vec<_> = match &config.do_not_contact {
-        Some(list) => wiki
-            .talk_pages_and_requests_listed(&checks, templates, &list.page)
-            .await?
-            .into_iter()
-            .map(|(read, list)| (read, Some(list)))
-            .collect(),
-        None => wiki
-            .talk_pages_and_requests(&checks, templates)
-            .await?
-            .into_iter()
-            .map(|read| (read, None))
-            .collect(),
-    };
-    let mut read = read.into_iter();
+    let list = config.do_not_contact.as_ref().map(|d| d.page.as_str());
+    let mut read = wiki
+        .talk_pages_and_requests(&checks, templates, list)
+        .await?
+        .into_iter();
     Ok(talk_pages
         .iter()
         .map(|title| title.as_ref().and_then(|_| read.next()))

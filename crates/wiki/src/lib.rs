@@ -76,7 +76,7 @@ pub use error::{ApiError, Error};
 pub use flow::FlowPost;
 pub use json_page::CurrentRevision;
 pub use pages::{Creator, MOST_OWN_REVISIONS, Revision, TalkPage};
-pub use talk_pages::{RequestCheck, TalkPageAndRequest};
+pub use talk_pages::{ReadCheck, RequestCheck, TalkPageAndRequest};
 pub use uncertain::MOST_BAD_ANSWERS;
 pub use watchlist::{CategoryChange, CategoryChanges, PageEdit};
 

@@ -13,7 +13,7 @@ use crate::query::TITLES_PER_REQUEST;
 use crate::{Client, Error};
 
 /// One check as read: its talk page and request, and the list read with it, if asked for.
-type ReadCheck = (Result<TalkPageAndRequest, Error>, Option<Arc<DoNotContact>>);
+pub type ReadCheck = (Result<TalkPageAndRequest, Error>, Option<Arc<DoNotContact>>);
 
 impl Client {
     /// The do-not-contact list on `page` (a missing page lists nobody), read on its own: the
@@ -30,7 +30,9 @@ impl Client {
     /// request.
     ///
     /// With `templates` (titles such as `Template:Retired`), the same request says which of
-    /// them each talk page uses ([`TalkPage::templates`]).
+    /// them each talk page uses ([`TalkPage::templates`]); with `list_page`, each check comes
+    /// with the do-not-contact list on that page as it was read in the same request (one
+    /// title more, no request more; a missing page lists nobody).
     ///
     /// The outer error is the wiki failing as a whole; an inner one is about that check's page
     /// (an invalid title, say).
@@ -38,43 +40,16 @@ impl Client {
         &self,
         checks: &[RequestCheck<'_>],
         templates: &[String],
-    ) -> Result<Vec<Result<TalkPageAndRequest, Error>>, Error> {
-        let read = self.read_checks(checks, templates, None).await?;
-        Ok(read.into_iter().map(|(check, _)| check).collect())
-    }
-
-    /// As [`Client::talk_pages_and_requests`], and with each check the do-not-contact list
-    /// `list_page` as it was read in the same request (one title more, no request more): a
-    /// missing page lists nobody.
-    pub async fn talk_pages_and_requests_listed(
-        &self,
-        checks: &[RequestCheck<'_>],
-        templates: &[String],
-        list_page: &str,
-    ) -> Result<Vec<(Result<TalkPageAndRequest, Error>, Arc<DoNotContact>)>, Error> {
-        let read = self.read_checks(checks, templates, Some(list_page)).await?;
-        Ok(read
-            .into_iter()
-            .map(|(check, list)| (check, list.unwrap_or_default()))
-            .collect())
-    }
-
-    /// Reads the checks (with which of `templates` each talk page uses), and with each chunk
-    /// of them the page `also` (its list).
-    async fn read_checks(
-        &self,
-        checks: &[RequestCheck<'_>],
-        templates: &[String],
-        also: Option<&str>,
+        list_page: Option<&str>,
     ) -> Result<Vec<ReadCheck>, Error> {
         let asked = templates.join("|");
         let mut read = Vec::with_capacity(checks.len());
-        let per_request = (TITLES_PER_REQUEST - usize::from(also.is_some())) / 2;
+        let per_request = (TITLES_PER_REQUEST - usize::from(list_page.is_some())) / 2;
         for chunk in checks.chunks(per_request) {
             let titles: BTreeSet<&str> = chunk
                 .iter()
                 .flat_map(|c| [c.talk_page, c.profile])
-                .chain(also)
+                .chain(list_page)
                 .collect();
             let categories: BTreeSet<&str> = chunk.iter().map(|c| c.category).collect();
             let titles = titles.into_iter().collect::<Vec<_>>().join("|");
@@ -93,7 +68,7 @@ impl Client {
                 params.extend([("tltemplates", asked.as_str()), ("tllimit", "max")]);
             }
             let answer = self.query_pages(&params).await?;
-            let list = also.map(|title| Arc::new(answer.list(title)));
+            let list = list_page.map(|title| Arc::new(answer.list(title)));
             read.extend(
                 chunk
                     .iter()
