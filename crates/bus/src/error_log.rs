@@ -18,7 +18,6 @@ use crate::commit::Commit;
 use crate::error::BusError;
 use crate::keys::Keys;
 use crate::stream::{PAYLOAD, SIG};
-use crate::time::millis;
 
 /// The stream's name (without the prefix), and what its entries are signed as.
 const ERROR_LOG: &str = "error-log";
@@ -84,16 +83,10 @@ impl Bus {
         keep: Duration,
         entry: &ErrorLogEntry,
     ) -> Result<bool, BusError> {
-        let mut conn = self.connection();
-        let first: Option<String> = redis::cmd("SET")
-            .arg(self.key(&format!("errors:once:{once}")))
-            .arg("1")
-            .arg("NX")
-            .arg("PX")
-            .arg(millis(keep))
-            .query_async(&mut conn)
-            .await?;
-        if first.is_none() {
+        if !self
+            .set_new(&format!("errors:once:{once}"), "1", keep)
+            .await?
+        {
             return Ok(false);
         }
         self.log_error(entry).await?;
@@ -164,15 +157,6 @@ impl Bus {
         holder: &str,
         interval: Duration,
     ) -> Result<bool, BusError> {
-        let mut conn = self.connection();
-        let set: Option<String> = redis::cmd("SET")
-            .arg(self.key(TURN))
-            .arg(holder)
-            .arg("NX")
-            .arg("PX")
-            .arg(millis(interval))
-            .query_async(&mut conn)
-            .await?;
-        Ok(set.is_some())
+        self.set_new(TURN, holder, interval).await
     }
 }

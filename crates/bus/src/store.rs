@@ -26,6 +26,26 @@ impl Bus {
         Ok(())
     }
 
+    /// Sets plain key `name` to `value` unless it is set, to expire after `expires`: true when
+    /// this call set it (one round trip, so of several callers exactly one wins).
+    pub(crate) async fn set_new(
+        &self,
+        name: &str,
+        value: &str,
+        expires: std::time::Duration,
+    ) -> Result<bool, BusError> {
+        let mut conn = self.connection();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(name))
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(crate::time::millis(expires))
+            .query_async(&mut conn)
+            .await?;
+        Ok(set.is_some())
+    }
+
     /// Field `field` of hash `name`, if set.
     pub async fn field(&self, name: &str, field: &str) -> Result<Option<String>, BusError> {
         let mut conn = self.connection();
