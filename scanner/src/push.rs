@@ -153,13 +153,7 @@ impl Scanner<'_> {
             wiki: config.wiki.clone(),
             server_name: config.server_name.clone(),
             categories: self.categories().into_iter().map(str::to_owned).collect(),
-            pages: self
-                .file
-                .settings_page
-                .iter()
-                .chain(self.config.do_not_contact.iter().map(|d| &d.page))
-                .cloned()
-                .collect(),
+            pages: self.kept_pages().cloned().collect(),
         }
     }
 }

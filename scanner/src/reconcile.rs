@@ -89,8 +89,7 @@ impl Scanner<'_> {
     /// the polls would hear of nothing.
     async fn keep_watching(&self) -> Result<(), ScanError> {
         let mut categories: Vec<String> = self.categories().into_iter().map(String::from).collect();
-        categories.extend(self.file.settings_page.clone());
-        categories.extend(self.config.do_not_contact.as_ref().map(|d| d.page.clone()));
+        categories.extend(self.kept_pages().cloned());
         let unwatched = self.wiki.unwatched(&categories).await?;
         if !unwatched.is_empty() {
             tracing::info!(categories = ?unwatched, "watching categories");

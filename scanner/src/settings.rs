@@ -12,6 +12,13 @@ use crate::pool;
 use crate::scan::Scanner;
 
 impl Scanner<'_> {
+    /// The pages the maintainers keep that the scanner watches besides its categories: the
+    /// settings page and the do-not-contact list, those configured.
+    pub(crate) fn kept_pages(&self) -> impl Iterator<Item = &String> {
+        let list = self.config.do_not_contact.as_ref().map(|d| &d.page);
+        self.file.settings_page.iter().chain(list)
+    }
+
     /// Reads again what a poll's watchlist shows edited of the pages the maintainers keep: the
     /// settings page and the do-not-contact list. The overlap shows an edit on the polls after
     /// it too, so only a revision not looked at yet is read: nothing while they stay as they
