@@ -77,13 +77,7 @@ async fn history(run: &Run) -> Vec<Event> {
 
 async fn send(run: &Run, request: &Request) {
     let payload = serde_json::to_string(request).expect("a request serialises");
-    let bus = run.bus().await;
-    bus.replay(
-        Stream::Requests,
-        &[BTreeMap::from([("payload".to_owned(), payload)])],
-    )
-    .await
-    .expect("put the request on the stream");
+    run.add_signed(Stream::Requests, &payload).await;
     for worker in ["matchbot-matcher", "matchbot-notifier", "matchbot-recorder"] {
         run.ok(worker, &["--once"]).await;
     }

@@ -184,17 +184,10 @@ type EventFields = (
 
 /// Puts `outcomes` on the run's outcomes stream, signed.
 async fn add(run: &Run, outcomes: &[matchbot_model::Outcome]) {
-    let entries: Vec<std::collections::BTreeMap<String, String>> = outcomes
-        .iter()
-        .map(|o| {
-            let payload = serde_json::to_string(o).expect("an outcome serialises");
-            std::collections::BTreeMap::from([("payload".to_owned(), payload)])
-        })
-        .collect();
-    let bus = run.bus().await;
-    bus.replay(Stream::Outcomes, &entries)
-        .await
-        .expect("add the outcomes");
+    for outcome in outcomes {
+        let payload = serde_json::to_string(outcome).expect("an outcome serialises");
+        run.add_signed(Stream::Outcomes, &payload).await;
+    }
 }
 
 #[tokio::test]
