@@ -83,6 +83,11 @@ async fn the_compose_stack_greets_once_survives_crashes_and_comes_down_clean() {
             .expect("a login section")
             .remove("password");
         c["login"]["site"] = json!(format!("host.docker.internal:{port}"));
+        // Redis hands a new entry to whichever matcher blocked on the stream first, the paused
+        // one too: the learner asked for meanwhile is then taken over by the running matcher
+        // after claim_idle, which must fall within the wait for their row (the default, 300 s,
+        // does not).
+        c["redis"]["claim_idle_seconds"] = json!(15);
     });
     wiki.edit_as(
         "Maintainer",
