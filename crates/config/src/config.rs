@@ -36,6 +36,9 @@ use crate::wiki::{self, WikiConfig};
 pub struct Config {
     /// The file it was read from, for messages.
     pub source: PathBuf,
+    /// The programme this is the configuration of: its name under `programmes`, or
+    /// [`DEFAULT_PROGRAMME`](crate::DEFAULT_PROGRAMME) for a file of one wiki.
+    pub programme: String,
     /// The skills in configuration order: `categories.skillslist`, `requestcategories` and
     /// `mentorcategories` zipped by position, after checking that their lengths agree.
     pub skills: Vec<Skill>,
@@ -116,7 +119,9 @@ impl Config {
 }
 
 impl Config {
-    /// Loads `path` (a file, or a directory holding `config.json`) with the process environment.
+    /// Loads `path` (a file, or a directory holding `config.json`) with the process
+    /// environment: its one programme (see [`Deployment`](crate::Deployment) for a file that
+    /// holds several).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         Config::load_with_env(path, |name| std::env::var(name).ok())
     }
@@ -126,9 +131,7 @@ impl Config {
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let path = file_of(path)?;
-        let text = read_bounded(&path)?;
-        Config::from_json(&text, &path, env)
+        crate::Deployment::load_with_env(path, env)?.one(None)
     }
 
     /// Builds a configuration from the text of a `config.json`; `source` names it in messages.
@@ -137,10 +140,7 @@ impl Config {
         source: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let root = parse(text, source)?;
-        let mut r = Reader::new(&root, &env);
-        let config = read(&mut r, source, &root);
-        settled(r, config, source)
+        crate::Deployment::from_json(text, source, env)?.one(None)
     }
 }
 
@@ -177,7 +177,7 @@ impl DbConfig {
 }
 
 /// The JSON of a configuration's text, refused when it is larger than any configuration.
-fn parse(text: &str, source: &Path) -> Result<Value, ConfigError> {
+pub(crate) fn parse(text: &str, source: &Path) -> Result<Value, ConfigError> {
     if text.len() as u64 > limits::FILE_BYTES {
         return Err(too_large(source));
     }
@@ -188,7 +188,7 @@ fn parse(text: &str, source: &Path) -> Result<Value, ConfigError> {
 }
 
 /// What was read, if the reader noted no problem on the way.
-fn settled<T>(r: Reader, read: Option<T>, source: &Path) -> Result<T, ConfigError> {
+pub(crate) fn settled<T>(r: Reader, read: Option<T>, source: &Path) -> Result<T, ConfigError> {
     match read {
         Some(value) if r.problems.is_empty() => Ok(value),
         _ => Err(ConfigError::Invalid {
@@ -201,7 +201,7 @@ fn settled<T>(r: Reader, read: Option<T>, source: &Path) -> Result<T, ConfigErro
 /// The file a configuration path names: itself, or `config.json` in it when it is a directory.
 /// A directory without one is said plainly: it is what Docker mounts where a missing file
 /// was to be mounted, and "cannot read …/config.json/config.json" would not tell that.
-fn file_of(path: &Path) -> Result<PathBuf, ConfigError> {
+pub(crate) fn file_of(path: &Path) -> Result<PathBuf, ConfigError> {
     if !path.is_dir() {
         return Ok(path.to_path_buf());
     }
@@ -216,7 +216,7 @@ fn file_of(path: &Path) -> Result<PathBuf, ConfigError> {
 }
 
 /// The text of `path`, read no further than the largest configuration allowed.
-fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+pub(crate) fn read_bounded(path: &Path) -> Result<String, ConfigError> {
     let failed = |source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
@@ -245,7 +245,7 @@ fn too_large(path: &Path) -> ConfigError {
 }
 
 /// Reads every section, noting problems; `None` when some required part is unusable.
-fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
+pub(crate) fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
     if !r.root_is_object() {
         r.problem("(top level)", "must be a JSON object");
         return None;
@@ -292,6 +292,7 @@ fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config> {
     let categories = categories?;
     Some(Config {
         source: source.to_path_buf(),
+        programme: crate::programmes::DEFAULT_PROGRAMME.to_owned(),
         skills: categories.skills,
         general_category: categories.general,
         general_skill: categories.general_skill,

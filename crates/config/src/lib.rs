@@ -16,6 +16,7 @@
 //!
 //! - `config`: the whole [`Config`], and reading a file into it.
 //! - `problem`: why a configuration was refused.
+//! - `programmes`: many wikis from one deployment, each read like a file of one wiki.
 //! - `reader`: the walk over the JSON: typed getters that note problems, and the keys read.
 //! - one module per section, each holding its settings, their defaults and their checks:
 //!   `pages`, `categories`, `greetings`, `wiki` (with `login`), `db` (`dbinfo`, with `mycnf`
@@ -42,6 +43,7 @@ mod numbers;
 mod on_wiki;
 mod pages;
 mod problem;
+mod programmes;
 mod push;
 mod reader;
 mod redis;
@@ -63,6 +65,7 @@ pub use notifier::{MissingTalkPage, NotifierConfig};
 pub use on_wiki::{PAGE_BYTES, PageError, PageProblem};
 pub use pages::Pages;
 pub use problem::{ConfigError, Problem};
+pub use programmes::{DEFAULT_PROGRAMME, Deployment, MAX_PROGRAMMES};
 pub use push::{Feed, PushConfig};
 pub use redis::RedisConfig;
 pub use scanner::ScannerConfig;

@@ -235,7 +235,7 @@ impl Sections {
 }
 
 /// RFC 7386: `patch` merged into `target`.
-fn merge(target: &mut Value, patch: &Value) {
+pub(crate) fn merge(target: &mut Value, patch: &Value) {
     match patch {
         Value::Object(fields) => {
             if !target.is_object() {

@@ -38,6 +38,25 @@ pub enum ConfigError {
         /// Where and why parsing stopped.
         source: serde_json::Error,
     },
+    /// A command that works on one programme was given a file of several, and no
+    /// `--programme`.
+    #[error("configuration {} holds the programmes {names}: name one with --programme", path.display())]
+    ManyProgrammes {
+        /// The file.
+        path: PathBuf,
+        /// The programmes it holds.
+        names: String,
+    },
+    /// `--programme` names a programme the file does not hold.
+    #[error("configuration {} holds no programme {name:?} (it holds: {names})", path.display())]
+    NoSuchProgramme {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The programmes it holds.
+        names: String,
+    },
     /// The file is JSON but some settings are missing or wrong; all of them are listed.
     #[error("configuration {} has {} problem{}:{}", path.display(), problems.len(),
         if problems.len() == 1 { "" } else { "s" }, ProblemList(problems))]

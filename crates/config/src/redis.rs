@@ -31,6 +31,11 @@ pub struct RedisConfig {
     /// the stage reading it has handled it, for `matchbot stream export`. Entries not yet
     /// handled are never trimmed.
     pub keep_handled: Duration,
+    /// The programme whose values this bus carries, when the configuration holds
+    /// `programmes`: it is signed into every value, so an entry copied into another
+    /// programme's streams does not verify. `None` for a configuration of one wiki without
+    /// `programmes`, whose signatures are as they always were.
+    pub scope: Option<String>,
 }
 
 impl Default for RedisConfig {
@@ -42,6 +47,7 @@ impl Default for RedisConfig {
             max_deliveries: 5,
             signing: SigningKeys::default(),
             keep_handled: Duration::from_secs(3600),
+            scope: None,
         }
     }
 }
@@ -124,6 +130,7 @@ pub(crate) fn read(r: &mut Reader, source: &Path) -> Option<RedisConfig> {
         max_deliveries,
         signing,
         keep_handled,
+        scope: None,
     })
 }
 
