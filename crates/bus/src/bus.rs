@@ -76,6 +76,16 @@ impl Bus {
         })
     }
 
+    /// The same bus for one programme of several: `programme` is signed into every value it
+    /// writes and expected in every value it reads, so an entry copied from another
+    /// programme's stream goes to the dead-letter stream instead of being handled here.
+    pub fn scoped(self, programme: &str) -> Bus {
+        Bus {
+            keys: self.keys.scoped(programme),
+            ..self
+        }
+    }
+
     pub(crate) fn keep_handled(&self) -> Duration {
         self.keep_handled
     }

@@ -1,6 +1,9 @@
 //! The secrets every write and read goes through: the key names, derived from the prefix, and
 //! the signing keys (see `signing`).
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use crate::signing::{Naming, Signing, Unverified, Verified};
 
 /// What turns a name into a key and a value into a signed one.
@@ -11,6 +14,9 @@ use crate::signing::{Naming, Signing, Unverified, Verified};
 pub(crate) struct Keys {
     naming: Naming,
     signing: Signing,
+    /// The programme signed into every value, when the deployment serves several: a value
+    /// one programme wrote does not verify as another's, though both share the signing keys.
+    scope: Option<Arc<str>>,
 }
 
 impl Keys {
@@ -18,6 +24,23 @@ impl Keys {
         Keys {
             naming: Naming::new(prefix),
             signing,
+            scope: None,
+        }
+    }
+
+    /// The same keys, signing `scope` into every value.
+    pub(crate) fn scoped(self, scope: &str) -> Keys {
+        Keys {
+            scope: Some(scope.into()),
+            ..self
+        }
+    }
+
+    /// What a value of `what` is signed as: `what`, or `programme/what` in a programme's scope.
+    fn signed_as<'a>(&self, what: &'a str) -> Cow<'a, str> {
+        match &self.scope {
+            None => Cow::Borrowed(what),
+            Some(scope) => Cow::Owned(format!("{scope}/{what}")),
         }
     }
 
@@ -33,7 +56,7 @@ impl Keys {
 
     /// The signature of `content` as a value of `what`.
     pub(crate) fn sign(&self, what: &str, content: &str) -> String {
-        self.signing.sign(what, content)
+        self.signing.sign(&self.signed_as(what), content)
     }
 
     /// Whether `sig` signs `content` as a value of `what`.
@@ -43,6 +66,6 @@ impl Keys {
         content: &str,
         sig: Option<&str>,
     ) -> Result<Verified, Unverified> {
-        self.signing.verify(what, content, sig)
+        self.signing.verify(&self.signed_as(what), content, sig)
     }
 }

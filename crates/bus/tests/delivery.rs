@@ -401,3 +401,30 @@ async fn an_entry_signed_for_another_stream_or_with_another_key_is_dead_lettered
         "a forgery's dead letter is not signed"
     );
 }
+
+#[tokio::test]
+async fn an_entry_another_programme_signed_is_dead_lettered_though_the_key_is_shared() {
+    // Two programmes of one deployment share the signing key; a stranger copies a genuine
+    // entry of the first programme's stream into the second's.
+    let second = bus("programmes", REDELIVERY).await.scoped("second");
+    let first = bus("programmes-first", REDELIVERY).await.scoped("first");
+    let payload = r#"{"n": 7}"#;
+    let copied = first.signature(Stream::Requests, payload);
+    let mut conn = second.connection();
+    let fields: [(&str, &str); 2] = [("payload", payload), ("sig", &copied)];
+    let key = second.key(Stream::Requests.name());
+    let _: String = conn.xadd(&key, "*", &fields).await.expect("XADD");
+    let own = add(&second, &[("payload", payload)]).await;
+
+    let mut reader = consumer(&second, "a").await;
+    let batch = reader.read(10, false).await.expect("read");
+    assert_eq!(
+        batch.len(),
+        1,
+        "only the second programme's own entry is handed out"
+    );
+    assert_eq!(batch[0].id, own);
+    let dead = dead_letters(&second).await;
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0]["reason"].contains("does not verify"), "{dead:?}");
+}

@@ -6,7 +6,7 @@ use matchbot_bus::{Bus, BusError, Redelivery, Signing};
 use matchbot_config::{RedisConfig, WikiAuth, WikiConfig};
 use matchbot_wiki::{Builder, Client};
 
-/// Connects to the bus the `redis` section describes.
+/// Connects to the bus the `redis` section describes, in its programme's scope.
 pub async fn bus(config: &RedisConfig) -> Result<Bus, BusError> {
     let redelivery = Redelivery {
         claim_idle: config.claim_idle,
@@ -16,14 +16,18 @@ pub async fn bus(config: &RedisConfig) -> Result<Bus, BusError> {
         config.signing.current.clone(),
         config.signing.previous.iter().cloned(),
     );
-    Bus::connect(
+    let bus = Bus::connect(
         config.url.expose(),
         config.prefix.expose(),
         signing,
         redelivery,
         config.keep_handled,
     )
-    .await
+    .await?;
+    Ok(match &config.scope {
+        Some(programme) => bus.scoped(programme),
+        None => bus,
+    })
 }
 
 /// A builder for the configured bot account: the configuration's API URL, User-Agent contact
