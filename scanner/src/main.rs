@@ -22,10 +22,9 @@ fn main() -> ExitCode {
         since: args.since,
         replica: None,
     };
-    matchbot_runtime::main(
-        "matchbot-scanner",
-        &args.worker,
-        |config, shutdown| async move {
+    matchbot_runtime::main("matchbot-scanner", &args.worker, move |config, shutdown| {
+        let options = options.clone();
+        async move {
             let Some(deps) = matchbot_scanner::Deps::connect(&config, &shutdown).await? else {
                 return Ok(());
             };
@@ -38,6 +37,6 @@ fn main() -> ExitCode {
                 "scanner done"
             );
             Ok(())
-        },
-    )
+        }
+    })
 }

@@ -307,6 +307,7 @@ impl<T: DeserializeOwned> Consumer<T> {
             group: self.member.stage,
             consumer: &self.member.name,
             entry: &entry.id,
+            programme: self.member.bus.keys().scope(),
         };
         process_span(at, entry.traceparent.as_deref())
     }
@@ -318,6 +319,7 @@ impl<T: DeserializeOwned> Consumer<T> {
         batch_span(
             self.member.stream,
             self.member.stage,
+            self.member.bus.keys().scope(),
             traceparents,
             batch.len(),
         )

@@ -36,6 +36,11 @@ impl Keys {
         }
     }
 
+    /// The programme signed into every value, if any.
+    pub(crate) fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
     /// What a value of `what` is signed as: `what`, or `programme/what` in a programme's scope.
     fn signed_as<'a>(&self, what: &'a str) -> Cow<'a, str> {
         match &self.scope {

@@ -103,4 +103,4 @@ pub use signing::{Signing, key_name, key_namespace};
 pub use store::{Answers, Bound, Reads, Slot};
 pub use stream::Stream;
 pub use topic::{DECISIONS, OUTCOMES, REQUESTS, Topic};
-pub use trace::{TRACE_ID_FIELD, request_span};
+pub use trace::{PROGRAMME_FIELD, TRACE_ID_FIELD, request_span};

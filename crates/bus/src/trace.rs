@@ -24,6 +24,10 @@ use crate::stream::{Stream, TRACEPARENT};
 /// The span field holding the trace id (32 lowercase hex digits) of the request in hand.
 pub const TRACE_ID_FIELD: &str = "trace_id";
 
+/// The span field naming the programme an entry belongs to (on a deployment of several), for
+/// the log format and the traces alike.
+pub const PROGRAMME_FIELD: &str = "matchbot.programme";
+
 /// The root span of a new request's trace, started where the request is found. Every entry
 /// emitted inside it, and everything downstream, belongs to that trace.
 pub fn request_span(request_id: &str) -> Span {
@@ -67,6 +71,8 @@ pub(crate) struct Processing<'a> {
     pub group: &'a str,
     pub consumer: &'a str,
     pub entry: &'a str,
+    /// The programme the entry belongs to, when the deployment serves several.
+    pub programme: Option<&'a str>,
 }
 
 /// The CONSUMER span that handles one entry: a child of, and linked to, the context the entry
@@ -85,6 +91,7 @@ pub(crate) fn process_span(at: Processing<'_>, traceparent: Option<&str>) -> Spa
         messaging.consumer.group.name = at.group,
         messaging.client.id = at.consumer,
         messaging.message.id = at.entry,
+        matchbot.programme = at.programme,
         trace_id = Empty,
     );
     if let Some(creation) = traceparent.map(creation_context) {
@@ -105,6 +112,7 @@ pub(crate) fn process_span(at: Processing<'_>, traceparent: Option<&str>) -> Spa
 pub(crate) fn batch_span<'a>(
     stream: Stream,
     group: &str,
+    programme: Option<&str>,
     traceparents: impl Iterator<Item = Option<&'a str>>,
     count: usize,
 ) -> Span {
@@ -119,6 +127,7 @@ pub(crate) fn batch_span<'a>(
         messaging.destination.name = stream.name(),
         messaging.consumer.group.name = group,
         messaging.batch.message_count = count,
+        matchbot.programme = programme,
         trace_id = Empty,
     );
     for traceparent in traceparents.flatten() {

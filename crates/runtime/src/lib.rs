@@ -12,6 +12,8 @@
 //!
 //! - `connect`: the bus and the wiki client, built from the configuration.
 //! - `process`: a worker process from start to exit status: flags, configuration, signals.
+//! - `programmes`: every programme a process serves, run together, each in a span naming
+//!   it, a failed one started again while the others go on.
 //! - `shutdown`: the stop signal, passed into every worker loop.
 //! - `outage`: waiting out Redis, MariaDB or wiki outages with capped backoff, logged once.
 //! - `stage`: the read-handle loop every stream-reading stage runs, and its consumer name.
@@ -26,6 +28,7 @@ pub mod connect;
 pub mod heartbeat;
 mod outage;
 mod process;
+mod programmes;
 mod settings;
 mod shutdown;
 mod stage;

@@ -5,10 +5,10 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use matchbot_config::Config;
+use matchbot_config::{Config, Deployment};
 
 use crate::shutdown::{self, Shutdown};
-use crate::{heartbeat, telemetry};
+use crate::{heartbeat, programmes, telemetry};
 
 /// Flags every worker takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -20,6 +20,10 @@ pub struct WorkerArgs {
     /// worker runs until SIGTERM or SIGINT.
     #[arg(long)]
     pub once: bool,
+    /// Serve only this programme of a configuration of several (by default a worker serves
+    /// every programme the configuration holds).
+    #[arg(long, env = "MATCHBOT_PROGRAMME")]
+    pub programme: Option<String>,
 }
 
 /// How long a worker may take to finish its work in hand after SIGTERM or SIGINT.
@@ -37,17 +41,29 @@ pub fn load_config(binary: &str, path: &std::path::Path) -> Result<Config, ExitC
     })
 }
 
+/// Loads the programmes a worker serves: every one of the configuration, or the one
+/// `--programme` names.
+fn load_programmes(binary: &str, args: &WorkerArgs) -> Result<Vec<Config>, ExitCode> {
+    Deployment::load(&args.config)
+        .and_then(|d| d.select(args.programme.as_deref()))
+        .map_err(|e| {
+            eprintln!("{binary}: {e}");
+            ExitCode::from(EXIT_BAD_CONFIG)
+        })
+}
+
 /// Runs a worker process: configuration, logging, signals, the worker, the exit status.
 ///
-/// `run` gets the configuration and a [`Shutdown`] that fires on SIGTERM or SIGINT (or never,
-/// with `--once`, where the worker stops by itself once it is done).
+/// `run` gets one programme's configuration and a [`Shutdown`] that fires on SIGTERM or
+/// SIGINT (or never, with `--once`, where the worker stops by itself once it is done); it runs
+/// once for each programme the process serves, all at once (see `programmes`).
 pub fn main<F, Fut>(binary: &'static str, args: &WorkerArgs, run: F) -> ExitCode
 where
-    F: FnOnce(Config, Shutdown) -> Fut,
+    F: Fn(Config, Shutdown) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let config = match load_config(binary, &args.config) {
-        Ok(config) => config,
+    let programmes = match load_programmes(binary, args) {
+        Ok(programmes) => programmes,
         Err(code) => return code,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -77,8 +93,8 @@ where
             );
             std::process::exit(1);
         });
-        tracing::info!(once = args.once, "{binary} starting");
-        let result = run(config, shutdown).await;
+        tracing::info!(once = args.once, programmes = programmes.len(), "{binary} starting");
+        let result = programmes::run_each(programmes, run, shutdown, args.once).await;
         let code = match &result {
             Ok(()) => {
                 tracing::info!("{binary} stopped");

@@ -51,6 +51,9 @@ impl Telemetry {
 }
 
 /// How long a stopping worker waits for its last spans to be sent.
+/// The span each programme of a deployment runs in, for its log lines to name it.
+pub(crate) const PROGRAMME_SPAN: &str = "programme";
+
 const FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// How long one export may take unless `OTEL_EXPORTER_OTLP_TIMEOUT` says otherwise (the
@@ -76,7 +79,14 @@ pub(crate) fn init(service: &'static str) -> Telemetry {
         }
     }
     let (provider, exporting) = tracer_provider(service);
-    let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer("matchbot"));
+    // A programme's span lasts as long as the process: in a trace it would make everything
+    // the programme does one trace that never ends, so traces leave it out (each entry's
+    // span carries the programme itself).
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("matchbot"))
+        .with_filter(tracing_subscriber::filter::filter_fn(|meta| {
+            meta.name() != PROGRAMME_SPAN
+        }));
     let registry = tracing_subscriber::registry()
         .with(filter)
         .with(otel)

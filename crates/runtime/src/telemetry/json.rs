@@ -1,6 +1,6 @@
 //! One JSON object per log line: `timestamp`, `level`, `target`, the event's fields at the top
-//! level (`message` among them), and `trace_id` when the event happened inside a request's
-//! trace.
+//! level (`message` among them), `trace_id` when the event happened inside a request's
+//! trace, and `programme` on a deployment of several.
 
 use std::fmt;
 
@@ -11,7 +11,7 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::trace_ids::TraceId;
+use super::trace_ids::{Programme, TraceId};
 
 pub(crate) struct JsonLines;
 
@@ -38,7 +38,7 @@ where
         line.insert("target".into(), Value::String(meta.target().to_owned()));
         for (name, value) in fields {
             // An event field named like one of the line's own keys must not replace it.
-            let name = if line.contains_key(&name) || name == "trace_id" {
+            let name = if line.contains_key(&name) || name == "trace_id" || name == "programme" {
                 format!("fields.{name}")
             } else {
                 name
@@ -54,6 +54,14 @@ where
         });
         if let Some(TraceId(trace)) = trace {
             line.insert("trace_id".into(), Value::String(trace));
+        }
+        let programme = ctx.event_scope().and_then(|scope| {
+            scope
+                .into_iter()
+                .find_map(|span| span.extensions().get::<Programme>().cloned())
+        });
+        if let Some(Programme(programme)) = programme {
+            line.insert("programme".into(), Value::String(programme));
         }
         let text = serde_json::to_string(&line).map_err(|_| fmt::Error)?;
         writeln!(writer, "{text}")

@@ -1,4 +1,5 @@
-//! Each span's trace id, kept where every log line written inside the span can find it.
+//! Each span's trace id and programme, kept where every log line written inside the span can
+//! find them.
 
 use tracing::Subscriber;
 use tracing_subscriber::Layer;
@@ -8,6 +9,10 @@ use tracing_subscriber::registry::LookupSpan;
 /// The trace id of a span, kept in its extensions so that log lines inside it can carry it.
 #[derive(Clone)]
 pub(crate) struct TraceId(pub(crate) String);
+
+/// The programme a span works for (on a deployment of several), kept the same way.
+#[derive(Clone)]
+pub(crate) struct Programme(pub(crate) String);
 
 /// Keeps each span's `trace_id` field (recorded by the bus on the spans that start or continue
 /// a request's trace) where the JSON log format finds it for every event inside the span.
@@ -32,26 +37,42 @@ where
         values: &tracing::span::Record<'_>,
         ctx: Context<'_, S>,
     ) {
-        let mut found = FindTraceId(None);
+        let mut found = Found::default();
         values.record(&mut found);
-        if let (Some(trace), Some(span)) = (found.0, ctx.span(id)) {
+        let Some(span) = ctx.span(id) else {
+            return;
+        };
+        if let Some(trace) = found.trace {
             span.extensions_mut().insert(TraceId(trace));
+        }
+        if let Some(programme) = found.programme {
+            span.extensions_mut().insert(Programme(programme));
         }
     }
 }
 
-struct FindTraceId(Option<String>);
+#[derive(Default)]
+struct Found {
+    trace: Option<String>,
+    programme: Option<String>,
+}
 
-impl tracing::field::Visit for FindTraceId {
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        if field.name() == matchbot_bus::TRACE_ID_FIELD {
-            self.0 = Some(value.to_owned());
+impl Found {
+    fn note(&mut self, field: &tracing::field::Field, value: String) {
+        match field.name() {
+            matchbot_bus::TRACE_ID_FIELD => self.trace = Some(value),
+            matchbot_bus::PROGRAMME_FIELD => self.programme = Some(value),
+            _ => {}
         }
+    }
+}
+
+impl tracing::field::Visit for Found {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.note(field, value.to_owned());
     }
 
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if field.name() == matchbot_bus::TRACE_ID_FIELD {
-            self.0 = Some(format!("{value:?}"));
-        }
+        self.note(field, format!("{value:?}"));
     }
 }
