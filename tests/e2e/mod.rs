@@ -22,6 +22,7 @@
 //! - `gates`: who may be matched: a blocked learner skipped, a learner held for edits, a
 //!   skip template on the talk page, a mentor with too few edits passed over.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
+//! - `second_wiki`: the sandbox's second wiki (another programme's), as the harness reaches it.
 
 mod budget;
 mod do_not_contact;
@@ -41,5 +42,6 @@ mod push;
 mod replicas;
 mod report;
 mod scanner;
+mod second_wiki;
 mod settings;
 mod traces;

@@ -32,7 +32,10 @@ mod streams;
 pub use flow::{FlowSession, FlowTopic};
 pub use rows::Row;
 pub use run::{Run, Worker, write_signing_key};
-pub use sandbox::{TEST_USER_PASSWORD, WIKI, Wiki, api_url, wiki_dir};
+pub use sandbox::{
+    TEST_USER_PASSWORD, WIKI, WIKI2, Wiki, api_url, second_api_url, second_site, second_wiki_dir,
+    site, wiki_dir,
+};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -138,8 +138,7 @@ impl Run {
             "run_page_check_seconds": 1,
             "edit_time_limit_seconds": 1,
         });
-        let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
-        config["login"]["site"] = json!(format!("127.0.0.1:{port}"));
+        config["login"]["site"] = json!(crate::sandbox::site());
         adjust(&mut config);
         let redis_url = config["redis"]["url"]
             .as_str()

@@ -7,17 +7,77 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+/// One of the sandbox's wikis: the environment variables naming its port and its directory,
+/// and their defaults (see `scripts/sandbox`).
+struct Sandbox {
+    port_var: &'static str,
+    port: &'static str,
+    dir_var: &'static str,
+    dir: &'static str,
+}
+
+/// The first wiki, which most tests use.
+const FIRST: Sandbox = Sandbox {
+    port_var: "MATCHBOT_WIKI_PORT",
+    port: "8181",
+    dir_var: "MATCHBOT_SANDBOX",
+    dir: "/var/tmp/matchbot-sandbox",
+};
+
+/// The second wiki, another programme's, seeded like the first.
+const SECOND: Sandbox = Sandbox {
+    port_var: "MATCHBOT_WIKI2_PORT",
+    port: "8182",
+    dir_var: "MATCHBOT_SANDBOX2",
+    dir: "/var/tmp/matchbot-sandbox2",
+};
+
+impl Sandbox {
+    /// Its `login.site` in a configuration.
+    fn site(&self) -> String {
+        let port = std::env::var(self.port_var).unwrap_or_else(|_| self.port.into());
+        format!("127.0.0.1:{port}")
+    }
+
+    fn api_url(&self) -> String {
+        format!("http://{}/api.php", self.site())
+    }
+
+    fn wiki_dir(&self) -> PathBuf {
+        let sandbox = std::env::var(self.dir_var).unwrap_or_else(|_| self.dir.into());
+        Path::new(&sandbox).join("wiki")
+    }
+}
+
 /// The sandbox wiki's API (see `scripts/sandbox`).
 pub fn api_url() -> String {
-    let port = std::env::var("MATCHBOT_WIKI_PORT").unwrap_or_else(|_| "8181".into());
-    format!("http://127.0.0.1:{port}/api.php")
+    FIRST.api_url()
 }
 
 /// Where the sandbox wiki is installed.
 pub fn wiki_dir() -> PathBuf {
-    let sandbox =
-        std::env::var("MATCHBOT_SANDBOX").unwrap_or_else(|_| "/var/tmp/matchbot-sandbox".into());
-    Path::new(&sandbox).join("wiki")
+    FIRST.wiki_dir()
+}
+
+/// The sandbox wiki as a configuration's `login.site` (`127.0.0.1:8181`).
+pub fn site() -> String {
+    FIRST.site()
+}
+
+/// The second sandbox wiki's API.
+pub fn second_api_url() -> String {
+    SECOND.api_url()
+}
+
+/// Where the second sandbox wiki is installed.
+pub fn second_wiki_dir() -> PathBuf {
+    SECOND.wiki_dir()
+}
+
+/// The second sandbox wiki as a configuration's `login.site` (`127.0.0.1:8182`): where a test
+/// points a second programme.
+pub fn second_site() -> String {
+    SECOND.site()
 }
 
 /// The password of accounts a test makes with [`Wiki::create_user`].
@@ -26,19 +86,34 @@ pub const TEST_USER_PASSWORD: &str = "Test-User-Passw0rd!";
 /// The wiki's tests talk to; serialises use of the single-threaded `php -S` between tests.
 pub static WIKI: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Reading the sandbox wiki the way a person checks it: through its API.
+/// The same for the second wiki, a `php -S` of its own. A test using both takes [`WIKI`] first.
+pub static WIKI2: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Reading one of the sandbox's wikis the way a person checks it: through its API; and editing
+/// it with its maintenance scripts, in its own directory.
 #[derive(Clone)]
 pub struct Wiki {
     pub(crate) http: reqwest::Client,
     pub(crate) api: String,
+    dir: PathBuf,
 }
 
 impl Wiki {
     /// The sandbox wiki; panics with instructions when it is not running.
     pub async fn sandbox() -> Wiki {
+        Wiki::answering(&FIRST).await
+    }
+
+    /// The second sandbox wiki (another programme's); panics when it is not running.
+    pub async fn second_sandbox() -> Wiki {
+        Wiki::answering(&SECOND).await
+    }
+
+    async fn answering(sandbox: &Sandbox) -> Wiki {
         let wiki = Wiki {
             http: reqwest::Client::new(),
-            api: api_url(),
+            api: sandbox.api_url(),
+            dir: sandbox.wiki_dir(),
         };
         let up = wiki
             .query(&[("meta", "siteinfo")])
@@ -50,6 +125,13 @@ impl Wiki {
             wiki.api
         );
         wiki
+    }
+
+    /// This wiki as a configuration's `login.site` (`127.0.0.1:8181`).
+    pub fn site(&self) -> &str {
+        self.api
+            .trim_start_matches("http://")
+            .trim_end_matches("/api.php")
     }
 
     /// A query's answer (formatversion 2).
@@ -73,7 +155,12 @@ impl Wiki {
 
     /// Saves `text` as `user`, as a person would (the maintenance edit script, no API, no bot).
     pub async fn edit_as(&self, user: &str, title: &str, text: &str) {
-        maintenance(&["edit.php", "-u", user, "-s", "test edit", title], text).await;
+        maintenance(
+            &self.dir,
+            &["edit.php", "-u", user, "-s", "test edit", title],
+            text,
+        )
+        .await;
     }
 
     /// Waits until the wiki's job runner has run every queued job (category changes reach
@@ -82,7 +169,7 @@ impl Wiki {
         for _ in 0..120 {
             let out = tokio::process::Command::new("php")
                 .arg("maintenance/showJobs.php")
-                .current_dir(wiki_dir())
+                .current_dir(&self.dir)
                 .output()
                 .await
                 .expect("php runs");
@@ -99,6 +186,7 @@ impl Wiki {
     /// Creates the account `name` (a new mentor or learner of one test only).
     pub async fn create_user(&self, name: &str) {
         maintenance(
+            &self.dir,
             &["createAndPromote.php", "--force", name, TEST_USER_PASSWORD],
             "",
         )
@@ -110,6 +198,7 @@ impl Wiki {
     /// test's) for a day.
     pub async fn block(&self, name: &str) {
         maintenance(
+            &self.dir,
             &[
                 "blockUsers.php",
                 "--performer",
@@ -126,6 +215,7 @@ impl Wiki {
     /// Fully protects `title` (edit and move: administrators only), as an administrator would.
     pub async fn protect(&self, title: &str) {
         maintenance(
+            &self.dir,
             &["protect.php", "--user", "Admin", "--reason", "test", title],
             "",
         )
@@ -229,14 +319,15 @@ impl Wiki {
     }
 }
 
-/// Runs `php maintenance/<script>` in the sandbox wiki with `stdin`, insisting it succeeds.
-async fn maintenance(args: &[&str], stdin: &str) {
+/// Runs `php maintenance/<script>` in the wiki installed in `dir` with `stdin`, insisting it
+/// succeeds.
+async fn maintenance(dir: &Path, args: &[&str], stdin: &str) {
     use tokio::io::AsyncWriteExt;
     let script = format!("maintenance/{}", args[0]);
     let mut child = tokio::process::Command::new("php")
         .arg(&script)
         .args(&args[1..])
-        .current_dir(wiki_dir())
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
