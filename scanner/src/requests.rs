@@ -20,10 +20,10 @@ pub struct Sighting {
 }
 
 impl Sighting {
-    fn new(profile: u64, title: &str, category: &str, added: Timestamp) -> Self {
+    fn new(config: &Config, profile: u64, title: &str, category: &str, added: Timestamp) -> Self {
         Sighting {
             key: RequestKey {
-                request_id: RequestId::new(profile, category, added),
+                request_id: RequestId::in_programme(&config.programme, profile, category, added),
                 profile_id: profile,
                 category: category.to_owned(),
                 category_added: added,
@@ -74,7 +74,7 @@ pub fn from_changes(
             let page = pages.get(&change.pageid)?;
             let added = page.added_to(&change.category)?;
             counts(config, &page.title, added, floor)
-                .then(|| Sighting::new(page.pageid, &page.title, &change.category, added))
+                .then(|| Sighting::new(config, page.pageid, &page.title, &change.category, added))
         })
         .collect()
 }
@@ -89,7 +89,7 @@ pub fn from_listing(
     members
         .iter()
         .filter(|m| counts(config, &m.title, m.timestamp, floor))
-        .map(|m| Sighting::new(m.pageid, &m.title, category, m.timestamp))
+        .map(|m| Sighting::new(config, m.pageid, &m.title, category, m.timestamp))
         .collect()
 }
 
@@ -112,9 +112,9 @@ pub fn from_held(
                 .skills
                 .iter()
                 .map(|s| s.request_category.as_str())
-                .find(|c| RequestId::new(page_id, c, added) == *id)?;
+                .find(|c| RequestId::in_programme(&config.programme, page_id, c, added) == *id)?;
             (page.added_to(category) == Some(added) && counts(config, &page.title, added, floor))
-                .then(|| Sighting::new(page_id, &page.title, category, added))
+                .then(|| Sighting::new(config, page_id, &page.title, category, added))
         });
         match sighting {
             Some(s) => found.push(s),

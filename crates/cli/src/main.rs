@@ -21,6 +21,11 @@ struct Args {
         default_value = "config.json"
     )]
     config: PathBuf,
+    /// The programme to work on, in a configuration of several (`status` and `check-config`
+    /// go over every programme without it; the other commands need it, except `explain` of a
+    /// request id that names its programme).
+    #[arg(long, global = true, env = "MATCHBOT_PROGRAMME")]
+    programme: Option<String>,
     #[command(subcommand)]
     command: cmd::Command,
 }
@@ -42,9 +47,13 @@ fn main() -> ExitCode {
             }
         };
     }
-    let config = match matchbot_runtime::load_config("matchbot", &args.config) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    cmd::run(&config, args.command)
+    let programmes = matchbot_config::Deployment::load(&args.config)
+        .and_then(|d| d.select(args.programme.as_deref()));
+    match programmes {
+        Ok(programmes) => cmd::run(&programmes, args.command),
+        Err(e) => {
+            eprintln!("matchbot: {e}");
+            ExitCode::from(matchbot_runtime::EXIT_BAD_CONFIG)
+        }
+    }
 }

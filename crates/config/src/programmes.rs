@@ -28,8 +28,7 @@ use crate::problem::{ConfigError, Problem};
 use crate::reader::Reader;
 use matchbot_secret::Secret;
 
-/// The name of the one programme of a configuration without `programmes`.
-pub const DEFAULT_PROGRAMME: &str = "default";
+pub use matchbot_model::DEFAULT_PROGRAMME;
 
 /// The most programmes one deployment serves; beyond it the file is refused rather than read.
 pub const MAX_PROGRAMMES: usize = 1000;

@@ -105,7 +105,7 @@ impl EventRow {
         })
     }
 
-    fn values(&self) -> Vec<Value> {
+    fn values(&self, programme: &str) -> Vec<Value> {
         vec![
             Value::from(&self.request_id),
             Value::from(&self.step),
@@ -123,6 +123,7 @@ impl EventRow {
             Value::from(self.postid.as_deref()),
             Value::from(self.explanation.as_deref()),
             Value::from(self.trace_id.as_deref()),
+            Value::from(programme),
         ]
     }
 }
@@ -185,7 +186,7 @@ fn departed(how: &Departure) -> String {
     }
 }
 
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "request_id",
     "step",
     "event",
@@ -202,6 +203,7 @@ const COLUMNS: [&str; 16] = [
     "postid",
     "explanation",
     "trace_id",
+    "programme",
 ];
 
 /// The most rows one INSERT carries (MySQL allows 65,535 placeholders).
@@ -227,7 +229,10 @@ impl Db {
                 COLUMNS.join(", "),
                 vec![row.as_str(); chunk.len()].join(", ")
             );
-            let params: Vec<Value> = chunk.iter().flat_map(EventRow::values).collect();
+            let params: Vec<Value> = chunk
+                .iter()
+                .flat_map(|r| r.values(&self.programme))
+                .collect();
             self.answer(conn.exec_drop(sql, Params::Positional(params)))
                 .await?;
             changed += conn.affected_rows();

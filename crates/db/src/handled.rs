@@ -47,9 +47,12 @@ impl Db {
             let sql = format!(
                 "SELECT request_id, outcome, lprofileid, category, \
                  DATE_FORMAT(cataddtime, '%Y-%m-%d %H:%i:%s') \
-                 FROM matches WHERE lprofileid IN ({placeholders})"
+                 FROM matches WHERE programme = ? AND lprofileid IN ({placeholders})"
             );
-            let ids: Vec<Value> = batch.iter().map(|r| Value::from(r.profile_id)).collect();
+            // Page ids are the wiki's own: another programme's page 42 is another page.
+            let ids: Vec<Value> = std::iter::once(Value::from(&*self.programme))
+                .chain(batch.iter().map(|r| Value::from(r.profile_id)))
+                .collect();
             type Found = (
                 Option<String>,
                 Option<String>,

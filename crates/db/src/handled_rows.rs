@@ -58,8 +58,9 @@ impl Db {
                 "SELECT luid, lprofileid, category, skill, fallback_level, matchmade, outcome, muid, mentor, \
                  DATE_FORMAT(cataddtime, '%Y-%m-%dT%H:%i:%sZ'), \
                  DATE_FORMAT(matchtime, '%Y-%m-%dT%H:%i:%sZ') \
-                 FROM matches WHERE matchtime >= ? AND matchtime < ? ORDER BY matchtime, id",
-                (from.sql(), to.sql()),
+                 FROM matches WHERE programme = ? AND matchtime >= ? AND matchtime < ? \
+                 ORDER BY matchtime, id",
+                (&*self.programme, from.sql(), to.sql()),
             )).await?;
         Ok(rows
             .into_iter()

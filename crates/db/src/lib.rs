@@ -23,10 +23,11 @@ mod migrate;
 mod open;
 mod row;
 
-use matchbot_config::DbConfig;
+use matchbot_config::{DEFAULT_PROGRAMME, DbConfig};
 use mysql_async::prelude::Queryable;
 use mysql_async::{OptsBuilder, Pool, PoolOpts};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use events::EventRow;
@@ -117,6 +118,8 @@ pub struct Db {
     connect_timeout: Duration,
     /// `dbinfo.query_timeout_seconds`: for one statement's answer.
     query_timeout: Duration,
+    /// The programme whose rows this handle writes and reads (see [`Db::for_programme`]).
+    programme: Arc<str>,
 }
 
 impl std::fmt::Debug for Db {
@@ -132,6 +135,17 @@ impl Db {
             pool: Pool::new(options(config).db_name(Some(&config.name))),
             connect_timeout: config.connect_timeout,
             query_timeout: config.query_timeout,
+            programme: DEFAULT_PROGRAMME.into(),
+        }
+    }
+
+    /// The same database for `programme`'s rows: every row written carries it, and every read
+    /// sees that programme's rows only. Without it, a handle is the default programme's, which
+    /// every row from before programmes belongs to.
+    pub fn for_programme(self, programme: &str) -> Db {
+        Db {
+            programme: programme.into(),
+            ..self
         }
     }
 
@@ -141,6 +155,7 @@ impl Db {
             pool: Pool::new(options(config)),
             connect_timeout: config.connect_timeout,
             query_timeout: config.query_timeout,
+            programme: DEFAULT_PROGRAMME.into(),
         };
         let mut conn = db.conn().await?;
         let name = config.name.replace('`', "``");

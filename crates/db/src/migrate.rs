@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_match_events.sql",
         sql: include_str!("../../../migrations/0007_match_events.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_programmes.sql",
+        sql: include_str!("../../../migrations/0008_programmes.sql"),
+    },
 ];
 
 fn needed() -> u32 {

@@ -72,11 +72,11 @@ impl Db {
                  DATE_FORMAT(m.run_time, '%Y-%m-%dT%H:%i:%sZ') \
                  FROM matches m JOIN match_events g \
                    ON g.request_id = m.request_id AND g.step = 'greeting' \
-                 WHERE m.outcome = 'posted' AND NOT EXISTS (\
+                 WHERE m.programme = ? AND m.outcome = 'posted' AND NOT EXISTS (\
                    SELECT 1 FROM match_events c WHERE c.request_id = m.request_id \
                    AND c.event = 'closed' AND c.outcome IN ('posted', 'noted')) \
                  ORDER BY g.at, m.request_id LIMIT ?",
-                (limit as u64,),
+                (&*self.programme, limit as u64),
             ))
             .await?;
         let mut open = Vec::new();
@@ -135,8 +135,9 @@ impl Db {
         let mut conn = self.conn().await?;
         let ids: Vec<String> = self
             .answer(conn.exec(
-                "SELECT DISTINCT request_id FROM match_events WHERE at >= ? AND at < ?",
-                (from.sql(), to.sql()),
+                "SELECT DISTINCT request_id FROM match_events \
+                 WHERE programme = ? AND at >= ? AND at < ?",
+                (&*self.programme, from.sql(), to.sql()),
             ))
             .await?;
         let events = self.events_of_requests(&mut conn, &ids).await?;
@@ -155,10 +156,12 @@ impl Db {
         for batch in ids.chunks(IN_BATCH) {
             let placeholders = vec!["?"; batch.len()].join(",");
             let sql = format!(
-                "SELECT {EVENT_COLUMNS} FROM match_events WHERE request_id IN ({placeholders}) \
-                 ORDER BY at, id"
+                "SELECT {EVENT_COLUMNS} FROM match_events \
+                 WHERE programme = ? AND request_id IN ({placeholders}) ORDER BY at, id"
             );
-            let params: Vec<Value> = batch.iter().map(Value::from).collect();
+            let params: Vec<Value> = std::iter::once(Value::from(&*self.programme))
+                .chain(batch.iter().map(Value::from))
+                .collect();
             let rows: Vec<mysql_async::Row> = self
                 .answer(conn.exec(sql, Params::Positional(params)))
                 .await?;

@@ -92,8 +92,8 @@ impl MatchRow {
         }
     }
 
-    /// The row's values, in the order of [`COLUMNS`].
-    fn values(&self) -> [Value; COLUMN_COUNT] {
+    /// The row's values, in the order of [`COLUMNS`], for `programme`.
+    fn values(&self, programme: &str) -> [Value; COLUMN_COUNT] {
         [
             Value::from(&self.request_id),
             Value::from(self.luid),
@@ -115,6 +115,7 @@ impl MatchRow {
             Value::from(&self.fallback_level),
             Value::from(&self.talk_page),
             Value::from(self.trace_id.as_deref()),
+            Value::from(programme),
         ]
     }
 }
@@ -143,8 +144,9 @@ const COLUMNS: [&str; COLUMN_COUNT] = [
     "fallback_level",
     "talk_page",
     "trace_id",
+    "programme",
 ];
-const COLUMN_COUNT: usize = 20;
+const COLUMN_COUNT: usize = 21;
 
 /// The most rows one INSERT carries.
 const MAX_ROWS_PER_STATEMENT: usize = 65_535 / COLUMN_COUNT;
@@ -184,7 +186,10 @@ impl Db {
                  ON DUPLICATE KEY UPDATE {replace_dry_run}",
                 COLUMNS.join(", ")
             );
-            let params: Vec<Value> = chunk.iter().flat_map(MatchRow::values).collect();
+            let params: Vec<Value> = chunk
+                .iter()
+                .flat_map(|r| r.values(&self.programme))
+                .collect();
             (sql, Params::Positional(params))
         };
         let mut conn = self.conn().await?;
@@ -240,8 +245,8 @@ impl Db {
         let row: Option<Fields> = self
             .answer(conn.exec_first(
                 "SELECT category, lprofileid, muid, outcome, outcome_reason, explanation \
-                 FROM matches WHERE request_id = ?",
-                (request_id,),
+                 FROM matches WHERE request_id = ? AND programme = ?",
+                (request_id, &*self.programme),
             ))
             .await?;
         Ok(row.map(

@@ -64,6 +64,10 @@ mod request;
 mod settings;
 mod timestamp;
 
+/// The programme of a configuration of one wiki, which every record from before programmes
+/// belongs to.
+pub const DEFAULT_PROGRAMME: &str = "default";
+
 pub use decision::Decision;
 pub use error_log::{ErrorKind, ErrorLogEntry, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS};
 pub use explanation::{Candidate, Excluded, Explanation, LearnerGate, LevelReport, Reason};

@@ -14,7 +14,8 @@ use crate::timestamp::Timestamp;
 /// "Delivery guarantees" in docs/ARCHITECTURE.md).
 ///
 /// Form: `<page id>-<YYYYMMDDHHMMSS>-<16 hex digits of FNV-1a of the category title>`; readable in
-/// a log, at most 52 characters.
+/// a log, at most 52 characters. In a programme other than the default one, the programme's
+/// name and `/` come first (at most 33 characters more).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RequestId(String);
@@ -29,6 +30,23 @@ impl RequestId {
         ))
     }
 
+    /// The id of that request in `programme`: as [`RequestId::new`] makes it for the default
+    /// programme (so ids from before programmes stay what they were), `programme/…` for the
+    /// others, whose page ids are another wiki's.
+    pub fn in_programme(
+        programme: &str,
+        page_id: u64,
+        category: &str,
+        added: Timestamp,
+    ) -> RequestId {
+        let id = RequestId::new(page_id, category, added);
+        if programme == crate::DEFAULT_PROGRAMME {
+            id
+        } else {
+            RequestId(format!("{programme}/{}", id.0))
+        }
+    }
+
     /// An id read back as it was stored (a Redis key member, a database column).
     pub fn from_stored(id: String) -> RequestId {
         RequestId(id)
@@ -38,7 +56,11 @@ impl RequestId {
     /// [`RequestId::new`] makes (the category is only in the id as a digest: check a guess by
     /// making the id again).
     pub fn page_and_added(&self) -> Option<(u64, Timestamp)> {
-        let mut parts = self.0.splitn(3, '-');
+        let own = self
+            .0
+            .split_once('/')
+            .map_or(self.0.as_str(), |(_, own)| own);
+        let mut parts = own.splitn(3, '-');
         let page = parts.next()?.parse().ok()?;
         let t = parts.next()?;
         if t.len() != 14 || !t.bytes().all(|b| b.is_ascii_digit()) {
@@ -143,6 +165,21 @@ mod tests {
         .unwrap();
         let facts = with.learner_facts.unwrap();
         assert!(facts.blocked && facts.edits == 3 && facts.registered.is_none());
+    }
+
+    #[test]
+    fn a_programmes_ids_are_its_own_and_the_default_ones_as_before() {
+        let t = Timestamp::parse("2026-11-21T10:00:00Z").unwrap();
+        let category = "Category:Co-op/Requests/Writing";
+        let old = RequestId::new(42, category, t);
+        assert_eq!(
+            RequestId::in_programme(crate::DEFAULT_PROGRAMME, 42, category, t),
+            old
+        );
+        let theirs = RequestId::in_programme("dewiki", 42, category, t);
+        assert_eq!(theirs.as_str(), format!("dewiki/{old}"));
+        assert_eq!(theirs.page_and_added(), old.page_and_added());
+        assert!(old.page_and_added().is_some());
     }
 
     #[test]

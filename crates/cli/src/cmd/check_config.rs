@@ -5,6 +5,7 @@ use matchbot_config::Config;
 /// Prints what the configuration sets up (a refused one never gets here: it exits 2).
 pub fn run(config: &Config) {
     println!("{}: OK", config.source.display());
+    println!("  programme: {}", config.programme);
     println!("  wiki API: {}", config.wiki.api_url);
     println!("  bot account: {}", config.wiki.username);
     println!("  profiles: subpages of {}", config.pages.main);

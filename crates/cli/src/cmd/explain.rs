@@ -16,10 +16,20 @@ pub struct Args {
     json: bool,
 }
 
+impl Args {
+    /// The programme a request id names (`dewiki/42-…`); the default programme's ids name
+    /// none.
+    pub fn programme_of_id(&self) -> Option<&str> {
+        self.request_id
+            .split_once('/')
+            .map(|(programme, _)| programme)
+    }
+}
+
 /// Prints the explanation stored with the request's row.
 pub async fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let (request_id, json) = (args.request_id.as_str(), args.json);
-    let db = Db::connect(&config.db);
+    let db = Db::connect(&config.db).for_programme(&config.programme);
     let recorded = db.recorded(request_id).await;
     let history = db.events_of(request_id).await;
     db.close().await?;

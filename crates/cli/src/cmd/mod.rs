@@ -43,8 +43,64 @@ pub enum Command {
     Stream(stream::StreamCommand),
 }
 
-/// Runs `command` with `config`; its error is printed with its causes and exits 1.
-pub fn run(config: &Config, command: Command) -> ExitCode {
+/// Runs `command` on `programmes` (every programme of the configuration, or the one
+/// `--programme` named); its error is printed with its causes and exits 1.
+pub fn run(programmes: &[Config], command: Command) -> ExitCode {
+    match command {
+        Command::CheckConfig => {
+            for config in programmes {
+                check_config::run(config);
+            }
+            return ExitCode::SUCCESS;
+        }
+        Command::Status(args) => {
+            return block_on(async { Ok(status::run_each(programmes, &args).await) })
+                .unwrap_or_else(failed);
+        }
+        _ => {}
+    }
+    let wanted = match &command {
+        Command::Explain(args) => args.programme_of_id(),
+        _ => None,
+    };
+    match one(programmes, wanted) {
+        Ok(config) => run_one(config, command),
+        Err(e) => {
+            eprintln!("matchbot: {e}");
+            ExitCode::from(matchbot_runtime::EXIT_BAD_CONFIG)
+        }
+    }
+}
+
+/// The programme a command of one programme works on: the only one, or the one `wanted`
+/// names.
+fn one<'a>(programmes: &'a [Config], wanted: Option<&str>) -> Result<&'a Config, String> {
+    let names = || {
+        programmes
+            .iter()
+            .map(|p| p.programme.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (programmes, wanted) {
+        ([only], _) => Ok(only),
+        (_, Some(name)) => programmes
+            .iter()
+            .find(|p| p.programme == name)
+            .ok_or_else(|| {
+                format!(
+                    "the configuration holds no programme {name:?} (it holds: {})",
+                    names()
+                )
+            }),
+        _ => Err(format!(
+            "the configuration holds the programmes {}: name one with --programme",
+            names()
+        )),
+    }
+}
+
+fn run_one(config: &Config, command: Command) -> ExitCode {
     let result = match command {
         Command::CheckConfig => {
             check_config::run(config);

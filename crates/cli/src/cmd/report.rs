@@ -107,7 +107,7 @@ async fn report(
         ),
         (page, _) => page.as_deref().filter(|_| publish),
     };
-    let db = Db::connect(&config.db);
+    let db = Db::connect(&config.db).for_programme(&config.programme);
     let rows = db.handled_between(from, to).await;
     let histories = db.histories_between(from, to).await;
     let open = db.open_matches(OPEN_MATCHES_READ).await;

@@ -12,7 +12,10 @@ use matchbot_runtime::connect;
 use matchbot_wiki::Client;
 use serde::Serialize;
 
+mod programmes;
 mod settings;
+
+pub use programmes::run_each;
 
 /// `matchbot status`'s flags.
 #[derive(Debug, Clone, clap::Args)]
