@@ -23,6 +23,7 @@
 //!   skip template on the talk page, a mentor with too few edits passed over.
 //! - `replicas`: two of every worker: each learner greeted once, the edits an interval apart.
 //! - `second_wiki`: the sandbox's second wiki (another programme's), as the harness reaches it.
+//! - `programmes`: one deployment serving both sandbox wikis, each greeting and stopping alone.
 
 mod budget;
 mod do_not_contact;
@@ -38,6 +39,7 @@ mod mentor_template;
 mod mentorship;
 mod operations;
 mod pipeline;
+mod programmes;
 mod push;
 mod replicas;
 mod report;
