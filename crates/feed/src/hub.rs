@@ -117,7 +117,10 @@ impl Hub {
 
     fn state(&self) -> MutexGuard<'_, State> {
         // Nothing done under the lock leaves the map half-changed.
-        self.inner.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Starts hearing `source` for one subscriber, keeping the changes `filter` keeps: joins the
@@ -151,12 +154,11 @@ impl Hub {
             _ => {
                 let upstream = match &source {
                     Source::RcFeedUdp(address) => {
-                        let upstream = upstream::udp(*address).map_err(|source| {
-                            SubscribeError::Bind {
+                        let upstream =
+                            upstream::udp(*address).map_err(|source| SubscribeError::Bind {
                                 address: *address,
                                 source,
-                            }
-                        })?;
+                            })?;
                         tracing::info!(%address, "hearing an RCFeed");
                         upstream
                     }

@@ -178,7 +178,11 @@ mod tests {
             queues.push(heard);
         }
         let (queue, mut by_server) = mpsc::channel(4);
-        registry.insert(100, filter(None, Some("wiki7.example"), "Category:A"), queue);
+        registry.insert(
+            100,
+            filter(None, Some("wiki7.example"), "Category:A"),
+            queue,
+        );
         let (queue, mut anywhere) = mpsc::channel(4);
         registry.insert(101, filter(None, None, "Category:A"), queue);
 
@@ -199,7 +203,10 @@ mod tests {
         let (queue, mut heard) = mpsc::channel(1);
         registry.insert(1, filter(Some("enwiki"), None, "Category:A"), queue);
         registry.set_filter(1, filter(Some("dewiki"), None, "Category:A"));
-        assert_eq!(registry.dispatch(&change("enwiki", "Category:A")).checked, 0);
+        assert_eq!(
+            registry.dispatch(&change("enwiki", "Category:A")).checked,
+            0
+        );
         assert_eq!(registry.dispatch(&change("dewiki", "Category:A")).queued, 1);
         // The queue holds one: the next is a wake-up already waiting.
         assert_eq!(registry.dispatch(&change("dewiki", "Category:A")).full, 1);
@@ -208,7 +215,10 @@ mod tests {
         registry.remove(1);
         assert_eq!(registry.len(), 0);
         assert!(registry.by_wiki.is_empty(), "an emptied bucket is removed");
-        assert_eq!(registry.dispatch(&change("dewiki", "Category:A")).checked, 0);
+        assert_eq!(
+            registry.dispatch(&change("dewiki", "Category:A")).checked,
+            0
+        );
         assert!(heard.try_recv().is_err(), "closed once drained");
     }
 }

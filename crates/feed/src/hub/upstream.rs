@@ -19,6 +19,9 @@ pub struct Stats {
     pub connections: u64,
     /// Changes read, whoever they were for.
     pub heard: u64,
+    /// Filters the changes were checked against (the index keeps this near the subscribers of
+    /// each change's wiki, not all of them).
+    pub checked: u64,
     /// Changes queued for a subscriber (one change kept by two counts twice).
     pub queued: u64,
     /// Changes a subscriber's filter kept while its queue was full, so not queued again.
@@ -31,6 +34,7 @@ pub(crate) struct Shared {
     registry: RwLock<Registry>,
     connections: AtomicU64,
     heard: AtomicU64,
+    checked: AtomicU64,
     queued: AtomicU64,
     full: AtomicU64,
 }
@@ -39,7 +43,9 @@ impl Shared {
     // A panic while the lock was held leaves the index whole (each change is a single
     // insert or remove), so a poisoned lock is used as it is.
     pub(crate) fn registry(&self) -> RwLockWriteGuard<'_, Registry> {
-        self.registry.write().unwrap_or_else(PoisonError::into_inner)
+        self.registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn reading(&self) -> RwLockReadGuard<'_, Registry> {
@@ -49,6 +55,8 @@ impl Shared {
     fn dispatch(&self, change: &Change) {
         let done = self.reading().dispatch(change);
         self.heard.fetch_add(1, Ordering::Relaxed);
+        self.checked
+            .fetch_add(done.checked as u64, Ordering::Relaxed);
         self.queued.fetch_add(done.queued as u64, Ordering::Relaxed);
         self.full.fetch_add(done.full as u64, Ordering::Relaxed);
         if done.queued > 0 {
@@ -61,6 +69,7 @@ impl Shared {
             subscribers: self.reading().len(),
             connections: self.connections.load(Ordering::Relaxed),
             heard: self.heard.load(Ordering::Relaxed),
+            checked: self.checked.load(Ordering::Relaxed),
             queued: self.queued.load(Ordering::Relaxed),
             full: self.full.load(Ordering::Relaxed),
         }
