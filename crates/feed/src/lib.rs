@@ -18,15 +18,19 @@
 //! - `eventstreams`: the EventStreams client: reading server-sent events, resuming after a
 //!   disconnect from the last event id.
 //! - `rcfeed`: a MediaWiki's RCFeed, heard over UDP.
+//! - `hub`: one listener per feed for a process hearing for many programmes, each change
+//!   handed to the programmes whose filter keeps it.
 #![deny(missing_docs)]
 
 mod change;
 pub mod eventstreams;
 mod filter;
+pub mod hub;
 pub mod rcfeed;
 
 pub use change::{Change, ChangeError, MAX_EVENT_BYTES};
 pub use filter::Filter;
+pub use hub::{Hub, Source, SubscribeError, Subscription};
 
 /// Where a feed hands the changes it keeps.
 pub type Heard = tokio::sync::mpsc::Sender<Change>;

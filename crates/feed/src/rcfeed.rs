@@ -20,12 +20,30 @@ pub async fn bind(address: SocketAddr) -> std::io::Result<UdpSocket> {
 /// `heard` is closed. A datagram that is no change, or larger than any, is logged and dropped.
 /// When a wake-up is already waiting, another is not queued: one poll hears of both.
 pub async fn listen(socket: UdpSocket, filter: watch::Receiver<Filter>, heard: Heard) {
+    let hand = |change: Change| {
+        if filter.borrow().keeps(&change) {
+            tracing::debug!(title = %change.title, kind = %change.kind, "heard a change");
+            // A full queue already holds a wake-up.
+            let _ = heard.try_send(change);
+        }
+    };
+    receive(&socket, hand, heard.closed()).await;
+}
+
+/// Hands every change read from datagrams arriving on `socket` to `hand`, unfiltered, until
+/// `stop` completes: the loop of [`listen`] and of the hub's one listener per address.
+pub(crate) async fn receive(
+    socket: &UdpSocket,
+    mut hand: impl FnMut(Change),
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let mut stop = std::pin::pin!(stop);
     // One byte more than any event, so a larger datagram is seen to be larger.
     let mut buffer = vec![0u8; MAX_EVENT_BYTES + 1];
     loop {
         let received = tokio::select! {
             received = socket.recv_from(&mut buffer) => received,
-            () = heard.closed() => return,
+            () = &mut stop => return,
         };
         let (len, from) = match received {
             Ok(received) => received,
@@ -34,13 +52,8 @@ pub async fn listen(socket: UdpSocket, filter: watch::Receiver<Filter>, heard: H
                 continue;
             }
         };
-        let Some(change) = read(&buffer[..len], from) else {
-            continue;
-        };
-        if filter.borrow().keeps(&change) {
-            tracing::debug!(title = %change.title, kind = %change.kind, "heard a change");
-            // A full queue already holds a wake-up.
-            let _ = heard.try_send(change);
+        if let Some(change) = read(&buffer[..len], from) {
+            hand(change);
         }
     }
 }

@@ -92,6 +92,41 @@ pub async fn listen(
     resume: &mut Option<String>,
     stop: impl Future<Output = ()>,
 ) -> Result<(), Error> {
+    follow(stream, &mut Filtered { filter, heard }, resume, stop).await
+}
+
+/// Where a stream's changes go: each one read, in order.
+pub(crate) trait Sink {
+    /// Takes one change; [`Error::Closed`] when nobody hears any more, which ends listening.
+    fn hand(&mut self, change: Change) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// A connection is being made (counted by the hub); nothing by default.
+    fn connecting(&mut self) {}
+}
+
+/// [`listen`]'s sink: the changes a filter keeps, sent on with backpressure.
+struct Filtered<'a> {
+    filter: &'a Filter,
+    heard: &'a tokio::sync::mpsc::Sender<Change>,
+}
+
+impl Sink for Filtered<'_> {
+    async fn hand(&mut self, change: Change) -> Result<(), Error> {
+        if self.filter.keeps(&change) {
+            self.heard.send(change).await.map_err(|_| Error::Closed)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`listen`] with every change handed to `sink`, unfiltered: the loop both the filtered
+/// listener and the hub's one shared connection run.
+pub(crate) async fn follow(
+    stream: &Stream,
+    sink: &mut impl Sink,
+    resume: &mut Option<String>,
+    stop: impl Future<Output = ()>,
+) -> Result<(), Error> {
     let http = reqwest::Client::builder()
         .user_agent(stream.user_agent.as_str())
         .connect_timeout(stream.connect_timeout)
@@ -103,7 +138,7 @@ pub async fn listen(
         let mut read = false;
         let ended = tokio::select! {
             () = &mut stop => return Ok(()),
-            ended = connection(&http, stream, filter, heard, resume, &mut read) => ended,
+            ended = connection(&http, stream, sink, resume, &mut read) => ended,
         };
         // `connection` only ever ends with why it did.
         let Err(error) = ended;
@@ -126,11 +161,11 @@ pub async fn listen(
 async fn connection(
     http: &reqwest::Client,
     stream: &Stream,
-    filter: &Filter,
-    heard: &tokio::sync::mpsc::Sender<Change>,
+    sink: &mut impl Sink,
     resume: &mut Option<String>,
     read: &mut bool,
 ) -> Result<std::convert::Infallible, Error> {
+    sink.connecting();
     let mut request = http.get(&stream.url).header(ACCEPT, "text/event-stream");
     if let Some(id) = resume.as_deref() {
         // An id the server sent that is no header value cannot be sent back: start afresh.
@@ -166,10 +201,7 @@ async fn connection(
         for event in parser.feed(&chunk) {
             *read = true;
             match Change::parse(&event.data) {
-                Ok(change) if filter.keeps(&change) => {
-                    heard.send(change).await.map_err(|_| Error::Closed)?;
-                }
-                Ok(_) => {}
+                Ok(change) => sink.hand(change).await?,
                 Err(error) => {
                     tracing::warn!(%error, id = event.id.as_deref(), "unreadable event skipped");
                 }
