@@ -8,10 +8,10 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use matchbot_config::{Feed, PushConfig};
-use matchbot_feed::{Filter, eventstreams, rcfeed};
+use std::sync::OnceLock;
+
+use matchbot_feed::{Filter, Hub, Source, Subscription};
 use matchbot_runtime::Shutdown;
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::scan::Scanner;
@@ -24,16 +24,18 @@ const FOLLOW_UPS: [Duration; 4] = [
     Duration::from_millis(1000),
 ];
 
-/// How many changes wait to be acted on; more are one wake-up anyway.
-const QUEUE: usize = 64;
-
 /// A feed being heard, and the polls it has made due.
 pub(crate) struct Push {
-    heard: mpsc::Receiver<matchbot_feed::Change>,
-    filter: watch::Sender<Filter>,
-    listener: JoinHandle<()>,
+    heard: Subscription,
     follow_ups: VecDeque<Instant>,
     config: PushConfig,
+}
+
+/// The process's one hub: every programme a scanner serves subscribes to it, so one
+/// EventStreams connection (or one UDP socket) is heard for all of them.
+fn hub() -> &'static Hub {
+    static HUB: OnceLock<Hub> = OnceLock::new();
+    HUB.get_or_init(Hub::new)
 }
 
 impl Push {
@@ -44,32 +46,31 @@ impl Push {
         filter: Filter,
         user_agent: &str,
     ) -> Option<Push> {
-        let (tell, heard) = mpsc::channel(QUEUE);
-        let (set_filter, filter) = watch::channel(filter);
-        let listener = match &config.feed {
-            Feed::RcFeedUdp(address) => match rcfeed::bind(*address).await {
-                Ok(socket) => {
-                    tracing::info!(%address, "hearing the wiki's RCFeed");
-                    tokio::spawn(rcfeed::listen(socket, filter, tell))
-                }
-                Err(e) => {
-                    tracing::warn!(%address, error = %e, "cannot listen for the RCFeed: polling instead");
-                    return None;
-                }
-            },
-            Feed::EventStreams(url) => {
-                tracing::info!(%url, "hearing Wikimedia's EventStreams");
-                let stream = eventstreams::Stream::new(url.clone(), user_agent);
-                tokio::spawn(hear_eventstreams(stream, filter, tell))
-            }
+        let source = match &config.feed {
+            Feed::RcFeedUdp(address) => Source::RcFeedUdp(*address),
+            Feed::EventStreams(url) => Source::eventstreams(url.clone(), user_agent),
         };
-        Some(Push {
-            heard,
-            filter: set_filter,
-            listener,
-            follow_ups: VecDeque::new(),
-            config: config.clone(),
-        })
+        match hub().subscribe(source, filter).await {
+            Ok(heard) => {
+                match &config.feed {
+                    Feed::RcFeedUdp(address) => {
+                        tracing::info!(%address, "hearing the wiki's RCFeed")
+                    }
+                    Feed::EventStreams(url) => {
+                        tracing::info!(%url, "hearing Wikimedia's EventStreams")
+                    }
+                }
+                Some(Push {
+                    heard,
+                    follow_ups: VecDeque::new(),
+                    config: config.clone(),
+                })
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot hear the feed: polling instead");
+                None
+            }
+        }
     }
 
     /// The settings it was started with.
@@ -79,11 +80,7 @@ impl Push {
 
     /// Changes what the feed listens for (the categories can change with the settings page).
     pub(crate) fn set_filter(&self, filter: Filter) {
-        self.filter.send_if_modified(|current| {
-            let changed = *current != filter;
-            *current = filter;
-            changed
-        });
+        self.heard.set_filter(filter);
     }
 
     /// Waits until the next poll is due: a change heard, a follow-up poll, or the heartbeat,
@@ -103,45 +100,13 @@ impl Push {
             }
             Some(change) = self.heard.recv() => {
                 // What else arrived meanwhile is the same wake-up.
-                while self.heard.try_recv().is_ok() {}
+                while self.heard.try_recv().is_some() {}
                 tracing::debug!(title = %change.title, kind = %change.kind, "heard a change: polling");
                 let now = Instant::now();
                 self.follow_ups = FOLLOW_UPS.iter().map(|d| now + *d).collect();
                 shutdown.is_shutdown()
             }
         }
-    }
-}
-
-/// Hears `stream` until nobody listens, with the filter `filter` holds now: a new filter starts
-/// the stream again from the last event heard, so nothing falls in between.
-async fn hear_eventstreams(
-    stream: eventstreams::Stream,
-    mut filter: watch::Receiver<Filter>,
-    tell: matchbot_feed::Heard,
-) {
-    let mut resume = None;
-    loop {
-        let now = filter.borrow_and_update().clone();
-        let changed = async {
-            if filter.changed().await.is_err() {
-                // Nobody sets the filter any more: hear on with this one.
-                std::future::pending::<()>().await;
-            }
-        };
-        match eventstreams::listen(&stream, &now, &tell, &mut resume, changed).await {
-            Ok(()) => continue,
-            Err(e) => {
-                tracing::info!(error = %e, "no longer hearing EventStreams");
-                return;
-            }
-        }
-    }
-}
-
-impl Drop for Push {
-    fn drop(&mut self) {
-        self.listener.abort();
     }
 }
 

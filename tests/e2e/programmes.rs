@@ -1,6 +1,7 @@
 //! One deployment, two programmes, on the sandbox's two real MediaWikis: each greets its own
 //! learners with its own greetings and mentors, the kill switch of one does not stop the
-//! other, and the rows, the report and the status are each programme's own.
+//! other, and the rows, the report and the status are each programme's own. Each wiki's RCFeed
+//! wakes the one scanner, polls an hour apart.
 
 use std::time::Duration;
 
@@ -24,7 +25,13 @@ async fn two_wikis_from_one_deployment_each_greet_their_own_and_stop_on_their_ow
     );
     run.adjust(|c| {
         c["programmes"] = json!({
-            "first": { "notifier": { "run_page": first_switch } },
+            // Each wiki's RCFeed wakes the one scanner, with polls an hour apart.
+            "first": {
+                "notifier": { "run_page": first_switch },
+                "scanner": { "push": {
+                    "rcfeed": "udp://127.0.0.1:9390", "wiki": "my_wiki", "heartbeat_seconds": 3600,
+                } },
+            },
             "second": {
                 "login": { "site": second_site() },
                 "greetings": {
@@ -32,6 +39,11 @@ async fn two_wikis_from_one_deployment_each_greet_their_own_and_stop_on_their_ow
                     "matchgreeting": "On the second wiki, [[User:{0}|{0}]] helps with \"{1}\".",
                 },
                 "notifier": { "run_page": second_switch },
+                "scanner": { "push": {
+                    "rcfeed": "udp://127.0.0.1:9391",
+                    "wiki": "matchbot_wiki2",
+                    "heartbeat_seconds": 3600,
+                } },
             },
         });
     });
@@ -159,6 +171,12 @@ async fn two_wikis_from_one_deployment_each_greet_their_own_and_stop_on_their_ow
             );
         }
     }
+    assert_eq!(
+        logs[0].matches("hearing the wiki's RCFeed").count(),
+        2,
+        "the scanner hears both wikis' feeds: {}",
+        logs[0]
+    );
     for worker in workers {
         worker.stop().await;
     }
