@@ -36,7 +36,7 @@ impl Deps {
         options: &StageOptions,
         shutdown: &Shutdown,
     ) -> Result<Option<Deps>, RecorderError> {
-        let db = Db::connect(&config.db).for_programme(&config.programme);
+        let db = Db::shared(&config.db).for_programme(&config.programme);
         let Some(()) = retry(shutdown, "checking the database schema", async || {
             db.require_current_schema()
                 .await

@@ -77,7 +77,7 @@ impl Deps {
         else {
             return Ok(None);
         };
-        let db = Db::connect(&config.db).for_programme(&config.programme);
+        let db = Db::shared(&config.db).for_programme(&config.programme);
         let Some(()) = retry(shutdown, "checking the match database", async || {
             db.require_current_schema().await.map_err(ScanError::from)
         })

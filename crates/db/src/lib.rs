@@ -27,7 +27,7 @@ use matchbot_config::{DEFAULT_PROGRAMME, DbConfig};
 use mysql_async::prelude::Queryable;
 use mysql_async::{OptsBuilder, Pool, PoolOpts};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 pub use events::EventRow;
@@ -120,7 +120,13 @@ pub struct Db {
     query_timeout: Duration,
     /// The programme whose rows this handle writes and reads (see [`Db::for_programme`]).
     programme: Arc<str>,
+    /// Held by every handle on the pool: the last one closed disconnects it.
+    owners: Arc<()>,
 }
+
+/// The pools of this process, one per database, shared by its programmes (see
+/// [`Db::shared`]); an entry whose handles are all gone is made again.
+static POOLS: Mutex<Vec<(String, Pool, Weak<()>)>> = Mutex::new(Vec::new());
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -136,7 +142,34 @@ impl Db {
             connect_timeout: config.connect_timeout,
             query_timeout: config.query_timeout,
             programme: DEFAULT_PROGRAMME.into(),
+            owners: Arc::new(()),
         }
+    }
+
+    /// Like [`Db::connect`], but one pool per database for the whole process: the programmes
+    /// a worker serves share their `dbinfo`, and a pool each would cost the server a
+    /// connection per programme (MariaDB allows 151 by default).
+    pub fn shared(config: &DbConfig) -> Db {
+        let key = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}",
+            config.host, config.port, config.user, config.name
+        );
+        let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
+        pools.retain(|(_, _, owners)| owners.strong_count() > 0);
+        if let Some((_, pool, owners)) = pools.iter().find(|(k, _, _)| *k == key)
+            && let Some(owners) = owners.upgrade()
+        {
+            return Db {
+                pool: pool.clone(),
+                connect_timeout: config.connect_timeout,
+                query_timeout: config.query_timeout,
+                programme: DEFAULT_PROGRAMME.into(),
+                owners,
+            };
+        }
+        let db = Db::connect(config);
+        pools.push((key, db.pool.clone(), Arc::downgrade(&db.owners)));
+        db
     }
 
     /// The same database for `programme`'s rows: every row written carries it, and every read
@@ -156,6 +189,7 @@ impl Db {
             connect_timeout: config.connect_timeout,
             query_timeout: config.query_timeout,
             programme: DEFAULT_PROGRAMME.into(),
+            owners: Arc::new(()),
         };
         let mut conn = db.conn().await?;
         let name = config.name.replace('`', "``");
@@ -186,8 +220,12 @@ impl Db {
         within(self.query_timeout, "to a statement", statement).await
     }
 
-    /// Closes the pool, waiting for connections to finish.
+    /// Closes the pool, waiting for connections to finish; a pool other handles still use
+    /// (another programme's, see [`Db::shared`]) is left open for them.
     pub async fn close(self) -> Result<(), DbError> {
+        if Arc::strong_count(&self.owners) > 1 {
+            return Ok(());
+        }
         let limit = self.connect_timeout;
         within(limit, "while closing", self.pool.disconnect()).await
     }
