@@ -118,32 +118,6 @@ impl Config {
     }
 }
 
-impl Config {
-    /// Loads `path` (a file, or a directory holding `config.json`) with the process
-    /// environment: its one programme (see [`Deployment`](crate::Deployment) for a file that
-    /// holds several).
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        Config::load_with_env(path, |name| std::env::var(name).ok())
-    }
-
-    /// Loads `path` with `env` standing in for the process environment.
-    pub fn load_with_env(
-        path: &Path,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
-        crate::Deployment::load_with_env(path, env)?.one(None)
-    }
-
-    /// Builds a configuration from the text of a `config.json`; `source` names it in messages.
-    pub fn from_json(
-        text: &str,
-        source: &Path,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
-        crate::Deployment::from_json(text, source, env)?.one(None)
-    }
-}
-
 /// Loading only `dbinfo`, for a command that needs nothing else (`matchbot migrate`): the
 /// rest of the file is not judged, so a wiki password left to the environment of the workers
 /// does not stop the database from being set up where that environment is not given.
@@ -292,7 +266,7 @@ pub(crate) fn read(r: &mut Reader, source: &Path, root: &Value) -> Option<Config
     let categories = categories?;
     Some(Config {
         source: source.to_path_buf(),
-        programme: crate::programmes::DEFAULT_PROGRAMME.to_owned(),
+        programme: matchbot_model::DEFAULT_PROGRAMME.to_owned(),
         skills: categories.skills,
         general_category: categories.general,
         general_skill: categories.general_skill,

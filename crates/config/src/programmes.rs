@@ -296,6 +296,33 @@ fn has_path(value: &Value, key: &str) -> bool {
         .is_some()
 }
 
+/// A file of one wiki (or a deployment asked for its only programme) read as a [`Config`].
+impl Config {
+    /// Loads `path` (a file, or a directory holding `config.json`) with the process
+    /// environment: its one programme (see [`Deployment`] for a file that
+    /// holds several).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with_env(path, |name| std::env::var(name).ok())
+    }
+
+    /// Loads `path` with `env` standing in for the process environment.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        Deployment::load_with_env(path, env)?.one(None)
+    }
+
+    /// Builds a configuration from the text of a `config.json`; `source` names it in messages.
+    pub fn from_json(
+        text: &str,
+        source: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        Deployment::from_json(text, source, env)?.one(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
