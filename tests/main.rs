@@ -31,6 +31,8 @@ mod limits;
 mod matcher;
 /// Greetings on Flow boards, through the real binaries against the fake wiki.
 mod notifier;
+/// One worker process serving many programmes: what it holds open.
+mod programmes;
 /// The scanner hearing an EventStreams-shaped feed: woken, resumed after a cut, nothing lost.
 mod push;
 /// The recorder binary: rows, batches, redelivery, dead letters.

@@ -74,3 +74,36 @@ pub fn pid_of(name: &str) -> Option<u32> {
 pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
+
+/// The TCP connections process `pid` holds to `port` (on any address): its socket inodes
+/// (`/proc/<pid>/fd`) found in `/proc/net/tcp` and `tcp6` with that remote port. Another
+/// process's connections are never counted, so tests running beside it do not change it.
+pub fn connections_to(pid: u32, port: u16) -> usize {
+    let inodes: std::collections::BTreeSet<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            Some(link.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+        })
+        .collect();
+    let remote_port = format!(":{port:04X}");
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .map(|text| {
+            text.lines()
+                .skip(1)
+                .filter(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    // sl, local_address, rem_address, st (01: established), …, inode (10th).
+                    fields.len() > 9
+                        && fields[2].ends_with(&remote_port)
+                        && fields[3] == "01"
+                        && inodes.contains(fields[9])
+                })
+                .count()
+        })
+        .sum()
+}

@@ -76,6 +76,29 @@ impl Bus {
         })
     }
 
+    /// Another bus on the same Redis connections: for the programmes of one process, whose
+    /// keys live under prefixes of their own but which need not each hold a command connection
+    /// and a pool of their own. Only a consumer's blocking reads stay on a connection per bus.
+    pub fn sharing(
+        &self,
+        prefix: &str,
+        signing: Signing,
+        redelivery: Redelivery,
+        keep_handled: Duration,
+    ) -> Result<Bus, BusError> {
+        if signing.is_empty() {
+            return Err(BusError::NoSigningKey);
+        }
+        Ok(Bus {
+            client: self.client.clone(),
+            conn: self.conn.clone(),
+            dedicated: self.dedicated.clone(),
+            keys: Keys::new(prefix, signing),
+            redelivery,
+            keep_handled,
+        })
+    }
+
     /// The same bus for one programme of several: `programme` is signed into every value it
     /// writes and expected in every value it reads, so an entry copied from another
     /// programme's stream goes to the dead-letter stream instead of being handled here.

@@ -94,7 +94,10 @@ where
             std::process::exit(1);
         });
         tracing::info!(once = args.once, programmes = programmes.len(), "{binary} starting");
-        let result = programmes::run_each(programmes, run, shutdown, args.once).await;
+        let result = crate::connect::sharing_redis(programmes::run_each(
+            programmes, run, shutdown, args.once,
+        ))
+        .await;
         let code = match &result {
             Ok(()) => {
                 tracing::info!("{binary} stopped");
