@@ -15,9 +15,11 @@
 //! - `fake_wiki`: a fake MediaWiki for what the real one cannot do on demand.
 //! - `services`: a Redis and a MariaDB of a test's own, to restart at will.
 //! - `collector`, `proxy`, `process`, `outcomes`: a fake OTLP collector, a counting proxy,
-//!   process figures for the benchmarks, synthetic outcomes.
+//!   process figures for the benchmarks, synthetic outcomes; `eventstreams`: a local
+//!   EventStreams for the benchmarks.
 
 pub mod collector;
+pub mod eventstreams;
 pub mod fake_wiki;
 mod flow;
 pub mod outcomes;
