@@ -16,12 +16,13 @@
 //! - `services`: a Redis and a MariaDB of a test's own, to restart at will.
 //! - `collector`, `proxy`, `process`, `outcomes`: a fake OTLP collector, a counting proxy,
 //!   process figures for the benchmarks, synthetic outcomes; `eventstreams`: a local
-//!   EventStreams for the benchmarks.
+//!   EventStreams for the benchmarks; `machine`: what a benchmark ran on.
 
 pub mod collector;
 pub mod eventstreams;
 pub mod fake_wiki;
 mod flow;
+pub mod machine;
 pub mod outcomes;
 pub mod process;
 pub mod proxy;

@@ -140,7 +140,7 @@ pub(crate) async fn latency(settings: Settings, dry_run: bool) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = usage(&workers);
     let mut redis = coop.run.redis().await;
-    let servers_before = servers(&mut redis).await;
+    let servers_before = servers(&mut redis, coop.run.db_port).await;
     let every = Duration::from_secs_f64(1.0 / settings.rate as f64);
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -160,7 +160,7 @@ pub(crate) async fn latency(settings: Settings, dry_run: bool) {
     for w in watchers {
         w.await.expect("a watcher");
     }
-    let (after, servers_after) = (usage(&workers), servers(&mut redis).await);
+    let (after, servers_after) = (usage(&workers), servers(&mut redis, coop.run.db_port).await);
     let seen = std::mem::take(&mut *seen.lock().expect("seen"));
     let stage = |from: &HashMap<String, Instant>, to: &HashMap<String, Instant>| {
         let mut d: Vec<Duration> = from

@@ -76,6 +76,11 @@ pub(crate) const WORKERS: [&str; 4] = [
 async fn main() {
     let settings = Settings::from_env();
     println!("MatchBot pipeline benchmark: {settings:?}");
+    // The Redis and MariaDB every run of the harness uses (config.example.json's).
+    println!(
+        "{}",
+        harness::machine::describe("redis://127.0.0.1:6379/", 3306).await
+    );
     println!(
         "synthetic Co-op: {} mentors over six skills; learners spread over six request categories",
         settings.mentors

@@ -28,13 +28,13 @@ pub(crate) async fn throughput(settings: Settings, dry_run: bool, count: usize) 
     let (before, api_before, servers_before) = (
         usage(&workers),
         coop.wiki.requests(),
-        servers(&mut redis).await,
+        servers(&mut redis, coop.run.db_port).await,
     );
     let started = Instant::now();
     publish(&bus, &coop.requests, 1_000).await;
     let published = started.elapsed();
     let (done, last) = wait_for_rows(&db, count as u64, COUNT_EVERY, |_| {}).await;
-    let (after, servers_after) = (usage(&workers), servers(&mut redis).await);
+    let (after, servers_after) = (usage(&workers), servers(&mut redis, coop.run.db_port).await);
     let api = api_since(&coop.wiki, &api_before);
     let elapsed = last - started;
     println!(

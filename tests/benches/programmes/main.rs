@@ -56,6 +56,11 @@ impl Settings {
 async fn main() {
     let settings = Settings::from_env();
     println!("MatchBot programmes benchmark: {settings:?}");
+    // The Redis and MariaDB every run of the harness uses (config.example.json's).
+    println!(
+        "{}",
+        harness::machine::describe("redis://127.0.0.1:6379/", 3306).await
+    );
     let one = phase(Settings {
         programmes: 1,
         learners: 1.0 / 12.0,
